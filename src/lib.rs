@@ -1,0 +1,22 @@
+//! `jpki-status`: read how many PIN tries remain on a Japanese My Number Card
+//! (マイナンバーカード) without spending one, and say what to do next.
+//!
+//! Layers, bottom up (docs/architecture.md):
+//! - [`apdu`]: the closed set of commands and response parsing.
+//! - [`card`]: the card's layout (applets, keys, files), with sources.
+//! - [`transport`]: the seam (`Terminal`, `Connection`, `Exchange`); only
+//!   [`pcsc_backend`] imports `pcsc`.
+//! - [`probe`]: one reading of a card, inside one transaction.
+//! - [`report`]: what a reading found, and its JSON form.
+//! - [`sim`]: the simulated My Number Card, driven by `apdu/profiles`.
+//! - [`transcript`]: golden APDU transcripts: recording and replay.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used)]
+
+pub mod apdu;
+pub mod card;
+pub mod report;
+pub mod transport;
+pub mod exit;
+pub mod lang;

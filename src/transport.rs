@@ -1,0 +1,188 @@
+//! The seam between the card protocol and whatever carries it: PC/SC
+//! (`pcsc_backend`), the in-process simulated card (`sim`), a replayed
+//! transcript (`transcript`), or a tracing/recording wrapper.
+//!
+//! Owns: the traits `Terminal` (readers and card presence), `Connection` (one
+//! connected card) and `Exchange` (one command in, one response out, inside a
+//! transaction), and the error type every backend maps its failures to.
+//!
+//! Must not: accept raw command bytes. `Exchange::transmit` takes a
+//! [`Command`], the closed set in `apdu`, so no backend can be asked to send a
+//! PIN (docs/safety.md). Must not import `pcsc` either: only `pcsc_backend`
+//! does (checked by tests/pcsc_isolation.rs).
+
+use crate::apdu::{spaced_hex, Command, Response};
+use std::io::Write;
+use std::time::Duration;
+
+/// One command in, one response out. Implementations live inside a
+/// transaction: every exchange of one reading goes through one value.
+pub trait Exchange {
+    /// Sends `command` and returns the card's answer. A reply shorter than two
+    /// bytes must be returned as [`TransportError::ShortResponse`].
+    fn transmit(&mut self, command: &Command) -> Result<Response, TransportError>;
+}
+
+/// A connected card.
+pub trait Connection {
+    /// The card's answer to reset, as the reader reports it.
+    fn atr(&self) -> Vec<u8>;
+    /// Whether the card sits on a contactless (NFC) interface, if known.
+    fn contactless(&self) -> bool;
+    /// Begins an exclusive transaction: no other program can interleave
+    /// commands (e.g. re-select an applet between our SELECT and VERIFY,
+    /// protocol.md §2) until the returned value is dropped.
+    fn transaction(&mut self) -> Result<Box<dyn Exchange + '_>, TransportError>;
+}
+
+/// What a reader looks like from the outside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReaderInfo {
+    /// The reader's name as the platform reports it.
+    pub name: String,
+    /// Whether a card is present.
+    pub card_present: bool,
+    /// The card's ATR, when a card is present and powered.
+    pub atr: Option<Vec<u8>>,
+    /// Another program holds the card exclusively.
+    pub in_use_exclusively: bool,
+}
+
+/// A source of readers and cards: PC/SC, or the simulated card.
+pub trait Terminal {
+    /// A short description for traces and reports (`"PC/SC"`, `"simulated card (fresh)"`).
+    fn describe(&self) -> String;
+    /// Lists readers, with card presence and ATR.
+    fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError>;
+    /// Blocks until the set of readers or the card presence in one of them
+    /// differs from `seen`, or `timeout` passes. Returns `Ok(true)` on a
+    /// change, `Ok(false)` on timeout.
+    fn wait_for_change(
+        &mut self,
+        seen: &[ReaderInfo],
+        timeout: Duration,
+    ) -> Result<bool, TransportError>;
+    /// Connects to the card in `reader`, sharing it with other programs (the
+    /// transaction gives exclusivity only while reading).
+    fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError>;
+}
+
+/// Every way talking to a reader or card can fail, independent of backend.
+/// Messages say what happened; `crate::text` adds what to do next in the
+/// person's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The PC/SC service is not running (pcscd on Linux and macOS, the
+    /// "Smart Card" service on Windows).
+    #[error("the smart-card service (PC/SC) is not running")]
+    NoService,
+    /// No reader is connected.
+    #[error("no card reader found")]
+    NoReader,
+    /// The named reader does not exist (any more).
+    #[error("reader {0:?} is not available")]
+    UnknownReader(String),
+    /// The reader holds no card.
+    #[error("no card on reader {0:?}")]
+    NoCard(String),
+    /// The card left the reader during the reading.
+    #[error("the card was removed or moved during the reading")]
+    CardRemoved {
+        /// On an NFC reader this usually means the card moved.
+        contactless: bool,
+    },
+    /// The card or reader stopped answering properly.
+    #[error("communication with the card failed: {detail}")]
+    Communication {
+        /// What the platform said.
+        detail: String,
+        /// On an NFC reader this usually means the card moved.
+        contactless: bool,
+    },
+    /// A reply without a status word (fewer than two bytes).
+    #[error("the card answered {0} byte(s), too short to hold a status word")]
+    ShortResponse(usize),
+    /// Another program holds the card exclusively.
+    #[error("another program is using the card")]
+    Busy,
+    /// The card does not answer to reset (not a smart card, upside down, dirty contacts).
+    #[error("the card does not respond (is it inserted the right way?)")]
+    Unresponsive,
+    /// A replayed transcript expected a different command.
+    #[error("transcript mismatch: {0}")]
+    TranscriptMismatch(String),
+    /// Anything else the platform reported.
+    #[error("{operation} failed: {detail}")]
+    Other {
+        /// Which call failed.
+        operation: &'static str,
+        /// What the platform said.
+        detail: String,
+    },
+}
+
+impl TransportError {
+    /// True when the error means the reading was cut off midway, so a retry
+    /// with the card held still is the next step.
+    pub fn is_interruption(&self) -> bool {
+        matches!(
+            self,
+            TransportError::CardRemoved { .. }
+                | TransportError::Communication { .. }
+                | TransportError::ShortResponse(_)
+        )
+    }
+}
+
+/// Guesses whether a card sits on a contactless interface: PC/SC readers
+/// synthesise ATRs starting `3B 8x 80 01` for contactless cards (PC/SC part 3
+/// §3.1.3.2.3; every contactless My Number Card ATR in protocol.md §4 has this
+/// form), and reader names often say so.
+pub fn looks_contactless(reader: &str, atr: &[u8]) -> bool {
+    let by_atr = atr.len() >= 4 && atr[0] == 0x3B && (atr[1] & 0xF0) == 0x80 && atr[2] == 0x80 && atr[3] == 0x01;
+    let lower = reader.to_ascii_lowercase();
+    let by_name = ["contactless", "picc", "nfc", "felica", "pasori"].iter().any(|w| lower.contains(w));
+    by_atr || by_name
+}
+
+/// Wraps an exchange and writes every command and answer, in transcript
+/// format (`> 00 A4 ...`, `< 90 00`), to a writer (stderr for `-v`).
+pub struct Traced<'a> {
+    inner: &'a mut dyn Exchange,
+    out: &'a mut dyn Write,
+}
+
+impl<'a> Traced<'a> {
+    /// Wraps `inner`, tracing to `out`.
+    pub fn new(inner: &'a mut dyn Exchange, out: &'a mut dyn Write) -> Self {
+        Traced { inner, out }
+    }
+}
+
+impl Exchange for Traced<'_> {
+    fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
+        // Trace write failures are ignored on purpose: a closed stderr must not
+        // turn a good reading into a failure.
+        let _ = writeln!(self.out, "> {}", spaced_hex(command.encode().as_bytes()));
+        let result = self.inner.transmit(command);
+        let _ = match &result {
+            Ok(r) => writeln!(self.out, "< {}", spaced_hex(&r.to_bytes())),
+            Err(e) => writeln!(self.out, "! {e}"),
+        };
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contactless_guess() {
+        let cl = [0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x05, 0xE0];
+        assert!(looks_contactless("ACS ACR1252 1S CL Reader PICC 0", &cl));
+        assert!(looks_contactless("Generic Reader", &cl));
+        assert!(!looks_contactless("Generic Reader", &[0x3B, 0xE0, 0x00, 0xFF, 0x81]));
+        assert!(looks_contactless("SONY FeliCa RC-S300", &[0x3B, 0xE0]));
+    }
+}
