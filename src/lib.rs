@@ -20,3 +20,5 @@ pub mod report;
 pub mod transport;
 pub mod exit;
 pub mod lang;
+pub mod probe;
+pub mod sim;
