@@ -22,3 +22,4 @@ pub mod exit;
 pub mod lang;
 pub mod probe;
 pub mod sim;
+pub mod vpcd;
