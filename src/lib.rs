@@ -15,11 +15,14 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod apdu;
+pub mod cli;
 pub mod card;
 pub mod report;
+pub mod text;
 pub mod transport;
 pub mod exit;
 pub mod lang;
+pub mod pcsc_backend;
 pub mod probe;
 pub mod sim;
 pub mod vpcd;

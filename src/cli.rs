@@ -1,0 +1,578 @@
+//! The `jpki-status` command line: arguments, choosing a reader, waiting for
+//! a card, running one reading, printing it, and the exit code.
+//!
+//! Owns: everything between `main` and the library layers. Must not: talk
+//! to a card except through `probe::read_card`, or print a reading that did
+//! not complete (a transport error yields an error message and exit 7 or 8,
+//! never a table).
+
+use crate::exit::Exit;
+use crate::lang::Lang;
+use crate::pcsc_backend::PcscTerminal;
+use crate::probe::{self, ProbeOptions};
+use crate::report::{CardReport, SCHEMA_VERSION};
+use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
+use crate::text;
+use crate::transport::{looks_contactless, ReaderInfo, Terminal, Traced, TransportError};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use std::io::Write;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  card read, nothing needs doing
+  3  needs attention; what to do depends on an answer only the holder knows
+  4  needs attention; a self-service route is possible (kiosk reset, app)
+  5  needs attention; go to the municipal counter (reset, renewal, reissue)
+  6  not a My Number Card
+  7  nothing to read: no PC/SC service, no reader, no card, card in use
+  8  reading interrupted (card moved or removed); nothing partial is shown
+  1  unexpected failure     2  usage error     130  watch mode stopped by Ctrl-C
+See docs/exit-codes.md.";
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    name = "jpki-status",
+    version,
+    about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.",
+    long_about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.\n\n\
+Place the card on a contact or NFC reader and run `jpki-status`. It reads the retry counters of the four PINs a holder can lock \
+(利用者証明用, 署名用, 券面事項入力補助用, 住民基本台帳用) with the status-only VERIFY `00 20 00 80`, which makes the card report \
+its counter without comparing anything: no try is ever spent.\n\n\
+Try it without a reader:  jpki-status --sim auth-locked\n\
+List the simulated cards: jpki-status profiles",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// What to do; without a subcommand, read the card.
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+    /// Options for reading a card.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Language of human output (default: Japanese for a Japanese locale,
+    /// or JPKI_STATUS_LANG=ja|en; otherwise English). JSON never changes.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Sub {
+    /// List card readers, whether a card is present, and its ATR.
+    Readers {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in simulated cards for --sim.
+    Profiles,
+}
+
+/// Options for reading a card.
+#[derive(Args, Debug, Default)]
+pub struct ReadArgs {
+    /// Use this reader: its exact name or a unique part of it
+    /// (case-insensitive). Without it, the one reader holding a card is used.
+    #[arg(long, value_name = "NAME")]
+    pub reader: Option<String>,
+    /// Wait for a card (or reader) to appear: forever, or at most SECS seconds.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "0")]
+    pub wait: Option<f64>,
+    /// Read a simulated card instead of a real one: a built-in profile name
+    /// (see `jpki-status profiles`) or a profile file (apdu/README.md).
+    #[arg(long, value_name = "PROFILE")]
+    pub sim: Option<String>,
+    /// Print one JSON document on stdout (docs/json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Trace every command and answer to stderr (`> 00 A4 ...`, `< 90 00`).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Also read the diagnostic 照合番号A/B keys (raw counts, no maximum).
+    #[arg(long)]
+    pub diagnostics: bool,
+    /// Never ask questions, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Pretend the current time is this (RFC 3339, e.g. 2026-11-22T10:00:00+09:00).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<OffsetDateTime>,
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("{e}; expected RFC 3339 such as 2026-11-22T10:00:00+09:00"))
+}
+
+/// Why no reader could be chosen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// No reader at all.
+    #[error("no card reader found")]
+    NoReaders,
+    /// `--reader` matched nothing.
+    #[error("no reader matches {wanted:?}; readers: {}", candidates.join(", "))]
+    NoMatch {
+        /// What was asked for.
+        wanted: String,
+        /// The readers there are.
+        candidates: Vec<String>,
+    },
+    /// `--reader` matched several.
+    #[error("{wanted:?} matches several readers: {}; give more of the name", candidates.join(", "))]
+    Ambiguous {
+        /// What was asked for.
+        wanted: String,
+        /// The matching readers.
+        candidates: Vec<String>,
+    },
+    /// The chosen reader, or every reader, holds no card.
+    #[error("no card on {}", if readers.is_empty() { "any reader".to_string() } else { readers.join(", ") })]
+    NoCard {
+        /// The readers looked at.
+        readers: Vec<String>,
+    },
+    /// Several readers hold a card and none was named.
+    #[error("cards are on several readers: {}; choose one with --reader", readers.join(", "))]
+    SeveralCards {
+        /// The readers holding a card.
+        readers: Vec<String>,
+    },
+}
+
+impl SelectError {
+    /// Waiting can fix it (a card or reader may appear).
+    fn waitable(&self) -> bool {
+        matches!(self, SelectError::NoReaders | SelectError::NoCard { .. } | SelectError::NoMatch { .. })
+    }
+}
+
+/// Chooses the reader to read: `wanted` by exact name or unique
+/// case-insensitive substring; otherwise the single reader holding a card.
+pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<String, SelectError> {
+    if readers.is_empty() {
+        return Err(SelectError::NoReaders);
+    }
+    let names = || readers.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    let chosen: &ReaderInfo = match wanted {
+        Some(w) => {
+            if let Some(r) = readers.iter().find(|r| r.name == w) {
+                r
+            } else {
+                let lw = w.to_lowercase();
+                let matches: Vec<&ReaderInfo> = readers.iter().filter(|r| r.name.to_lowercase().contains(&lw)).collect();
+                match matches.as_slice() {
+                    [one] => one,
+                    [] => return Err(SelectError::NoMatch { wanted: w.into(), candidates: names() }),
+                    many => {
+                        return Err(SelectError::Ambiguous {
+                            wanted: w.into(),
+                            candidates: many.iter().map(|r| r.name.clone()).collect(),
+                        })
+                    }
+                }
+            }
+        }
+        None => {
+            let with_card: Vec<&ReaderInfo> = readers.iter().filter(|r| r.card_present).collect();
+            match with_card.as_slice() {
+                [one] => one,
+                [] => return Err(SelectError::NoCard { readers: names() }),
+                many => {
+                    return Err(SelectError::SeveralCards {
+                        readers: many.iter().map(|r| r.name.clone()).collect(),
+                    })
+                }
+            }
+        }
+    };
+    if !chosen.card_present {
+        return Err(SelectError::NoCard { readers: vec![chosen.name.clone()] });
+    }
+    Ok(chosen.name.clone())
+}
+
+/// Every failure of a run, each mapped to an exit code and a next step.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Talking to the reader or card failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// No reader could be chosen.
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    /// `--wait` ran out.
+    #[error("gave up waiting after {0:.0} s")]
+    WaitTimeout(f64),
+    /// The simulated card profile is unusable.
+    #[error(transparent)]
+    Profile(#[from] crate::sim::ProfileError),
+    /// The simulated card saw a forbidden command: a bug in this tool.
+    #[error("SAFETY VIOLATION, please report this bug: {0}")]
+    Violation(String),
+}
+
+impl RunError {
+    /// The exit code.
+    pub fn exit(&self) -> Exit {
+        match self {
+            RunError::Transport(e) if e.is_interruption() => Exit::Interrupted,
+            RunError::Transport(TransportError::Other { .. } | TransportError::TranscriptMismatch(_)) => Exit::Failure,
+            RunError::Transport(_) => Exit::NoCard,
+            RunError::Select(SelectError::NoMatch { .. } | SelectError::Ambiguous { .. }) => Exit::Usage,
+            RunError::Select(_) | RunError::WaitTimeout(_) => Exit::NoCard,
+            RunError::Profile(_) => Exit::Usage,
+            RunError::Violation(_) => Exit::Failure,
+        }
+    }
+
+    /// A stable snake_case code for JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Transport(e) => match e {
+                TransportError::NoService => "no_service",
+                TransportError::NoReader => "no_reader",
+                TransportError::UnknownReader(_) => "unknown_reader",
+                TransportError::NoCard(_) => "no_card",
+                TransportError::CardRemoved { .. } => "card_removed",
+                TransportError::Communication { .. } => "communication",
+                TransportError::ShortResponse(_) => "short_response",
+                TransportError::Busy => "card_busy",
+                TransportError::Unresponsive => "card_unresponsive",
+                TransportError::TranscriptMismatch(_) => "transcript_mismatch",
+                TransportError::Other { .. } => "pcsc_error",
+            },
+            RunError::Select(e) => match e {
+                SelectError::NoReaders => "no_reader",
+                SelectError::NoMatch { .. } => "unknown_reader",
+                SelectError::Ambiguous { .. } => "ambiguous_reader",
+                SelectError::NoCard { .. } => "no_card",
+                SelectError::SeveralCards { .. } => "several_cards",
+            },
+            RunError::WaitTimeout(_) => "wait_timeout",
+            RunError::Profile(_) => "profile",
+            RunError::Violation(_) => "safety_violation",
+        }
+    }
+
+    /// What happened and what to do next, in `lang`.
+    pub fn describe(&self, lang: Lang) -> (String, String) {
+        match self {
+            RunError::Transport(e) => text::describe_transport_error(e, lang),
+            RunError::Select(SelectError::NoReaders) => text::describe_transport_error(&TransportError::NoReader, lang),
+            RunError::Select(e @ SelectError::NoCard { .. }) => (
+                match lang {
+                    Lang::Ja => format!("カードが置かれていません（{}）。", e.to_string().trim_start_matches("no card on ")),
+                    Lang::En => format!("{e}."),
+                },
+                lang.pick(
+                    "カードをリーダーに置いてください。置かれるまで待つには --wait を付けます。",
+                    "Place the card on the reader, or add --wait to wait for it.",
+                )
+                .into(),
+            ),
+            RunError::Select(e @ SelectError::SeveralCards { .. }) => (
+                match lang {
+                    Lang::Ja => format!("複数のリーダーにカードがあります: {}", e.to_string().trim_start_matches("cards are on several readers: ")),
+                    Lang::En => e.to_string(),
+                },
+                lang.pick(
+                    "読み取るリーダーを --reader 名前 で指定するか、カードを1枚だけにしてください。",
+                    "Name the reader with --reader NAME, or leave only one card on the readers.",
+                )
+                .into(),
+            ),
+            RunError::Select(e) => (
+                e.to_string(),
+                lang.pick("jpki-status readers でリーダー名を確認してください。", "List the readers with `jpki-status readers`.").into(),
+            ),
+            RunError::WaitTimeout(s) => (
+                match lang {
+                    Lang::Ja => format!("{s:.0} 秒待ちましたがカードが置かれませんでした。"),
+                    Lang::En => format!("No card appeared within {s:.0} s."),
+                },
+                lang.pick("カードを置いてから、もう一度実行してください。", "Place the card and run again.").into(),
+            ),
+            RunError::Profile(e) => (
+                e.to_string(),
+                lang.pick("jpki-status profiles で一覧を表示できます。", "See `jpki-status profiles` for the built-in cards.").into(),
+            ),
+            RunError::Violation(v) => (v.clone(), "https://github.com/ — file a bug with the -v trace".into()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    schema_version: u32,
+    error: JsonErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonErrorBody<'a> {
+    code: &'a str,
+    exit_code: u8,
+    message: String,
+    next_step: String,
+}
+
+/// Where output goes; kept apart from the process so tests can capture it.
+pub struct Io<'a> {
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+    /// Standard error.
+    pub err: &'a mut dyn Write,
+}
+
+/// The source of cards: PC/SC or the simulator.
+pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal>, RunError> {
+    Ok(match sim {
+        Some(p) => Box::new(SimTerminal::new(SimCard::load(p)?)),
+        None => Box::new(PcscTerminal::new()),
+    })
+}
+
+/// Waits (if asked) until a reader can be chosen, and returns its name.
+pub fn wait_and_choose(
+    terminal: &mut dyn Terminal,
+    wanted: Option<&str>,
+    wait: Option<f64>,
+    io: &mut Io<'_>,
+    lang: Lang,
+) -> Result<String, RunError> {
+    let deadline = wait.filter(|s| *s > 0.0).map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e7)));
+    let mut told = false;
+    loop {
+        let readers = terminal.readers()?;
+        match choose_reader(&readers, wanted) {
+            Ok(r) => return Ok(r),
+            Err(e) if wait.is_some() && e.waitable() => {
+                if !told {
+                    let _ = writeln!(
+                        io.err,
+                        "{}",
+                        lang.pick("カードを置いてください…（Ctrl-C で中止）", "Place the card on the reader... (Ctrl-C to stop)")
+                    );
+                    told = true;
+                }
+                let slice = match deadline {
+                    Some(d) => {
+                        let left = d.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            return Err(RunError::WaitTimeout(wait.unwrap_or(0.0)));
+                        }
+                        left.min(Duration::from_secs(5))
+                    }
+                    None => Duration::from_secs(5),
+                };
+                terminal.wait_for_change(&readers, slice)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Reads the card in `reader`: connect, one transaction, probe.
+pub fn read_reader(
+    terminal: &mut dyn Terminal,
+    reader: &str,
+    args: &ReadArgs,
+    now: OffsetDateTime,
+    io: &mut Io<'_>,
+) -> Result<CardReport, RunError> {
+    let mut conn = terminal.connect(reader)?;
+    let atr = conn.atr();
+    let contactless = conn.contactless() || looks_contactless(reader, &atr);
+    let options = ProbeOptions { diagnostics: args.diagnostics };
+    let mut report = {
+        let mut tx = conn.transaction()?;
+        if args.verbose {
+            let mut traced = Traced::new(&mut *tx, &mut *io.err);
+            probe::read_card(&mut traced, options, now)
+        } else {
+            probe::read_card(&mut *tx, options, now)
+        }
+    }
+    .map_err(|e| match e {
+        TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
+        TransportError::Communication { detail, .. } => TransportError::Communication { detail, contactless },
+        other => other,
+    })?;
+    report.reader = Some(reader.to_string());
+    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
+    report.card.contactless = contactless;
+    Ok(report)
+}
+
+/// The exit code of a completed reading (before advice refines it).
+pub fn reading_exit(report: &CardReport) -> Exit {
+    if report.is_foreign_card() {
+        Exit::NotMyNumberCard
+    } else if report.needs_attention() {
+        Exit::AttentionConditional
+    } else {
+        Exit::Healthy
+    }
+}
+
+/// Runs the command line and returns the exit code. Output write errors
+/// (a closed pipe) end the run quietly.
+pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    match &cli.command {
+        Some(Sub::Profiles) => return list_profiles(io),
+        Some(Sub::Readers { json }) => return list_readers(*json, lang, io),
+        None => {}
+    }
+    let args = &cli.read;
+    let now = args.now.unwrap_or_else(OffsetDateTime::now_utc);
+    let result = (|| -> Result<(CardReport, Option<Vec<String>>), RunError> {
+        let mut terminal: Box<dyn Terminal> = open_terminal(args.sim.as_deref())?;
+        let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
+        let report = read_reader(&mut *terminal, &reader, args, now, io)?;
+        Ok((report, None))
+    })();
+    match result {
+        Ok((report, _)) => {
+            let exit = reading_exit(&report);
+            let written = if args.json {
+                serde_json::to_writer_pretty(&mut *io.out, &report)
+                    .map_err(std::io::Error::other)
+                    .and_then(|_| writeln!(io.out))
+            } else {
+                write!(io.out, "{}", text::render_report(&report, lang))
+            };
+            match written {
+                Ok(()) => exit,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
+                Err(_) => Exit::Failure,
+            }
+        }
+        Err(e) => report_error(&e, args.json, lang, io),
+    }
+}
+
+/// Prints an error (JSON on stdout with --json, text on stderr always) and
+/// returns its exit code.
+pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
+    let exit = e.exit();
+    let (what, next) = e.describe(lang);
+    if json {
+        let doc = JsonError {
+            schema_version: SCHEMA_VERSION,
+            error: JsonErrorBody {
+                code: e.code(),
+                exit_code: exit.code(),
+                message: what.clone(),
+                next_step: next.clone(),
+            },
+        };
+        let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
+        let _ = writeln!(io.out);
+    }
+    let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
+    exit
+}
+
+fn list_profiles(io: &mut Io<'_>) -> Exit {
+    for name in builtin_names() {
+        let description = Profile::load(name).map(|p| p.description).unwrap_or_default();
+        if writeln!(io.out, "{name:<26} {description}").is_err() {
+            break;
+        }
+    }
+    Exit::Healthy
+}
+
+#[derive(Serialize)]
+struct ReaderJson {
+    name: String,
+    card_present: bool,
+    atr: Option<String>,
+    contactless: bool,
+    in_use_exclusively: bool,
+}
+
+fn list_readers(json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
+    let mut terminal = PcscTerminal::new();
+    let readers = match terminal.readers() {
+        Ok(r) => r,
+        Err(e) => return report_error(&RunError::Transport(e), json, lang, io),
+    };
+    let rows: Vec<ReaderJson> = readers
+        .iter()
+        .map(|r| ReaderJson {
+            name: r.name.clone(),
+            card_present: r.card_present,
+            atr: r.atr.as_deref().map(crate::apdu::spaced_hex),
+            contactless: looks_contactless(&r.name, r.atr.as_deref().unwrap_or(&[])),
+            in_use_exclusively: r.in_use_exclusively,
+        })
+        .collect();
+    let result = if json {
+        serde_json::to_writer_pretty(&mut *io.out, &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}))
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(io.out))
+    } else if rows.is_empty() {
+        writeln!(io.out, "{}", lang.pick("カードリーダーが見つかりません。", "No card reader found."))
+    } else {
+        rows.iter().try_for_each(|r| {
+            let card = match (&r.atr, r.card_present) {
+                (Some(atr), _) => format!("{} {atr}", lang.pick("カードあり ATR", "card, ATR")),
+                (None, true) => lang.pick("カードあり", "card").to_string(),
+                (None, false) => lang.pick("カードなし", "no card").to_string(),
+            };
+            writeln!(io.out, "{}\n    {card}", r.name)
+        })
+    };
+    match result {
+        Ok(()) => Exit::Healthy,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
+        Err(_) => Exit::Failure,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(name: &str, card: bool) -> ReaderInfo {
+        ReaderInfo { name: name.into(), card_present: card, atr: None, in_use_exclusively: false }
+    }
+
+    #[test]
+    fn the_single_reader_with_a_card_is_chosen() {
+        let rs = [r("A Reader 00", false), r("B Reader 01", true)];
+        assert_eq!(choose_reader(&rs, None), Ok("B Reader 01".into()));
+    }
+
+    #[test]
+    fn several_cards_need_a_name() {
+        let rs = [r("A", true), r("B", true)];
+        assert!(matches!(choose_reader(&rs, None), Err(SelectError::SeveralCards { .. })));
+        assert_eq!(choose_reader(&rs, Some("b")), Ok("B".into()));
+    }
+
+    #[test]
+    fn exact_name_wins_over_substring_and_ambiguity_lists_candidates() {
+        let rs = [r("Virtual PCD 00 00", true), r("Virtual PCD 00 01", true)];
+        assert_eq!(choose_reader(&rs, Some("Virtual PCD 00 01")), Ok("Virtual PCD 00 01".into()));
+        match choose_reader(&rs, Some("virtual")) {
+            Err(SelectError::Ambiguous { candidates, .. }) => assert_eq!(candidates.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(choose_reader(&rs, Some("nfc")), Err(SelectError::NoMatch { .. })));
+        assert_eq!(choose_reader(&[], None), Err(SelectError::NoReaders));
+        assert!(matches!(choose_reader(&[r("A", false)], Some("A")), Err(SelectError::NoCard { .. })));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,186 @@
+//! The real path: PC/SC through the `pcsc` crate (pcsc-lite on Linux and
+//! macOS, WinSCard on Windows).
+//!
+//! Owns: the only `use pcsc` in the crate (tests/pcsc_isolation.rs fails if
+//! another module imports it), mapping every PC/SC error to a
+//! [`TransportError`], and waiting for readers and cards with
+//! `SCardGetStatusChange` (including the PnP notification reader, so readers
+//! plugged in later are seen).
+//!
+//! Must not: send anything but encoded [`Command`]s, or read outside a
+//! transaction (`Connection::transaction` wraps `pcsc::Transaction`, which
+//! borrows the card mutably, so exclusivity is a borrow, not a convention).
+
+use crate::apdu::{Command, Response};
+use crate::transport::{looks_contactless, Connection, Exchange, ReaderInfo, Terminal, TransportError};
+use pcsc::{Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State, Transaction, MAX_BUFFER_SIZE, PNP_NOTIFICATION};
+use std::ffi::CString;
+use std::time::Duration;
+
+/// A PC/SC context, established on first use.
+#[derive(Default)]
+pub struct PcscTerminal {
+    context: Option<Context>,
+}
+
+impl PcscTerminal {
+    /// A terminal that connects to the PC/SC service when first used.
+    pub fn new() -> Self {
+        PcscTerminal::default()
+    }
+
+    fn context(&mut self) -> Result<&Context, TransportError> {
+        // A context from an earlier call may be stale (pcscd restarted).
+        if let Some(ctx) = &self.context {
+            if ctx.is_valid().is_err() {
+                self.context = None;
+            }
+        }
+        if self.context.is_none() {
+            let ctx = Context::establish(Scope::User).map_err(|e| map_error("SCardEstablishContext", e, false))?;
+            self.context = Some(ctx);
+        }
+        self.context.as_ref().ok_or(TransportError::NoService)
+    }
+
+    fn reader_names(&mut self) -> Result<Vec<CString>, TransportError> {
+        match self.context()?.list_readers_owned() {
+            Ok(names) => Ok(names),
+            Err(Error::NoReadersAvailable) => Ok(Vec::new()),
+            Err(e) => Err(map_error("SCardListReaders", e, false)),
+        }
+    }
+}
+
+fn info_from_state(rs: &ReaderState) -> ReaderInfo {
+    let state = rs.event_state();
+    let present = state.contains(State::PRESENT) && !state.contains(State::MUTE);
+    ReaderInfo {
+        name: rs.name().to_string_lossy().into_owned(),
+        card_present: present,
+        atr: (present && !rs.atr().is_empty()).then(|| rs.atr().to_vec()),
+        in_use_exclusively: state.contains(State::EXCLUSIVE),
+    }
+}
+
+impl Terminal for PcscTerminal {
+    fn describe(&self) -> String {
+        "PC/SC".to_string()
+    }
+
+    fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError> {
+        let names = self.reader_names()?;
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+        self.context()?
+            .get_status_change(Duration::ZERO, &mut states)
+            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        Ok(states.iter().map(info_from_state).collect())
+    }
+
+    fn wait_for_change(&mut self, seen: &[ReaderInfo], timeout: Duration) -> Result<bool, TransportError> {
+        let names = self.reader_names()?;
+        let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+        // The PnP pseudo-reader reports readers being added or removed.
+        states.push(ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE));
+        let ctx = self.context()?;
+        ctx.get_status_change(Duration::ZERO, &mut states)
+            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        let now: Vec<ReaderInfo> = states[..states.len() - 1].iter().map(info_from_state).collect();
+        let differs = |a: &[ReaderInfo], b: &[ReaderInfo]| {
+            a.len() != b.len()
+                || a.iter().zip(b).any(|(x, y)| x.name != y.name || x.card_present != y.card_present)
+        };
+        if differs(&now, seen) {
+            return Ok(true);
+        }
+        for rs in &mut states {
+            rs.sync_current_state();
+        }
+        match ctx.get_status_change(timeout, &mut states) {
+            Ok(()) => Ok(true),
+            Err(Error::Timeout) => Ok(false),
+            Err(e) => Err(map_error("SCardGetStatusChange", e, false)),
+        }
+    }
+
+    fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
+        let name = CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
+        let card = match self.context()?.connect(&name, ShareMode::Shared, Protocols::ANY) {
+            Ok(card) => card,
+            Err(Error::NoSmartcard | Error::RemovedCard) => return Err(TransportError::NoCard(reader.to_string())),
+            Err(Error::UnknownReader | Error::ReaderUnavailable) => {
+                return Err(TransportError::UnknownReader(reader.to_string()))
+            }
+            Err(e) => return Err(map_error("SCardConnect", e, false)),
+        };
+        let atr = card.status2_owned().map(|s| s.atr().to_vec()).unwrap_or_default();
+        let contactless = looks_contactless(reader, &atr);
+        Ok(Box::new(PcscConnection { card, atr, contactless }))
+    }
+}
+
+struct PcscConnection {
+    card: Card,
+    atr: Vec<u8>,
+    contactless: bool,
+}
+
+impl Connection for PcscConnection {
+    fn atr(&self) -> Vec<u8> {
+        self.atr.clone()
+    }
+    fn contactless(&self) -> bool {
+        self.contactless
+    }
+    fn transaction(&mut self) -> Result<Box<dyn Exchange + '_>, TransportError> {
+        let contactless = self.contactless;
+        let tx = self.card.transaction().map_err(|e| map_error("SCardBeginTransaction", e, contactless))?;
+        Ok(Box::new(PcscExchange { tx, contactless }))
+    }
+}
+
+struct PcscExchange<'tx> {
+    tx: Transaction<'tx>,
+    contactless: bool,
+}
+
+impl Exchange for PcscExchange<'_> {
+    fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
+        // Always receive into a maximum-size buffer: if it were too small the
+        // command would already have run on the card and its answer be lost
+        // (pcsc crate docs on `transmit`). Never re-send to learn a size.
+        let mut buf = [0u8; MAX_BUFFER_SIZE];
+        let raw = self
+            .tx
+            .transmit(command.encode().as_bytes(), &mut buf)
+            .map_err(|e| map_error("SCardTransmit", e, self.contactless))?;
+        // A card pulled out mid-transmit can give "success" with 0 bytes
+        // (virtual-reader.md): that is a communication failure.
+        Response::parse(raw).map_err(|_| TransportError::ShortResponse(raw.len()))
+    }
+}
+
+fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportError {
+    match e {
+        Error::NoService | Error::ServiceStopped => TransportError::NoService,
+        Error::NoReadersAvailable => TransportError::NoReader,
+        Error::RemovedCard | Error::ResetCard | Error::NotTransacted | Error::NoSmartcard => {
+            TransportError::CardRemoved { contactless }
+        }
+        Error::SharingViolation => TransportError::Busy,
+        Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => TransportError::Unresponsive,
+        Error::CommError | Error::CommDataLost | Error::ReaderUnavailable | Error::UnknownReader => {
+            TransportError::Communication {
+                detail: format!("{operation}: {e}"),
+                contactless,
+            }
+        }
+        other => TransportError::Other {
+            operation,
+            detail: other.to_string(),
+        },
+    }
+}
