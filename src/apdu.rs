@@ -11,6 +11,27 @@
 //! comparing anything. A 5-byte `00 20 00 80 00` is deliberately not
 //! expressible: some cards read it as "VERIFY with an empty PIN"
 //! (shared/spec/protocol.md §2).
+//!
+//! Both of these fail to compile, and that is the point (docs/safety.md):
+//!
+//! ```compile_fail
+//! // There is no VERIFY that carries a PIN.
+//! let spend = jpki_status::apdu::Command::Verify(b"1234".to_vec());
+//! ```
+//!
+//! ```compile_fail
+//! // The transport seam takes a `Command`, never raw bytes.
+//! fn send(x: &mut dyn jpki_status::transport::Exchange) {
+//!     let _ = x.transmit(&[0x00, 0x20, 0x00, 0x80, 0x04, 0x31, 0x32, 0x33, 0x34]);
+//! }
+//! ```
+//!
+//! The one VERIFY that exists encodes to exactly four bytes:
+//!
+//! ```
+//! use jpki_status::apdu::Command;
+//! assert_eq!(Command::VerifyStatus.encode().as_bytes(), &[0x00, 0x20, 0x00, 0x80]);
+//! ```
 
 use std::fmt;
 

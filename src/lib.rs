@@ -19,6 +19,7 @@ pub mod cli;
 pub mod card;
 pub mod report;
 pub mod text;
+pub mod transcript;
 pub mod transport;
 pub mod exit;
 pub mod lang;
