@@ -358,7 +358,10 @@ mod tests {
 
     #[test]
     fn status_verify_is_exactly_four_bytes() {
-        assert_eq!(Command::VerifyStatus.encode().as_bytes(), &[0x00, 0x20, 0x00, 0x80]);
+        assert_eq!(
+            Command::VerifyStatus.encode().as_bytes(),
+            &[0x00, 0x20, 0x00, 0x80]
+        );
     }
 
     #[test]

@@ -264,11 +264,26 @@ mod tests {
 
     #[test]
     fn token_labels() {
-        assert_eq!(CardKind::from_token_label("JPKIAPICCTOKEN2                 "), CardKind::MyNumberCard);
-        assert_eq!(CardKind::from_token_label("JPKIAPICCTOKEN                  "), CardKind::JukiCard);
-        assert_eq!(CardKind::from_token_label("JPKIAPGPSETOKEN"), CardKind::PhoneJpki);
-        assert_eq!(CardKind::from_token_label("JPKIAPIOSTOKEN\0\0"), CardKind::PhoneJpki);
-        assert_eq!(CardKind::from_token_label("JPKIAPICCTOKEN3"), CardKind::Unknown);
+        assert_eq!(
+            CardKind::from_token_label("JPKIAPICCTOKEN2                 "),
+            CardKind::MyNumberCard
+        );
+        assert_eq!(
+            CardKind::from_token_label("JPKIAPICCTOKEN                  "),
+            CardKind::JukiCard
+        );
+        assert_eq!(
+            CardKind::from_token_label("JPKIAPGPSETOKEN"),
+            CardKind::PhoneJpki
+        );
+        assert_eq!(
+            CardKind::from_token_label("JPKIAPIOSTOKEN\0\0"),
+            CardKind::PhoneJpki
+        );
+        assert_eq!(
+            CardKind::from_token_label("JPKIAPICCTOKEN3"),
+            CardKind::Unknown
+        );
     }
 
     #[test]

@@ -147,7 +147,10 @@ pub enum SelectError {
 impl SelectError {
     /// Waiting can fix it (a card or reader may appear).
     fn waitable(&self) -> bool {
-        matches!(self, SelectError::NoReaders | SelectError::NoCard { .. } | SelectError::NoMatch { .. })
+        matches!(
+            self,
+            SelectError::NoReaders | SelectError::NoCard { .. } | SelectError::NoMatch { .. }
+        )
     }
 }
 
@@ -164,10 +167,18 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Str
                 r
             } else {
                 let lw = w.to_lowercase();
-                let matches: Vec<&ReaderInfo> = readers.iter().filter(|r| r.name.to_lowercase().contains(&lw)).collect();
+                let matches: Vec<&ReaderInfo> = readers
+                    .iter()
+                    .filter(|r| r.name.to_lowercase().contains(&lw))
+                    .collect();
                 match matches.as_slice() {
                     [one] => one,
-                    [] => return Err(SelectError::NoMatch { wanted: w.into(), candidates: names() }),
+                    [] => {
+                        return Err(SelectError::NoMatch {
+                            wanted: w.into(),
+                            candidates: names(),
+                        })
+                    }
                     many => {
                         return Err(SelectError::Ambiguous {
                             wanted: w.into(),
@@ -191,7 +202,9 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Str
         }
     };
     if !chosen.card_present {
-        return Err(SelectError::NoCard { readers: vec![chosen.name.clone()] });
+        return Err(SelectError::NoCard {
+            readers: vec![chosen.name.clone()],
+        });
     }
     Ok(chosen.name.clone())
 }
@@ -221,9 +234,13 @@ impl RunError {
     pub fn exit(&self) -> Exit {
         match self {
             RunError::Transport(e) if e.is_interruption() => Exit::Interrupted,
-            RunError::Transport(TransportError::Other { .. } | TransportError::TranscriptMismatch(_)) => Exit::Failure,
+            RunError::Transport(
+                TransportError::Other { .. } | TransportError::TranscriptMismatch(_),
+            ) => Exit::Failure,
             RunError::Transport(_) => Exit::NoCard,
-            RunError::Select(SelectError::NoMatch { .. } | SelectError::Ambiguous { .. }) => Exit::Usage,
+            RunError::Select(SelectError::NoMatch { .. } | SelectError::Ambiguous { .. }) => {
+                Exit::Usage
+            }
             RunError::Select(_) | RunError::WaitTimeout(_) => Exit::NoCard,
             RunError::Profile(_) => Exit::Usage,
             RunError::Violation(_) => Exit::Failure,
@@ -344,7 +361,9 @@ pub fn wait_and_choose(
     io: &mut Io<'_>,
     lang: Lang,
 ) -> Result<String, RunError> {
-    let deadline = wait.filter(|s| *s > 0.0).map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e7)));
+    let deadline = wait
+        .filter(|s| *s > 0.0)
+        .map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e7)));
     let mut told = false;
     loop {
         let readers = terminal.readers()?;
@@ -355,7 +374,10 @@ pub fn wait_and_choose(
                     let _ = writeln!(
                         io.err,
                         "{}",
-                        lang.pick("カードを置いてください…（Ctrl-C で中止）", "Place the card on the reader... (Ctrl-C to stop)")
+                        lang.pick(
+                            "カードを置いてください…（Ctrl-C で中止）",
+                            "Place the card on the reader... (Ctrl-C to stop)"
+                        )
                     );
                     told = true;
                 }
@@ -387,7 +409,9 @@ pub fn read_reader(
     let mut conn = terminal.connect(reader)?;
     let atr = conn.atr();
     let contactless = conn.contactless() || looks_contactless(reader, &atr);
-    let options = ProbeOptions { diagnostics: args.diagnostics };
+    let options = ProbeOptions {
+        diagnostics: args.diagnostics,
+    };
     let mut report = {
         let mut tx = conn.transaction()?;
         if args.verbose {
@@ -399,7 +423,10 @@ pub fn read_reader(
     }
     .map_err(|e| match e {
         TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
-        TransportError::Communication { detail, .. } => TransportError::Communication { detail, contactless },
+        TransportError::Communication { detail, .. } => TransportError::Communication {
+            detail,
+            contactless,
+        },
         other => other,
     })?;
     report.reader = Some(reader.to_string());
@@ -480,7 +507,9 @@ pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Ex
 
 fn list_profiles(io: &mut Io<'_>) -> Exit {
     for name in builtin_names() {
-        let description = Profile::load(name).map(|p| p.description).unwrap_or_default();
+        let description = Profile::load(name)
+            .map(|p| p.description)
+            .unwrap_or_default();
         if writeln!(io.out, "{name:<26} {description}").is_err() {
             break;
         }
@@ -514,11 +543,18 @@ fn list_readers(json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
         })
         .collect();
     let result = if json {
-        serde_json::to_writer_pretty(&mut *io.out, &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}))
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(io.out))
+        serde_json::to_writer_pretty(
+            &mut *io.out,
+            &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}),
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|_| writeln!(io.out))
     } else if rows.is_empty() {
-        writeln!(io.out, "{}", lang.pick("カードリーダーが見つかりません。", "No card reader found."))
+        writeln!(
+            io.out,
+            "{}",
+            lang.pick("カードリーダーが見つかりません。", "No card reader found.")
+        )
     } else {
         rows.iter().try_for_each(|r| {
             let card = match (&r.atr, r.card_present) {
@@ -541,7 +577,12 @@ mod tests {
     use super::*;
 
     fn r(name: &str, card: bool) -> ReaderInfo {
-        ReaderInfo { name: name.into(), card_present: card, atr: None, in_use_exclusively: false }
+        ReaderInfo {
+            name: name.into(),
+            card_present: card,
+            atr: None,
+            in_use_exclusively: false,
+        }
     }
 
     #[test]
@@ -553,21 +594,33 @@ mod tests {
     #[test]
     fn several_cards_need_a_name() {
         let rs = [r("A", true), r("B", true)];
-        assert!(matches!(choose_reader(&rs, None), Err(SelectError::SeveralCards { .. })));
+        assert!(matches!(
+            choose_reader(&rs, None),
+            Err(SelectError::SeveralCards { .. })
+        ));
         assert_eq!(choose_reader(&rs, Some("b")), Ok("B".into()));
     }
 
     #[test]
     fn exact_name_wins_over_substring_and_ambiguity_lists_candidates() {
         let rs = [r("Virtual PCD 00 00", true), r("Virtual PCD 00 01", true)];
-        assert_eq!(choose_reader(&rs, Some("Virtual PCD 00 01")), Ok("Virtual PCD 00 01".into()));
+        assert_eq!(
+            choose_reader(&rs, Some("Virtual PCD 00 01")),
+            Ok("Virtual PCD 00 01".into())
+        );
         match choose_reader(&rs, Some("virtual")) {
             Err(SelectError::Ambiguous { candidates, .. }) => assert_eq!(candidates.len(), 2),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(choose_reader(&rs, Some("nfc")), Err(SelectError::NoMatch { .. })));
+        assert!(matches!(
+            choose_reader(&rs, Some("nfc")),
+            Err(SelectError::NoMatch { .. })
+        ));
         assert_eq!(choose_reader(&[], None), Err(SelectError::NoReaders));
-        assert!(matches!(choose_reader(&[r("A", false)], Some("A")), Err(SelectError::NoCard { .. })));
+        assert!(matches!(
+            choose_reader(&[r("A", false)], Some("A")),
+            Err(SelectError::NoCard { .. })
+        ));
     }
 
     #[test]

@@ -8,6 +8,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
-    let exit = run(cli, &mut Io { out: &mut out, err: &mut err });
+    let exit = run(
+        cli,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
     ExitCode::from(exit.code())
 }

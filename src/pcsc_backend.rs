@@ -12,8 +12,13 @@
 //! borrows the card mutably, so exclusivity is a borrow, not a convention).
 
 use crate::apdu::{Command, Response};
-use crate::transport::{looks_contactless, Connection, Exchange, ReaderInfo, Terminal, TransportError};
-use pcsc::{Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State, Transaction, MAX_BUFFER_SIZE, PNP_NOTIFICATION};
+use crate::transport::{
+    looks_contactless, Connection, Exchange, ReaderInfo, Terminal, TransportError,
+};
+use pcsc::{
+    Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State, Transaction,
+    MAX_BUFFER_SIZE, PNP_NOTIFICATION,
+};
 use std::ffi::CString;
 use std::time::Duration;
 
@@ -37,7 +42,8 @@ impl PcscTerminal {
             }
         }
         if self.context.is_none() {
-            let ctx = Context::establish(Scope::User).map_err(|e| map_error("SCardEstablishContext", e, false))?;
+            let ctx = Context::establish(Scope::User)
+                .map_err(|e| map_error("SCardEstablishContext", e, false))?;
             self.context = Some(ctx);
         }
         self.context.as_ref().ok_or(TransportError::NoService)
@@ -73,25 +79,40 @@ impl Terminal for PcscTerminal {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+        let mut states: Vec<ReaderState> = names
+            .into_iter()
+            .map(|n| ReaderState::new(n, State::UNAWARE))
+            .collect();
         self.context()?
             .get_status_change(Duration::ZERO, &mut states)
             .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
         Ok(states.iter().map(info_from_state).collect())
     }
 
-    fn wait_for_change(&mut self, seen: &[ReaderInfo], timeout: Duration) -> Result<bool, TransportError> {
+    fn wait_for_change(
+        &mut self,
+        seen: &[ReaderInfo],
+        timeout: Duration,
+    ) -> Result<bool, TransportError> {
         let names = self.reader_names()?;
-        let mut states: Vec<ReaderState> = names.into_iter().map(|n| ReaderState::new(n, State::UNAWARE)).collect();
+        let mut states: Vec<ReaderState> = names
+            .into_iter()
+            .map(|n| ReaderState::new(n, State::UNAWARE))
+            .collect();
         // The PnP pseudo-reader reports readers being added or removed.
         states.push(ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE));
         let ctx = self.context()?;
         ctx.get_status_change(Duration::ZERO, &mut states)
             .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
-        let now: Vec<ReaderInfo> = states[..states.len() - 1].iter().map(info_from_state).collect();
+        let now: Vec<ReaderInfo> = states[..states.len() - 1]
+            .iter()
+            .map(info_from_state)
+            .collect();
         let differs = |a: &[ReaderInfo], b: &[ReaderInfo]| {
             a.len() != b.len()
-                || a.iter().zip(b).any(|(x, y)| x.name != y.name || x.card_present != y.card_present)
+                || a.iter()
+                    .zip(b)
+                    .any(|(x, y)| x.name != y.name || x.card_present != y.card_present)
         };
         if differs(&now, seen) {
             return Ok(true);
@@ -107,18 +128,31 @@ impl Terminal for PcscTerminal {
     }
 
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
-        let name = CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
-        let card = match self.context()?.connect(&name, ShareMode::Shared, Protocols::ANY) {
+        let name =
+            CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
+        let card = match self
+            .context()?
+            .connect(&name, ShareMode::Shared, Protocols::ANY)
+        {
             Ok(card) => card,
-            Err(Error::NoSmartcard | Error::RemovedCard) => return Err(TransportError::NoCard(reader.to_string())),
+            Err(Error::NoSmartcard | Error::RemovedCard) => {
+                return Err(TransportError::NoCard(reader.to_string()))
+            }
             Err(Error::UnknownReader | Error::ReaderUnavailable) => {
                 return Err(TransportError::UnknownReader(reader.to_string()))
             }
             Err(e) => return Err(map_error("SCardConnect", e, false)),
         };
-        let atr = card.status2_owned().map(|s| s.atr().to_vec()).unwrap_or_default();
+        let atr = card
+            .status2_owned()
+            .map(|s| s.atr().to_vec())
+            .unwrap_or_default();
         let contactless = looks_contactless(reader, &atr);
-        Ok(Box::new(PcscConnection { card, atr, contactless }))
+        Ok(Box::new(PcscConnection {
+            card,
+            atr,
+            contactless,
+        }))
     }
 }
 
@@ -137,7 +171,10 @@ impl Connection for PcscConnection {
     }
     fn transaction(&mut self) -> Result<Box<dyn Exchange + '_>, TransportError> {
         let contactless = self.contactless;
-        let tx = self.card.transaction().map_err(|e| map_error("SCardBeginTransaction", e, contactless))?;
+        let tx = self
+            .card
+            .transaction()
+            .map_err(|e| map_error("SCardBeginTransaction", e, contactless))?;
         Ok(Box::new(PcscExchange { tx, contactless }))
     }
 }
@@ -171,13 +208,16 @@ fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportE
             TransportError::CardRemoved { contactless }
         }
         Error::SharingViolation => TransportError::Busy,
-        Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => TransportError::Unresponsive,
-        Error::CommError | Error::CommDataLost | Error::ReaderUnavailable | Error::UnknownReader => {
-            TransportError::Communication {
-                detail: format!("{operation}: {e}"),
-                contactless,
-            }
+        Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => {
+            TransportError::Unresponsive
         }
+        Error::CommError
+        | Error::CommDataLost
+        | Error::ReaderUnavailable
+        | Error::UnknownReader => TransportError::Communication {
+            detail: format!("{operation}: {e}"),
+            contactless,
+        },
         other => TransportError::Other {
             operation,
             detail: other.to_string(),

@@ -68,7 +68,11 @@ impl Session<'_> {
     /// Reads `len` bytes of the selected EF from `offset`, in chunks of at
     /// most 256 (short Le, protocol.md §2). Stops early, without error, when
     /// the card signals the end of the file.
-    fn read(&mut self, offset: usize, len: usize) -> Result<Result<Vec<u8>, StatusWord>, TransportError> {
+    fn read(
+        &mut self,
+        offset: usize,
+        len: usize,
+    ) -> Result<Result<Vec<u8>, StatusWord>, TransportError> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
             let pos = offset + out.len();
@@ -93,7 +97,11 @@ impl Session<'_> {
     }
 
     /// SELECT EF then read; an SW other than success is returned as `Err`.
-    fn read_file(&mut self, ef: FileId, len: usize) -> Result<Result<Vec<u8>, StatusWord>, TransportError> {
+    fn read_file(
+        &mut self,
+        ef: FileId,
+        len: usize,
+    ) -> Result<Result<Vec<u8>, StatusWord>, TransportError> {
         let sw = self.send(Command::SelectFile(ef))?.sw();
         if sw != StatusWord::SUCCESS {
             return Ok(Err(sw));
@@ -106,7 +114,12 @@ impl Session<'_> {
         for r in spec.refs {
             let sw = self.select_applet(r.applet)?;
             if sw != StatusWord::SUCCESS {
-                readings.push(Reading::from_select(r.applet, r.ef.0, Step::SelectApplet, sw));
+                readings.push(Reading::from_select(
+                    r.applet,
+                    r.ef.0,
+                    Step::SelectApplet,
+                    sw,
+                ));
                 continue;
             }
             let sw = self.send(Command::SelectFile(r.ef))?.sw();
@@ -151,7 +164,16 @@ pub fn read_card(
 
     if s.select_applet(Applet::Jpki)? == StatusWord::SUCCESS {
         if let Ok(label) = s.read_file(EF_TOKEN_LABEL, 32)? {
-            let text: String = label.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { ' ' }).collect();
+            let text: String = label
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_graphic() || b == b' ' {
+                        b as char
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
             let text = text.trim_end().to_string();
             card.kind = CardKind::from_token_label(&text);
             card.token_label = Some(text);
@@ -182,7 +204,11 @@ pub fn read_card(
     })
 }
 
-fn read_certificate(s: &mut Session<'_>, card: &mut CardInfo, now: OffsetDateTime) -> Result<(), TransportError> {
+fn read_certificate(
+    s: &mut Session<'_>,
+    card: &mut CardInfo,
+    now: OffsetDateTime,
+) -> Result<(), TransportError> {
     // Read the DER header (tag + up to 3 length bytes), then exactly the rest
     // (protocol.md §2: never ask for more than is there).
     let header = match s.read_file(EF_AUTH_CERTIFICATE, 4)? {
@@ -195,7 +221,10 @@ fn read_certificate(s: &mut Session<'_>, card: &mut CardInfo, now: OffsetDateTim
     let total = match der_total_length(&header) {
         Some(n) if n <= MAX_CERTIFICATE => n,
         _ => {
-            card.certificate_error = Some(format!("not a DER certificate (starts {})", spaced_hex(&header)));
+            card.certificate_error = Some(format!(
+                "not a DER certificate (starts {})",
+                spaced_hex(&header)
+            ));
             return Ok(());
         }
     };
@@ -220,7 +249,9 @@ fn read_certificate(s: &mut Session<'_>, card: &mut CardInfo, now: OffsetDateTim
                 CertificateStatus::Valid
             };
         }
-        Err(e) => card.certificate_error = Some(format!("the certificate could not be parsed: {e}")),
+        Err(e) => {
+            card.certificate_error = Some(format!("the certificate could not be parsed: {e}"))
+        }
     }
     Ok(())
 }

@@ -274,7 +274,9 @@ impl CardReport {
     /// locking: the reading needs a person's attention.
     pub fn needs_attention(&self) -> bool {
         self.keys.iter().filter(|k| !k.diagnostic).any(|k| {
-            matches!(k.state, KeyState::Locked | KeyState::Unexpected) || k.is_last_try() || k.mismatch
+            matches!(k.state, KeyState::Locked | KeyState::Unexpected)
+                || k.is_last_try()
+                || k.mismatch
         }) || self.card.certificate_status == CertificateStatus::Expired
     }
 }
@@ -314,11 +316,17 @@ mod tests {
 
     #[test]
     fn verify_answers_are_classified_per_protocol_table() {
-        assert_eq!((v(0x63C3).state, v(0x63C3).remaining), (KeyState::Remaining, Some(3)));
+        assert_eq!(
+            (v(0x63C3).state, v(0x63C3).remaining),
+            (KeyState::Remaining, Some(3))
+        );
         assert_eq!(v(0x63C0).state, KeyState::Locked);
         assert_eq!(v(0x6984).state, KeyState::Locked);
         assert_eq!(v(0x6983).state, KeyState::Locked);
-        assert_eq!((v(0x9000).state, v(0x9000).remaining), (KeyState::Verified, None));
+        assert_eq!(
+            (v(0x9000).state, v(0x9000).remaining),
+            (KeyState::Verified, None)
+        );
         assert_eq!(v(0x6300).state, KeyState::Unexpected);
         assert_eq!(v(0x6A86).state, KeyState::Unexpected);
         assert_eq!(v(0x63CF).remaining, Some(15));
@@ -329,12 +337,23 @@ mod tests {
         let a = Reading::from_verify(Applet::Juki, 0x1C, StatusWord(0x63C3));
         let b = Reading::from_verify(Applet::Common, 0x1C, StatusWord(0x63C1));
         let row = KeyReport::from_readings(KeyId::Juki, vec![a.clone(), b]);
-        assert_eq!((row.state, row.remaining, row.mismatch), (KeyState::Remaining, Some(1), true));
+        assert_eq!(
+            (row.state, row.remaining, row.mismatch),
+            (KeyState::Remaining, Some(1), true)
+        );
         let same = KeyReport::from_readings(KeyId::Juki, vec![a.clone(), a.clone()]);
         assert!(!same.mismatch);
-        let absent = Reading::from_select(Applet::Common, 0x1C, Step::SelectApplet, StatusWord::NOT_FOUND);
+        let absent = Reading::from_select(
+            Applet::Common,
+            0x1C,
+            Step::SelectApplet,
+            StatusWord::NOT_FOUND,
+        );
         let one = KeyReport::from_readings(KeyId::Juki, vec![a, absent]);
-        assert_eq!((one.state, one.remaining, one.mismatch), (KeyState::Remaining, Some(3), false));
+        assert_eq!(
+            (one.state, one.remaining, one.mismatch),
+            (KeyState::Remaining, Some(3), false)
+        );
     }
 
     #[test]

@@ -57,11 +57,17 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
                     let used = max.saturating_sub(n);
                     let dots = "●".repeat(usize::from(n.min(15))) + &"○".repeat(usize::from(used));
                     let note = if k.above_max {
-                        lang.pick("最大回数より多い値をカードが返しました", "more than the documented maximum")
+                        lang.pick(
+                            "最大回数より多い値をカードが返しました",
+                            "more than the documented maximum",
+                        )
                     } else if n == 1 {
                         lang.pick("あと1回の誤りでロック", "one more mistake locks it")
                     } else if n < max {
-                        lang.pick("誤りあり（正しく入力すると最大に戻ります）", "mistakes made (a correct entry restores the maximum)")
+                        lang.pick(
+                            "誤りあり（正しく入力すると最大に戻ります）",
+                            "mistakes made (a correct entry restores the maximum)",
+                        )
                     } else {
                         ""
                     };
@@ -71,19 +77,27 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
             }
         }
         KeyState::Locked => {
-            let max = k.max.map(|m| format!("0/{m}")).unwrap_or_else(|| "0".into());
+            let max = k
+                .max
+                .map(|m| format!("0/{m}"))
+                .unwrap_or_else(|| "0".into());
             let dots = "✕".repeat(usize::from(k.max.unwrap_or(1)));
             (max, dots, lang.pick("ロック中", "LOCKED").to_string())
         }
         KeyState::Verified => (
             "-".into(),
             String::new(),
-            lang.pick("認証済み（回数は表示されません）", "verified in this session (count not reported)").to_string(),
+            lang.pick(
+                "認証済み（回数は表示されません）",
+                "verified in this session (count not reported)",
+            )
+            .to_string(),
         ),
         KeyState::Absent => (
             "-".into(),
             String::new(),
-            lang.pick("このカードにはありません", "not on this card").to_string(),
+            lang.pick("このカードにはありません", "not on this card")
+                .to_string(),
         ),
         KeyState::Unexpected => (
             "?".into(),
@@ -105,7 +119,11 @@ pub fn render_report(report: &CardReport, lang: Lang) -> String {
     if let Some(reader) = &report.reader {
         let _ = writeln!(out, "  {}: {reader}", lang.pick("リーダー", "Reader"));
     }
-    match (c.certificate_status, &c.certificate_expiry, c.certificate_days_left) {
+    match (
+        c.certificate_status,
+        &c.certificate_expiry,
+        c.certificate_days_left,
+    ) {
         (CertificateStatus::Expired, Some(d), _) => {
             let _ = writeln!(
                 out,
@@ -128,7 +146,10 @@ pub fn render_report(report: &CardReport, lang: Lang) -> String {
                 let _ = writeln!(
                     out,
                     "  {}",
-                    lang.pick("電子証明書の有効期限: 読み取れませんでした", "Certificate expiry: could not be read")
+                    lang.pick(
+                        "電子証明書の有効期限: 読み取れませんでした",
+                        "Certificate expiry: could not be read"
+                    )
                 );
             }
         }
@@ -306,11 +327,16 @@ mod tests {
 
     #[test]
     fn contactless_interruptions_say_keep_the_card_still() {
-        let (_, next) = describe_transport_error(&TransportError::CardRemoved { contactless: true }, Lang::En);
+        let (_, next) =
+            describe_transport_error(&TransportError::CardRemoved { contactless: true }, Lang::En);
         assert!(next.contains("Keep the card still"), "{next}");
-        let (_, next) = describe_transport_error(&TransportError::CardRemoved { contactless: true }, Lang::Ja);
+        let (_, next) =
+            describe_transport_error(&TransportError::CardRemoved { contactless: true }, Lang::Ja);
         assert!(next.contains("動かさず"), "{next}");
-        let (_, next) = describe_transport_error(&TransportError::CardRemoved { contactless: false }, Lang::En);
+        let (_, next) = describe_transport_error(
+            &TransportError::CardRemoved { contactless: false },
+            Lang::En,
+        );
         assert!(!next.contains("still"), "{next}");
     }
 }

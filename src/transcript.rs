@@ -49,7 +49,10 @@ impl Transcript {
         let mut pending: Option<Vec<u8>> = None;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
-            let err = |message: &str| ParseError { line: i + 1, message: message.to_string() };
+            let err = |message: &str| ParseError {
+                line: i + 1,
+                message: message.to_string(),
+            };
             if line.is_empty() {
                 continue;
             }
@@ -61,7 +64,9 @@ impl Transcript {
                 }
                 pending = Some(parse_hex(c).map_err(|e| err(&e.to_string()))?);
             } else if let Some(r) = line.strip_prefix('<') {
-                let command = pending.take().ok_or_else(|| err("an answer without a command"))?;
+                let command = pending
+                    .take()
+                    .ok_or_else(|| err("an answer without a command"))?;
                 let response = parse_hex(r).map_err(|e| err(&e.to_string()))?;
                 t.steps.push(Step { command, response });
             } else {
@@ -69,7 +74,10 @@ impl Transcript {
             }
         }
         if pending.is_some() {
-            return Err(ParseError { line: text.lines().count(), message: "the last command has no answer".into() });
+            return Err(ParseError {
+                line: text.lines().count(),
+                message: "the last command has no answer".into(),
+            });
         }
         Ok(t)
     }
@@ -81,7 +89,11 @@ impl Transcript {
             out.push_str(&format!("# {h}\n"));
         }
         for s in &self.steps {
-            out.push_str(&format!("> {}\n< {}\n", spaced_hex(&s.command), spaced_hex(&s.response)));
+            out.push_str(&format!(
+                "> {}\n< {}\n",
+                spaced_hex(&s.command),
+                spaced_hex(&s.response)
+            ));
         }
         out
     }
@@ -97,14 +109,23 @@ pub struct Recorder<'a> {
 impl<'a> Recorder<'a> {
     /// Wraps `inner`.
     pub fn new(inner: &'a mut dyn Exchange, header: Vec<String>) -> Self {
-        Recorder { inner, transcript: Transcript { header, steps: Vec::new() } }
+        Recorder {
+            inner,
+            transcript: Transcript {
+                header,
+                steps: Vec::new(),
+            },
+        }
     }
 }
 
 impl Exchange for Recorder<'_> {
     fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
         let r = self.inner.transmit(command)?;
-        self.transcript.steps.push(Step { command: command.encode().as_bytes().to_vec(), response: r.to_bytes() });
+        self.transcript.steps.push(Step {
+            command: command.encode().as_bytes().to_vec(),
+            response: r.to_bytes(),
+        });
         Ok(r)
     }
 }
@@ -118,7 +139,10 @@ pub struct Replay {
 impl Replay {
     /// Replays `t`.
     pub fn new(t: Transcript) -> Self {
-        Replay { steps: t.steps.into_iter(), index: 0 }
+        Replay {
+            steps: t.steps.into_iter(),
+            index: 0,
+        }
     }
     /// True when every step was used.
     pub fn finished(&mut self) -> bool {
@@ -131,17 +155,19 @@ impl Exchange for Replay {
         let sent = command.encode();
         let i = self.index;
         self.index += 1;
-        let step = self
-            .steps
-            .next()
-            .ok_or_else(|| TransportError::TranscriptMismatch(format!("step {i}: {sent:?} sent after the transcript ended")))?;
+        let step = self.steps.next().ok_or_else(|| {
+            TransportError::TranscriptMismatch(format!(
+                "step {i}: {sent:?} sent after the transcript ended"
+            ))
+        })?;
         if step.command != sent.as_bytes() {
             return Err(TransportError::TranscriptMismatch(format!(
                 "step {i}: sent {sent:?}, transcript has {}",
                 spaced_hex(&step.command)
             )));
         }
-        Response::parse(&step.response).map_err(|_| TransportError::ShortResponse(step.response.len()))
+        Response::parse(&step.response)
+            .map_err(|_| TransportError::ShortResponse(step.response.len()))
     }
 }
 
@@ -162,7 +188,9 @@ mod tests {
     #[test]
     fn replay_rejects_a_different_command() {
         let mut r = Replay::new(Transcript::parse("> 00 20 00 80\n< 63 C3\n").expect("parse"));
-        let e = r.transmit(&Command::SelectFile(crate::apdu::FileId(0x18))).expect_err("mismatch");
+        let e = r
+            .transmit(&Command::SelectFile(crate::apdu::FileId(0x18)))
+            .expect_err("mismatch");
         assert!(matches!(e, TransportError::TranscriptMismatch(_)));
     }
 }

@@ -139,9 +139,15 @@ impl TransportError {
 /// §3.1.3.2.3; every contactless My Number Card ATR in protocol.md §4 has this
 /// form), and reader names often say so.
 pub fn looks_contactless(reader: &str, atr: &[u8]) -> bool {
-    let by_atr = atr.len() >= 4 && atr[0] == 0x3B && (atr[1] & 0xF0) == 0x80 && atr[2] == 0x80 && atr[3] == 0x01;
+    let by_atr = atr.len() >= 4
+        && atr[0] == 0x3B
+        && (atr[1] & 0xF0) == 0x80
+        && atr[2] == 0x80
+        && atr[3] == 0x01;
     let lower = reader.to_ascii_lowercase();
-    let by_name = ["contactless", "picc", "nfc", "felica", "pasori"].iter().any(|w| lower.contains(w));
+    let by_name = ["contactless", "picc", "nfc", "felica", "pasori"]
+        .iter()
+        .any(|w| lower.contains(w));
     by_atr || by_name
 }
 
@@ -182,7 +188,10 @@ mod tests {
         let cl = [0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x05, 0xE0];
         assert!(looks_contactless("ACS ACR1252 1S CL Reader PICC 0", &cl));
         assert!(looks_contactless("Generic Reader", &cl));
-        assert!(!looks_contactless("Generic Reader", &[0x3B, 0xE0, 0x00, 0xFF, 0x81]));
+        assert!(!looks_contactless(
+            "Generic Reader",
+            &[0x3B, 0xE0, 0x00, 0xFF, 0x81]
+        ));
         assert!(looks_contactless("SONY FeliCa RC-S300", &[0x3B, 0xE0]));
     }
 }

@@ -82,7 +82,10 @@ struct Scripted {
 impl Exchange for Scripted {
     fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
         self.sent.push(command.encode().as_bytes().to_vec());
-        let raw = self.answers.next().ok_or(TransportError::CardRemoved { contactless: true })?;
+        let raw = self
+            .answers
+            .next()
+            .ok_or(TransportError::CardRemoved { contactless: true })?;
         Response::parse(&raw).map_err(|_| TransportError::ShortResponse(raw.len()))
     }
 }
@@ -92,14 +95,18 @@ fn a_card_pulled_out_at_any_apdu_yields_no_report() {
     for name in ["fresh", "juki-mismatch", "phone-jpki"] {
         let (full, _) = read_profile(name, ProbeOptions::default());
         for n in 0..full.apdus as usize {
-            let mut terminal = SimTerminal::new(SimCard::load(name).expect("loads")).remove_after(n);
+            let mut terminal =
+                SimTerminal::new(SimCard::load(name).expect("loads")).remove_after(n);
             let reader = terminal.readers().expect("readers")[0].name.clone();
             let result = {
                 let mut conn = terminal.connect(&reader).expect("connect");
                 let mut tx = conn.transaction().expect("tx");
                 read_card(&mut *tx, ProbeOptions::default(), now())
             };
-            assert!(matches!(result, Err(TransportError::CardRemoved { .. })), "{name} cut at {n}: {result:?}");
+            assert!(
+                matches!(result, Err(TransportError::CardRemoved { .. })),
+                "{name} cut at {n}: {result:?}"
+            );
             assert_eq!(terminal.sent(), n);
         }
     }
@@ -111,8 +118,19 @@ fn one_odd_key_does_not_hide_the_others() {
     // still carry its own reading.
     let (report, _) = read_profile("odd-sw", ProbeOptions { diagnostics: true });
     let states: Vec<String> = report.keys.iter().map(describe).collect();
-    assert_eq!(states[..4], ["remaining 3", "remaining 5", "unexpected 6A86", "remaining 2"]);
-    assert!(states[4..].iter().all(|s| s.starts_with("remaining")), "{states:?}");
+    assert_eq!(
+        states[..4],
+        [
+            "remaining 3",
+            "remaining 5",
+            "unexpected 6A86",
+            "remaining 2"
+        ]
+    );
+    assert!(
+        states[4..].iter().all(|s| s.starts_with("remaining")),
+        "{states:?}"
+    );
 }
 
 #[test]
@@ -124,16 +142,25 @@ fn only_the_pcsc_backend_imports_pcsc() {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("src/pcsc_backend.rs") {
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("src/pcsc_backend.rs")
+            {
                 let text = std::fs::read_to_string(&path).expect("read");
                 for (i, line) in text.lines().enumerate() {
                     let code = line.split("//").next().unwrap_or("");
-                    if code.contains("pcsc::") || code.trim_start().starts_with("use pcsc") || code.contains("extern crate pcsc") {
+                    if code.contains("pcsc::")
+                        || code.trim_start().starts_with("use pcsc")
+                        || code.contains("extern crate pcsc")
+                    {
                         offenders.push(format!("{}:{}: {line}", path.display(), i + 1));
                     }
                 }
             }
         }
     }
-    assert!(offenders.is_empty(), "pcsc used outside src/pcsc_backend.rs:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "pcsc used outside src/pcsc_backend.rs:\n{}",
+        offenders.join("\n")
+    );
 }

@@ -16,7 +16,12 @@ fn record(name: &str) -> (Transcript, jpki_status::report::CardReport) {
     let reader = terminal.readers().expect("readers")[0].name.clone();
     let mut conn = terminal.connect(&reader).expect("connect");
     let mut tx = conn.transaction().expect("tx");
-    let mut rec = Recorder::new(&mut *tx, vec![format!("synthetic: profile {name}, recorded from the simulated card by tests/transcripts.rs")]);
+    let mut rec = Recorder::new(
+        &mut *tx,
+        vec![format!(
+            "synthetic: profile {name}, recorded from the simulated card by tests/transcripts.rs"
+        )],
+    );
     let report = read_card(&mut rec, ProbeOptions::default(), now()).expect("reads");
     (rec.transcript, report)
 }
@@ -31,10 +36,20 @@ fn every_profile_matches_its_golden_transcript() {
             std::fs::write(&path, recorded.to_text()).expect("write");
             continue;
         }
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {} (run with JPKI_BLESS=1 once)", path.display()));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing {} (run with JPKI_BLESS=1 once)", path.display()));
         let golden = Transcript::parse(&text).expect("golden parses");
-        assert_eq!(recorded.steps, golden.steps, "{name}: the bytes exchanged changed");
-        assert!(golden.header.first().is_some_and(|h| h.starts_with("synthetic") || h.starts_with("recorded")), "{name}: header names the source");
+        assert_eq!(
+            recorded.steps, golden.steps,
+            "{name}: the bytes exchanged changed"
+        );
+        assert!(
+            golden
+                .header
+                .first()
+                .is_some_and(|h| h.starts_with("synthetic") || h.starts_with("recorded")),
+            "{name}: header names the source"
+        );
     }
 }
 
@@ -53,15 +68,28 @@ fn replaying_a_transcript_gives_the_same_report() {
 fn the_status_verify_in_every_transcript_is_four_bytes() {
     for name in profile_files() {
         let (t, _) = record(&name);
-        let verifies: Vec<_> = t.steps.iter().filter(|s| s.command.get(1) == Some(&0x20)).collect();
-        assert!(!verifies.is_empty() || name == "not-my-number-card", "{name}");
-        assert!(verifies.iter().all(|s| s.command == [0x00, 0x20, 0x00, 0x80]), "{name}");
+        let verifies: Vec<_> = t
+            .steps
+            .iter()
+            .filter(|s| s.command.get(1) == Some(&0x20))
+            .collect();
+        assert!(
+            !verifies.is_empty() || name == "not-my-number-card",
+            "{name}"
+        );
+        assert!(
+            verifies
+                .iter()
+                .all(|s| s.command == [0x00, 0x20, 0x00, 0x80]),
+            "{name}"
+        );
     }
 }
 
 #[test]
 fn a_hand_written_transcript_replays_to_the_states_the_spec_predicts() {
-    let text = std::fs::read_to_string(repo().join("apdu/transcripts/handwritten-mixed.apdu")).expect("file");
+    let text = std::fs::read_to_string(repo().join("apdu/transcripts/handwritten-mixed.apdu"))
+        .expect("file");
     let mut replay = Replay::new(Transcript::parse(&text).expect("parses"));
     let report = read_card(&mut replay, ProbeOptions::default(), now()).expect("replays");
     assert!(replay.finished());
@@ -72,5 +100,8 @@ fn a_hand_written_transcript_replays_to_the_states_the_spec_predicts() {
     assert_eq!(juki.readings.len(), 2);
     assert_eq!(report.card.kind, jpki_status::card::CardKind::MyNumberCard);
     assert!(report.card.certificate_error.is_some());
-    assert_eq!(report.card.certificate_status, jpki_status::report::CertificateStatus::Unknown);
+    assert_eq!(
+        report.card.certificate_status,
+        jpki_status::report::CertificateStatus::Unknown
+    );
 }

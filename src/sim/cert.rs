@@ -62,7 +62,10 @@ fn name(cn: &str) -> Vec<u8> {
 pub fn authentication_certificate(not_before: Date, not_after: Date) -> Vec<u8> {
     let at = |d: Date, t: Time| PrimitiveDateTime::new(d, t).assume_utc();
     let valid_from = at(not_before, Time::MIDNIGHT);
-    let valid_to = at(not_after, Time::from_hms(14, 59, 59).unwrap_or(Time::MIDNIGHT));
+    let valid_to = at(
+        not_after,
+        Time::from_hms(14, 59, 59).unwrap_or(Time::MIDNIGHT),
+    );
     let sha256_rsa = seq(&[
         oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
         tlv(0x05, &[]),
@@ -73,7 +76,8 @@ pub fn authentication_certificate(not_before: Date, not_after: Date) -> Vec<u8> 
     ]);
     // A 2048-bit "modulus": leading 00 keeps the INTEGER positive.
     let mut modulus = vec![0x00];
-    modulus.extend((0..256u32).map(|i| (i.wrapping_mul(151).wrapping_add(0xC3) & 0xFF) as u8 | 0x01));
+    modulus
+        .extend((0..256u32).map(|i| (i.wrapping_mul(151).wrapping_add(0xC3) & 0xFF) as u8 | 0x01));
     modulus[1] |= 0x80;
     let rsa_public_key = seq(&[tlv(0x02, &modulus), tlv(0x02, &[0x01, 0x00, 0x01])]);
     let mut bit_string = vec![0x00];

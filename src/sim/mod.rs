@@ -359,7 +359,10 @@ mod tests {
     fn status_verify_reports_without_spending() {
         let mut card = SimCard::load("fresh").expect("fresh");
         let before = card.counters();
-        assert_eq!(send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"), "90 00");
+        assert_eq!(
+            send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"),
+            "90 00"
+        );
         assert_eq!(send(&mut card, "00 A4 02 0C 02 00 18"), "90 00");
         for _ in 0..5 {
             assert_eq!(send(&mut card, "00 20 00 80"), "63 C3");
@@ -387,7 +390,11 @@ mod tests {
         send(&mut card, "00 20 00 80 01 39");
         card.power_off();
         card.power_on();
-        assert_eq!(send(&mut card, "00 20 00 80"), "69 86", "no EF selected after power cycle");
+        assert_eq!(
+            send(&mut card, "00 20 00 80"),
+            "69 86",
+            "no EF selected after power cycle"
+        );
         send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01");
         send(&mut card, "00 A4 02 0C 02 00 18");
         assert_eq!(send(&mut card, "00 20 00 80"), "63 C2");

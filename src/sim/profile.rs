@@ -19,22 +19,67 @@ use std::path::Path;
 /// checks this list matches the folder, so none is forgotten.
 pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
     ("fresh", include_str!("../../apdu/profiles/fresh.toml")),
-    ("fresh-contactless", include_str!("../../apdu/profiles/fresh-contactless.toml")),
-    ("auth-locked", include_str!("../../apdu/profiles/auth-locked.toml")),
-    ("auth-verified", include_str!("../../apdu/profiles/auth-verified.toml")),
-    ("sign-1-left", include_str!("../../apdu/profiles/sign-1-left.toml")),
-    ("sign-locked-6984", include_str!("../../apdu/profiles/sign-locked-6984.toml")),
-    ("both-jpki-locked", include_str!("../../apdu/profiles/both-jpki-locked.toml")),
-    ("kenhojo-locked", include_str!("../../apdu/profiles/kenhojo-locked.toml")),
-    ("juki-mismatch", include_str!("../../apdu/profiles/juki-mismatch.toml")),
-    ("juki-applet-absent", include_str!("../../apdu/profiles/juki-applet-absent.toml")),
-    ("phone-jpki", include_str!("../../apdu/profiles/phone-jpki.toml")),
-    ("juki-card", include_str!("../../apdu/profiles/juki-card.toml")),
-    ("not-my-number-card", include_str!("../../apdu/profiles/not-my-number-card.toml")),
-    ("certificate-expired", include_str!("../../apdu/profiles/certificate-expired.toml")),
-    ("no-signature-certificate", include_str!("../../apdu/profiles/no-signature-certificate.toml")),
+    (
+        "fresh-contactless",
+        include_str!("../../apdu/profiles/fresh-contactless.toml"),
+    ),
+    (
+        "auth-locked",
+        include_str!("../../apdu/profiles/auth-locked.toml"),
+    ),
+    (
+        "auth-verified",
+        include_str!("../../apdu/profiles/auth-verified.toml"),
+    ),
+    (
+        "sign-1-left",
+        include_str!("../../apdu/profiles/sign-1-left.toml"),
+    ),
+    (
+        "sign-locked-6984",
+        include_str!("../../apdu/profiles/sign-locked-6984.toml"),
+    ),
+    (
+        "both-jpki-locked",
+        include_str!("../../apdu/profiles/both-jpki-locked.toml"),
+    ),
+    (
+        "kenhojo-locked",
+        include_str!("../../apdu/profiles/kenhojo-locked.toml"),
+    ),
+    (
+        "juki-mismatch",
+        include_str!("../../apdu/profiles/juki-mismatch.toml"),
+    ),
+    (
+        "juki-applet-absent",
+        include_str!("../../apdu/profiles/juki-applet-absent.toml"),
+    ),
+    (
+        "phone-jpki",
+        include_str!("../../apdu/profiles/phone-jpki.toml"),
+    ),
+    (
+        "juki-card",
+        include_str!("../../apdu/profiles/juki-card.toml"),
+    ),
+    (
+        "not-my-number-card",
+        include_str!("../../apdu/profiles/not-my-number-card.toml"),
+    ),
+    (
+        "certificate-expired",
+        include_str!("../../apdu/profiles/certificate-expired.toml"),
+    ),
+    (
+        "no-signature-certificate",
+        include_str!("../../apdu/profiles/no-signature-certificate.toml"),
+    ),
     ("odd-sw", include_str!("../../apdu/profiles/odd-sw.toml")),
-    ("above-max", include_str!("../../apdu/profiles/above-max.toml")),
+    (
+        "above-max",
+        include_str!("../../apdu/profiles/above-max.toml"),
+    ),
 ];
 
 /// Why a profile could not be used.
@@ -234,7 +279,8 @@ impl Profile {
     /// The simulated card this profile describes.
     pub fn card(&self) -> SimCard {
         // `parse` already ran `build` successfully on this same value.
-        self.build().unwrap_or_else(|_| SimCard::new(&self.name, vec![0x3B, 0x00], false, vec![]))
+        self.build()
+            .unwrap_or_else(|_| SimCard::new(&self.name, vec![0x3B, 0x00], false, vec![]))
     }
 
     fn build(&self) -> Result<SimCard, String> {
@@ -250,7 +296,10 @@ impl Profile {
         for key in self.pins.keys() {
             if !PIN_LOCATIONS.iter().any(|(n, ..)| n == key) {
                 let names: Vec<&str> = PIN_LOCATIONS.iter().map(|(n, ..)| *n).collect();
-                return Err(format!("pins.{key}: unknown PIN; known: {}", names.join(", ")));
+                return Err(format!(
+                    "pins.{key}: unknown PIN; known: {}",
+                    names.join(", ")
+                ));
             }
         }
         let default_label = match self.layout {
@@ -258,7 +307,11 @@ impl Profile {
             Layout::PhoneJpki => "JPKIAPGPSETOKEN",
             _ => "JPKIAPICCTOKEN2",
         };
-        let mut label = self.token_label.clone().unwrap_or_else(|| default_label.to_string()).into_bytes();
+        let mut label = self
+            .token_label
+            .clone()
+            .unwrap_or_else(|| default_label.to_string())
+            .into_bytes();
         if label.len() > 32 {
             return Err("token_label: longer than 32 bytes".into());
         }
@@ -298,13 +351,18 @@ impl Profile {
                 }
                 let sw = |field: &str, v: &Option<String>| -> Result<Option<StatusWord>, String> {
                     v.as_deref()
-                        .map(|t| StatusWord::parse_hex(t).ok_or(format!("pins.{name}.{field}: {t:?} is not 4 hex digits")))
+                        .map(|t| {
+                            StatusWord::parse_hex(t)
+                                .ok_or(format!("pins.{name}.{field}: {t:?} is not 4 hex digits"))
+                        })
                         .transpose()
                 };
                 let max = spec.max.unwrap_or(max);
                 let tries = spec.tries.unwrap_or(tries.min(max));
                 if tries > 15 {
-                    return Err(format!("pins.{name}.tries: {tries} does not fit in 63 Cx (at most 15)"));
+                    return Err(format!(
+                        "pins.{name}.tries: {tries} does not fit in 63 Cx (at most 15)"
+                    ));
                 }
                 files.insert(
                     ef,
@@ -312,7 +370,8 @@ impl Profile {
                         name: name.to_string(),
                         tries,
                         max,
-                        locked_sw: sw("locked_sw", &spec.locked_sw)?.unwrap_or(StatusWord::BLOCKED_COUNTER_ZERO),
+                        locked_sw: sw("locked_sw", &spec.locked_sw)?
+                            .unwrap_or(StatusWord::BLOCKED_COUNTER_ZERO),
                         status_answer: sw("answer", &spec.answer)?,
                         pin: spec.pin.map(String::into_bytes),
                         verified: false,
@@ -322,9 +381,12 @@ impl Profile {
             applets.push((applet, files));
         }
         for f in &self.absent_files {
-            let (a, ef) = f.split_once(':').ok_or(format!("absent_files: {f:?} is not applet:EFID"))?;
+            let (a, ef) = f
+                .split_once(':')
+                .ok_or(format!("absent_files: {f:?} is not applet:EFID"))?;
             let a = Applet::from_name(a).ok_or(format!("absent_files: unknown applet in {f:?}"))?;
-            let ef = u16::from_str_radix(ef, 16).map_err(|_| format!("absent_files: bad EF in {f:?}"))?;
+            let ef = u16::from_str_radix(ef, 16)
+                .map_err(|_| format!("absent_files: bad EF in {f:?}"))?;
             if let Some((_, files)) = applets.iter_mut().find(|(x, _)| *x == a) {
                 files.remove(&ef);
             }
@@ -334,7 +396,8 @@ impl Profile {
             (_, true) => CONTACTLESS_ATR,
             (_, false) => CONTACT_ATR,
         };
-        let atr = parse_hex(self.atr.as_deref().unwrap_or(default_atr)).map_err(|e| format!("atr: {e}"))?;
+        let atr = parse_hex(self.atr.as_deref().unwrap_or(default_atr))
+            .map_err(|e| format!("atr: {e}"))?;
         if atr.is_empty() || atr.len() > 33 {
             return Err("atr: must be 1 to 33 bytes".into());
         }
@@ -371,9 +434,11 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_pins_are_rejected_with_a_reason() {
-        let e = Profile::parse("x", "description = \"d\"\ncolour = 1\n").expect_err("unknown field");
+        let e =
+            Profile::parse("x", "description = \"d\"\ncolour = 1\n").expect_err("unknown field");
         assert!(e.to_string().contains("colour"), "{e}");
-        let e = Profile::parse("x", "description = \"d\"\n[pins.pinx]\ntries = 1\n").expect_err("unknown pin");
+        let e = Profile::parse("x", "description = \"d\"\n[pins.pinx]\ntries = 1\n")
+            .expect_err("unknown pin");
         assert!(e.to_string().contains("pinx"), "{e}");
     }
 

@@ -62,7 +62,11 @@ impl Terminal for SimTerminal {
         }])
     }
 
-    fn wait_for_change(&mut self, _seen: &[ReaderInfo], timeout: Duration) -> Result<bool, TransportError> {
+    fn wait_for_change(
+        &mut self,
+        _seen: &[ReaderInfo],
+        timeout: Duration,
+    ) -> Result<bool, TransportError> {
         // The simulated card is always present: nothing ever changes.
         std::thread::sleep(timeout.min(Duration::from_millis(10)));
         Ok(false)

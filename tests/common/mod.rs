@@ -54,6 +54,9 @@ pub fn describe(k: &KeyReport) -> String {
         KeyState::Locked => "locked".into(),
         KeyState::Verified => "verified".into(),
         KeyState::Absent => "absent".into(),
-        KeyState::Unexpected => format!("unexpected {}", k.sw.map(|s| s.to_hex()).unwrap_or_default()),
+        KeyState::Unexpected => format!(
+            "unexpected {}",
+            k.sw.map(|s| s.to_hex()).unwrap_or_default()
+        ),
     }
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: install what building and testing jpki-status needs on
+# Debian or Ubuntu (the Rust toolchain itself comes from rustup).
+#
+# Owns: the list of system packages. Must not: start anything.
+#   libpcsclite-dev, pkg-config  build the `pcsc` crate against pcsc-lite
+#   pcscd, vsmartcard-vpcd       the real PC/SC stack with a virtual reader (tests, demo)
+#   opensc                       an independent witness in the end-to-end tests
+#   pcsc-tools                   pcsc_scan, for people poking at readers
+# Uses sudo when not root. Installs only what is missing.
+set -euo pipefail
+
+packages=(libpcsclite-dev pkg-config pcscd vsmartcard-vpcd opensc pcsc-tools)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: please install the equivalents of: ${missing[*]} (no apt-get here)" >&2
+    exit 1
+fi
+sudo=()
+[[ "$(id -u)" == 0 ]] || sudo=(sudo)
+echo "setup: installing ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq >&2
+# --no-install-recommends: pcsc-tools would otherwise pull in GTK3.
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
