@@ -39,11 +39,13 @@ See docs/exit-codes.md.";
     version,
     about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.",
     long_about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.\n\n\
-Place the card on a contact or NFC reader and run `jpki-status`. It reads the retry counters of the four PINs a holder can lock \
-(利用者証明用, 署名用, 券面事項入力補助用, 住民基本台帳用) with the status-only VERIFY `00 20 00 80`, which makes the card report \
-its counter without comparing anything: no try is ever spent.\n\n\
-Try it without a reader:  jpki-status --sim auth-locked\n\
-List the simulated cards: jpki-status profiles",
+Place the card on a contact or NFC reader and run `jpki-status`. It reads the retry counters of the four PINs a holder \
+can lock (利用者証明用, 署名用, 券面事項入力補助用, 住民基本台帳用) with the status-only VERIFY:\n\n\
+    00 20 00 80\n\n\
+which makes the card report its counter without comparing anything: no try is ever spent.\n\n\
+Try it without a reader:   jpki-status --sim auth-locked\n\
+List the simulated cards:  jpki-status profiles\n\
+Advice without a card:     jpki-status advise --help",
     after_help = EXIT_CODES
 )]
 pub struct Cli {
