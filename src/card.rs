@@ -223,7 +223,7 @@ pub const EF_CERT_AVAILABILITY: FileId = FileId(0x0008);
 pub const EF_AUTH_CERTIFICATE: FileId = FileId(0x000A);
 
 /// The kinds of card (or token) a JPKI token label names (protocol.md §4).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum CardKind {
     /// `JPKIAPICCTOKEN2`: a My Number Card.

@@ -236,6 +236,7 @@ impl RunError {
     pub fn exit(&self) -> Exit {
         match self {
             RunError::Transport(e) if e.is_interruption() => Exit::Interrupted,
+            RunError::Transport(TransportError::Cancelled) => Exit::Cancelled,
             RunError::Transport(
                 TransportError::Other { .. } | TransportError::TranscriptMismatch(_),
             ) => Exit::Failure,
@@ -263,6 +264,7 @@ impl RunError {
                 TransportError::Busy => "card_busy",
                 TransportError::Unresponsive => "card_unresponsive",
                 TransportError::TranscriptMismatch(_) => "transcript_mismatch",
+                TransportError::Cancelled => "cancelled",
                 TransportError::Other { .. } => "pcsc_error",
             },
             RunError::Select(e) => match e {
@@ -393,7 +395,7 @@ pub fn wait_and_choose(
                     }
                     None => Duration::from_secs(5),
                 };
-                terminal.wait_for_change(&readers, slice)?;
+                terminal.wait_for_change(&readers, Some(slice))?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -584,6 +586,7 @@ mod tests {
             card_present: card,
             atr: None,
             in_use_exclusively: false,
+            events: 0,
         }
     }
 

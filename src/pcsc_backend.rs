@@ -13,7 +13,7 @@
 
 use crate::apdu::{Command, Response};
 use crate::transport::{
-    looks_contactless, Connection, Exchange, ReaderInfo, Terminal, TransportError,
+    looks_contactless, Canceller, Connection, Exchange, ReaderInfo, Terminal, TransportError,
 };
 use pcsc::{
     Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State, Transaction,
@@ -66,6 +66,7 @@ fn info_from_state(rs: &ReaderState) -> ReaderInfo {
         card_present: present,
         atr: (present && !rs.atr().is_empty()).then(|| rs.atr().to_vec()),
         in_use_exclusively: state.contains(State::EXCLUSIVE),
+        events: rs.event_count(),
     }
 }
 
@@ -92,7 +93,7 @@ impl Terminal for PcscTerminal {
     fn wait_for_change(
         &mut self,
         seen: &[ReaderInfo],
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<bool, TransportError> {
         let names = self.reader_names()?;
         let mut states: Vec<ReaderState> = names
@@ -112,7 +113,7 @@ impl Terminal for PcscTerminal {
             a.len() != b.len()
                 || a.iter()
                     .zip(b)
-                    .any(|(x, y)| x.name != y.name || x.card_present != y.card_present)
+                    .any(|(x, y)| x.name != y.name || x.card_present != y.card_present || x.events != y.events)
         };
         if differs(&now, seen) {
             return Ok(true);
@@ -125,6 +126,15 @@ impl Terminal for PcscTerminal {
             Err(Error::Timeout) => Ok(false),
             Err(e) => Err(map_error("SCardGetStatusChange", e, false)),
         }
+    }
+
+    fn canceller(&mut self) -> Result<Canceller, TransportError> {
+        // `Context` is Send + Sync and `SCardCancel` is meant to be called
+        // from another thread while one blocks in SCardGetStatusChange.
+        let ctx = self.context()?.clone();
+        Ok(std::sync::Arc::new(move || {
+            let _ = ctx.cancel();
+        }))
     }
 
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
@@ -203,6 +213,7 @@ impl Exchange for PcscExchange<'_> {
 fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportError {
     match e {
         Error::NoService | Error::ServiceStopped => TransportError::NoService,
+        Error::Cancelled => TransportError::Cancelled,
         Error::NoReadersAvailable => TransportError::NoReader,
         Error::RemovedCard | Error::ResetCard | Error::NotTransacted | Error::NoSmartcard => {
             TransportError::CardRemoved { contactless }

@@ -183,7 +183,7 @@ impl KeyReport {
 
 /// Whether the card holds a signature certificate (JPKI AP EF 00 08, first
 /// byte `8F`, protocol.md §4).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureCertificate {
     /// Issued.
@@ -195,7 +195,7 @@ pub enum SignatureCertificate {
 }
 
 /// Whether the authentication certificate's validity has run out.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
     /// Within its validity.

@@ -305,6 +305,10 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
             )
             .into(),
         ),
+        TransportError::Cancelled => (
+            lang.pick("中止しました。", "Stopped.").into(),
+            String::new(),
+        ),
         TransportError::TranscriptMismatch(d) => (
             format!("transcript: {d}"),
             lang.pick("トランスクリプトと送信内容が一致しません。", "The transcript does not match what was sent.").into(),

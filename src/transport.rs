@@ -46,7 +46,14 @@ pub struct ReaderInfo {
     pub atr: Option<Vec<u8>>,
     /// Another program holds the card exclusively.
     pub in_use_exclusively: bool,
+    /// Card insertions and removals counted by the reader (PC/SC event
+    /// count), so a card swapped between two looks is still noticed.
+    pub events: u32,
 }
+
+/// Interrupts a blocking [`Terminal::wait_for_change`] from another thread
+/// (Ctrl-C); the wait then returns [`TransportError::Cancelled`].
+pub type Canceller = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// A source of readers and cards: PC/SC, or the simulated card.
 pub trait Terminal {
@@ -54,14 +61,16 @@ pub trait Terminal {
     fn describe(&self) -> String;
     /// Lists readers, with card presence and ATR.
     fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError>;
-    /// Blocks until the set of readers or the card presence in one of them
-    /// differs from `seen`, or `timeout` passes. Returns `Ok(true)` on a
-    /// change, `Ok(false)` on timeout.
+    /// Blocks until the set of readers, the card presence or the event count
+    /// of one of them differs from `seen`, or `timeout` passes (`None`:
+    /// forever). Returns `Ok(true)` on a change, `Ok(false)` on timeout.
     fn wait_for_change(
         &mut self,
         seen: &[ReaderInfo],
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<bool, TransportError>;
+    /// A handle that makes a blocked `wait_for_change` return `Cancelled`.
+    fn canceller(&mut self) -> Result<Canceller, TransportError>;
     /// Connects to the card in `reader`, sharing it with other programs (the
     /// transaction gives exclusivity only while reading).
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError>;
@@ -108,6 +117,9 @@ pub enum TransportError {
     /// The card does not answer to reset (not a smart card, upside down, dirty contacts).
     #[error("the card does not respond (is it inserted the right way?)")]
     Unresponsive,
+    /// A wait was cancelled (Ctrl-C).
+    #[error("cancelled")]
+    Cancelled,
     /// A replayed transcript expected a different command.
     #[error("transcript mismatch: {0}")]
     TranscriptMismatch(String),

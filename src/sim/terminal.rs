@@ -7,7 +7,9 @@
 
 use super::SimCard;
 use crate::apdu::{Command, Response};
-use crate::transport::{Connection, Exchange, ReaderInfo, Terminal, TransportError};
+use crate::transport::{Canceller, Connection, Exchange, ReaderInfo, Terminal, TransportError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A simulated reader with the simulated card on it.
@@ -16,6 +18,7 @@ pub struct SimTerminal {
     reader: String,
     remove_after: Option<usize>,
     sent: usize,
+    cancelled: Arc<AtomicBool>,
 }
 
 impl SimTerminal {
@@ -27,6 +30,7 @@ impl SimTerminal {
             reader,
             remove_after: None,
             sent: 0,
+            cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -59,17 +63,33 @@ impl Terminal for SimTerminal {
             card_present: true,
             atr: Some(self.card.atr()),
             in_use_exclusively: false,
+            events: 0,
         }])
     }
 
     fn wait_for_change(
         &mut self,
         _seen: &[ReaderInfo],
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<bool, TransportError> {
-        // The simulated card is always present: nothing ever changes.
-        std::thread::sleep(timeout.min(Duration::from_millis(10)));
-        Ok(false)
+        // The simulated card never leaves, so nothing changes: sleep until
+        // the timeout or a cancel, in short steps (this terminal has no
+        // platform call to block in).
+        let start = std::time::Instant::now();
+        loop {
+            if self.cancelled.swap(false, Ordering::SeqCst) {
+                return Err(TransportError::Cancelled);
+            }
+            if timeout.is_some_and(|t| start.elapsed() >= t) {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn canceller(&mut self) -> Result<Canceller, TransportError> {
+        let flag = Arc::clone(&self.cancelled);
+        Ok(Arc::new(move || flag.store(true, Ordering::SeqCst)))
     }
 
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
