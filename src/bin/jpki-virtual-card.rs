@@ -122,7 +122,10 @@ fn stay(
     let mut stream = connect(args)?;
     log.line(&format!("# inserted on {}:{}", args.host, args.port))?;
     if args.verbose {
-        eprintln!("jpki-virtual-card: connected to {}:{}", args.host, args.port);
+        eprintln!(
+            "jpki-virtual-card: connected to {}:{}",
+            args.host, args.port
+        );
     }
     let mut session = Session::new(&mut stream, card, leave_after);
     loop {

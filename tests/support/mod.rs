@@ -1,0 +1,607 @@
+//! Helpers for the end-to-end tests through the real PC/SC stack (pcscd +
+//! vsmartcard-vpcd + `jpki-virtual-card`): starting and stopping a private
+//! pcscd through `scripts/virtual-reader.sh foreground`, placing virtual
+//! cards, running the built binaries with a timeout, and the two witnesses
+//! (pcscd's APDU log, OpenSC's `pkcs15-tool`).
+//!
+//! Owns: every process the e2e tests start, and stopping it (Drop), even when
+//! a test fails. Must not: touch a pcscd it did not start, or connect to
+//! vpcd's port itself (a connect is a card insertion; virtual-reader.md).
+//!
+//! When the stack is unavailable (not Linux, not root, another pcscd
+//! running): the tests are skipped with a loud message, except in CI
+//! (`CI=true`) or with `JPKI_E2E=1`, where that is a failure. `JPKI_E2E=0`
+//! skips them on purpose.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The two readers one vpcd entry gives (virtual-reader.md).
+pub const READER0: &str = "Virtual PCD 00 00";
+/// The second slot, port 35964.
+pub const READER1: &str = "Virtual PCD 00 01";
+/// vpcd's ports for the two slots.
+pub const PORT0: u16 = 35963;
+/// Second slot.
+pub const PORT1: u16 = 35964;
+
+/// Only one pcscd per machine (fixed socket path): the tests take turns.
+static STACK_LOCK: Mutex<()> = Mutex::new(());
+
+/// Serializes the e2e tests; a failed (poisoned) test does not block the rest.
+pub fn serial() -> MutexGuard<'static, ()> {
+    STACK_LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether a missing stack must fail the test instead of skipping it.
+pub fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+        || std::env::var("JPKI_E2E").is_ok_and(|v| v == "1")
+}
+
+fn skip_or_fail(why: &str) -> Option<Stack> {
+    if required() {
+        panic!("e2e stack unavailable and required (CI=true or JPKI_E2E=1): {why}");
+    }
+    eprintln!("SKIPPED e2e test: {why} (set JPKI_E2E=1 to make this a failure)");
+    None
+}
+
+/// A running pcscd with the vpcd reader, started by this test.
+pub struct Stack {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Stack {
+    /// Starts pcscd through the project script, or says why it cannot
+    /// (`None` = skipped, see the module doc).
+    pub fn start() -> Option<Stack> {
+        if std::env::var("JPKI_E2E").is_ok_and(|v| v == "0") {
+            eprintln!("SKIPPED e2e test: JPKI_E2E=0");
+            return None;
+        }
+        if !cfg!(target_os = "linux") {
+            return skip_or_fail("pcscd + vsmartcard-vpcd is Linux only");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("jpki-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let script_err = dir.path().join("script.err");
+        let child = Command::new("bash")
+            .arg(repo().join("scripts/virtual-reader.sh"))
+            .arg("foreground")
+            .env("JPKI_RUN_DIR", dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&script_err).expect("script.err"))
+            .spawn();
+        let child = match child {
+            Ok(c) => c,
+            Err(e) => return skip_or_fail(&format!("cannot run bash: {e}")),
+        };
+        let mut stack = Stack {
+            child: Some(child),
+            dir,
+        };
+        // Package installation on a fresh CI machine can take a while.
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            if let Some(status) = stack
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                stack.child = None;
+                let why = fs::read_to_string(&script_err).unwrap_or_default();
+                return skip_or_fail(&format!(
+                    "scripts/virtual-reader.sh foreground exited ({status}): {}",
+                    why.trim()
+                ));
+            }
+            let ready = fs::read_to_string(stack.pcscd_log())
+                .is_ok_and(|l| l.contains("daemon ready"))
+                && Path::new("/run/pcscd/pcscd.comm").exists();
+            if ready {
+                return Some(stack);
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "pcscd did not get ready in time; see {}",
+                    stack.pcscd_log().display()
+                );
+            }
+            sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The private state directory (logs).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// pcscd's `--debug --apdu` log.
+    pub fn pcscd_log(&self) -> PathBuf {
+        self.dir.path().join("pcscd.log")
+    }
+
+    /// The command APDUs pcscd logged so far.
+    pub fn logged_apdus(&self) -> Vec<Vec<u8>> {
+        pcscd_apdus(&fs::read_to_string(self.pcscd_log()).unwrap_or_default())
+    }
+
+    /// Witness 1: no VERIFY with data crossed pcscd. Returns how many APDUs
+    /// pcscd logged, so a caller can also check the parser saw traffic.
+    pub fn assert_no_verify_with_data(&self) -> usize {
+        let apdus = self.logged_apdus();
+        let bad: Vec<String> = apdus
+            .iter()
+            .filter(|a| is_verify_with_data(a))
+            .map(|a| hex(a))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "pcscd's APDU log shows VERIFY with data: {bad:?} (log {})",
+            self.pcscd_log().display()
+        );
+        apdus.len()
+    }
+
+    /// How many times pcscd's event handler logged `needle` (for example
+    /// `Card inserted into Virtual PCD 00 00`).
+    pub fn log_count(&self, needle: &str) -> usize {
+        fs::read_to_string(self.pcscd_log())
+            .unwrap_or_default()
+            .matches(needle)
+            .count()
+    }
+
+    /// Waits until pcscd logged `needle` more than `before` times.
+    pub fn wait_log_count(&self, needle: &str, before: usize, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.log_count(needle) > before {
+                return;
+            }
+            sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "pcscd never logged {needle:?} (more than {before} times) within {limit:?}; log {}",
+            self.pcscd_log().display()
+        );
+    }
+
+    /// Stops pcscd now (SIGTERM, then SIGKILL after 5 s) and reaps it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, Duration::from_secs(5));
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.stop();
+        if std::thread::panicking() {
+            // Keep the logs of a failed test for the CI artifact / reader.
+            let kept = self.dir.path().to_path_buf();
+            eprintln!("e2e logs kept in {}", kept.display());
+            let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+            let _ = dir.keep();
+        }
+    }
+}
+
+/// SIGTERM (through kill(1): the crate forbids `unsafe`, so no libc call),
+/// wait, then SIGKILL; always reaps the child so no zombie is left.
+pub fn terminate(child: &mut Child, grace: Duration) {
+    if child.try_wait().ok().flatten().is_some() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .stderr(Stdio::null())
+        .status();
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Command APDUs in a pcscd `--apdu` log: the lines `APDU: 00 A4 ...`.
+pub fn pcscd_apdus(log: &str) -> Vec<Vec<u8>> {
+    log.lines()
+        .filter_map(|l| l.split_once(" APDU: ").map(|(_, h)| h))
+        .filter_map(|h| {
+            h.split_whitespace()
+                .map(|b| u8::from_str_radix(b, 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .ok()
+        })
+        .collect()
+}
+
+/// INS 20 (VERIFY) with anything after the 4-byte header: Lc and a PIN, or
+/// the 5-byte `00 20 00 80 00` a card may read as an empty PIN (protocol.md).
+pub fn is_verify_with_data(apdu: &[u8]) -> bool {
+    apdu.len() > 4 && apdu[1] == 0x20
+}
+
+/// Spaced uppercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Options for a virtual card.
+#[derive(Default, Clone)]
+pub struct CardOptions {
+    /// vpcd port (default 35963).
+    pub port: Option<u16>,
+    /// `--leave-after N`.
+    pub leave_after: Option<usize>,
+    /// `--return-after MS`.
+    pub return_after: Option<u64>,
+    /// `--insert-after MS`.
+    pub insert_after: Option<u64>,
+}
+
+/// A running `jpki-virtual-card`; killed and reaped on drop.
+pub struct Card {
+    child: Option<Child>,
+    log: PathBuf,
+    err: PathBuf,
+}
+
+impl Card {
+    /// Places a card with `profile` on the stack's reader.
+    pub fn place(stack: &Stack, profile: &str, opts: CardOptions) -> Card {
+        let port = opts.port.unwrap_or(PORT0);
+        static PLACED: AtomicUsize = AtomicUsize::new(0);
+        let n = PLACED.fetch_add(1, Ordering::Relaxed);
+        let name = Path::new(profile)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("card");
+        let base = stack.dir().join(format!("card{n:03}-{port}-{name}"));
+        let log = base.with_extension("log");
+        let err = base.with_extension("err");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jpki-virtual-card"));
+        cmd.arg("--profile")
+            .arg(profile)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--log")
+            .arg(&log);
+        if let Some(n) = opts.leave_after {
+            cmd.arg("--leave-after").arg(n.to_string());
+        }
+        if let Some(ms) = opts.return_after {
+            cmd.arg("--return-after").arg(ms.to_string());
+        }
+        if let Some(ms) = opts.insert_after {
+            cmd.arg("--insert-after").arg(ms.to_string());
+        }
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&err).expect("card stderr file"))
+            .spawn()
+            .expect("start jpki-virtual-card");
+        Card {
+            child: Some(child),
+            log,
+            err,
+        }
+    }
+
+    /// Places a card and waits until pcscd's event handler has seen it
+    /// (`Card inserted into READER` in pcscd's log). The card's own log is
+    /// not enough: a card that connects while pcscd still believes the
+    /// previous one is present answers every poll and is never announced.
+    pub fn place_ready(stack: &Stack, profile: &str, opts: CardOptions) -> Card {
+        let needle = format!("Card inserted into {}", reader_of(opts.port));
+        let before = stack.log_count(&needle);
+        let card = Card::place(stack, profile, opts);
+        stack.wait_log_count(&needle, before, Duration::from_secs(10));
+        card
+    }
+
+    /// Removes the card and waits until pcscd's event handler has noticed
+    /// (`Card Removed From READER`), so the next card is a real insertion.
+    /// Needed because vpcd accepts a waiting card at its next poll: a card
+    /// placed before pcscd saw the old one leave is never announced and
+    /// the reader stays "no card" (seen with pcsc-lite 1.9.9 + vpcd 0.8).
+    pub fn remove_and_wait(mut self, stack: &Stack, port: Option<u16>, removed_before: usize) {
+        self.remove();
+        let needle = format!("Card Removed From {}", reader_of(port));
+        stack.wait_log_count(&needle, removed_before, Duration::from_secs(10));
+    }
+
+    /// Waits until the card's log contains `needle`.
+    pub fn wait_for_log(&self, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.log_text().contains(needle) {
+                return;
+            }
+            sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "card log {} never showed {needle:?} within {limit:?}; stderr: {}",
+            self.log.display(),
+            self.stderr()
+        );
+    }
+
+    /// The card's exchange log.
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The card's stderr.
+    pub fn stderr(&self) -> String {
+        fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// Command APDUs the card received (answered or not).
+    pub fn commands(&self) -> Vec<String> {
+        self.log_text()
+            .lines()
+            .filter_map(|l| l.strip_prefix("> ").map(str::to_owned))
+            .collect()
+    }
+
+    /// Asserts the card saw no violation (it prints each one at once).
+    pub fn assert_no_violation(&self) {
+        let err = self.stderr();
+        assert!(
+            !err.contains("VIOLATION"),
+            "the virtual card saw a VERIFY with data:\n{err}"
+        );
+    }
+
+    /// Waits for the card process to end on its own (it left the reader).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let child = self.child.as_mut()?;
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(s) = child.try_wait().ok().flatten() {
+                self.child = None;
+                return s.code();
+            }
+            sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    /// Removes the card (ends the process; vpcd sees the socket close).
+    pub fn remove(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Card {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+/// The reader name for a vpcd port.
+pub fn reader_of(port: Option<u16>) -> &'static str {
+    if port == Some(PORT1) {
+        READER1
+    } else {
+        READER0
+    }
+}
+
+/// What a finished `jpki-status` run gave.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs a program with a timeout; kills it (and fails) when it is exceeded.
+pub fn run_with_timeout(program: &str, args: &[&str], limit: Duration) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let err = dir.path().join("err");
+    let mut child = Command::new(program)
+        .args(args)
+        .env("LANG", "C.UTF-8")
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).expect("out"))
+        .stderr(fs::File::create(&err).expect("err"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{program} {args:?} did not finish within {limit:?}; stderr so far:\n{}",
+                fs::read_to_string(&err).unwrap_or_default()
+            );
+        }
+        sleep(Duration::from_millis(5));
+    };
+    Run {
+        code: status.code(),
+        stdout: fs::read_to_string(&out).unwrap_or_default(),
+        stderr: fs::read_to_string(&err).unwrap_or_default(),
+    }
+}
+
+/// Runs the built `jpki-status`.
+pub fn jpki_status(args: &[&str]) -> Run {
+    run_with_timeout(
+        env!("CARGO_BIN_EXE_jpki-status"),
+        args,
+        Duration::from_secs(30),
+    )
+}
+
+/// Every profile name in apdu/profiles, sorted.
+pub fn profiles() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(repo().join("apdu/profiles"))
+        .expect("apdu/profiles")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "toml").then(|| p.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The object holding the reading (`keys`, `card`): the top level, or the
+/// first nested object that has `keys`.
+pub fn report_of(v: &Value) -> &Value {
+    if v.get("keys").is_some() {
+        return v;
+    }
+    if let Some(obj) = v.as_object() {
+        for inner in obj.values() {
+            if inner.get("keys").is_some() {
+                return inner;
+            }
+        }
+    }
+    panic!("no object with `keys` in {v}");
+}
+
+/// The parts of a reading that must not depend on the transport: `keys`,
+/// `card` without `atr` and `contactless` (the reader decides those), and
+/// the APDU count.
+pub fn comparable(v: &Value) -> Value {
+    let r = report_of(v);
+    let mut card = r.get("card").cloned().unwrap_or(Value::Null);
+    if let Some(obj) = card.as_object_mut() {
+        obj.remove("atr");
+        obj.remove("contactless");
+    }
+    serde_json::json!({
+        "keys": r.get("keys").cloned().unwrap_or(Value::Null),
+        "card": card,
+        "apdus": r.get("apdus").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// `(state, remaining)` of key `id` in a JSON reading.
+pub fn key_state(v: &Value, id: &str) -> Option<(String, Option<u64>)> {
+    let keys = report_of(v).get("keys")?.as_array()?;
+    let k = keys
+        .iter()
+        .find(|k| k.get("id").and_then(Value::as_str) == Some(id))?;
+    Some((
+        k.get("state")?.as_str()?.to_owned(),
+        k.get("remaining").and_then(Value::as_u64),
+    ))
+}
+
+/// Witness 2: OpenSC's "Tries left" for the JPKI user-authentication and
+/// digital-signature PINs, or why OpenSC could not read them.
+pub fn opensc_tries(reader_index: usize) -> Result<(Option<u64>, Option<u64>), String> {
+    let run = run_with_timeout(
+        "pkcs15-tool",
+        &["--reader", &reader_index.to_string(), "--list-pins"],
+        Duration::from_secs(30),
+    );
+    if run.code != Some(0) {
+        return Err(format!(
+            "pkcs15-tool exit {:?}: {}",
+            run.code,
+            run.stderr.trim()
+        ));
+    }
+    let mut auth = None;
+    let mut sign = None;
+    let mut current = "";
+    for line in run.stdout.lines() {
+        if let Some(rest) = line.strip_prefix("PIN [") {
+            current = if rest.starts_with("User Authentication PIN") {
+                "auth"
+            } else if rest.starts_with("Digital Signature PIN") {
+                "sign"
+            } else {
+                ""
+            };
+        } else if let Some((_, n)) = line.split_once("Tries left") {
+            let n = n
+                .trim_start_matches([' ', '\t', ':'])
+                .trim()
+                .parse::<u64>()
+                .ok();
+            match current {
+                "auth" => auth = n,
+                "sign" => sign = n,
+                _ => {}
+            }
+        }
+    }
+    if auth.is_none() && sign.is_none() {
+        return Err(format!(
+            "no JPKI PIN in pkcs15-tool output:\n{}",
+            run.stdout
+        ));
+    }
+    Ok((auth, sign))
+}
+
+/// Whether `pkcs15-tool` is installed (the script installs it).
+pub fn have_opensc() -> bool {
+    Command::new("pkcs15-tool")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
