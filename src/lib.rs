@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod advice;
 pub mod apdu;
 pub mod card;
 pub mod cli;

@@ -1,0 +1,1053 @@
+//! The decision engine: rules R0-R14, the combining rules and the time rules
+//! of shared/spec/decision-rules.md, as one pure function.
+//!
+//! Owns: [`advise`] and the reasoning behind every route. Must not: read a
+//! card, the clock, the terminal or the environment; print; or panic on
+//! any input. Text lives in `msg`; the caller passes `now`.
+//!
+//! How unknowns are handled: the rules are evaluated for every combination
+//! of answers to the open questions that the rules consult ([`candidates`]).
+//! When all combinations give one route, that is the route; otherwise the
+//! route is `conditional` and each question whose answer changes the route
+//! is listed with the route for each answer. So a condition is never
+//! invented and never hidden.
+
+use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
+use super::model::{
+    Advice, Branch, Choice, Condition, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
+    Statement, TimeWindow, RULES_CHECKED,
+};
+use super::msg::{Assumed, Msg, Why};
+use crate::card::{CardKind, KeyId};
+use crate::report::{CertificateStatus, SignatureCertificate};
+use std::collections::BTreeSet;
+use time::{Date, Duration, OffsetDateTime, Time, UtcOffset};
+
+/// Japan Standard Time: UTC+9, no daylight saving (decision-rules.md,
+/// Inputs).
+pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// Kiosk hours (R5, R7; decision-rules.md, Time).
+const KIOSK_OPENS: Time = time::macros::time!(06:30);
+const KIOSK_CLOSES: Time = time::macros::time!(23:00);
+
+/// R9: renewal is possible from 3 months before expiry; 92 days covers any
+/// three calendar months.
+const RENEWAL_WINDOW_DAYS: i64 = 92;
+
+const JPKI: [KeyId; 2] = [KeyId::Auth, KeyId::Sign];
+
+/// The other JPKI key: the one the kiosk asks for (R5, R7).
+const fn other(key: KeyId) -> KeyId {
+    match key {
+        KeyId::Sign => KeyId::Auth,
+        _ => KeyId::Sign,
+    }
+}
+
+/// Computes the advice. Total: any input and any time give an advice.
+/// The statements' `text` is empty; call [`Advice::localize`].
+pub fn advise(input: &AdviceInput, now: OffsetDateTime) -> Advice {
+    let cx = Cx::new(input, now);
+    assemble(&cx)
+}
+
+/// The questions whose answers would change the route, most decisive
+/// first. Empty when the route is settled.
+pub fn open_questions(input: &AdviceInput, now: OffsetDateTime) -> Vec<Question> {
+    advise(input, now)
+        .conditions
+        .iter()
+        .map(|c| c.question)
+        .filter(|q| *q != Question::OddAnswerRepeats)
+        .collect()
+}
+
+/// What the engine derives once from the input and the time.
+struct Cx<'a> {
+    input: &'a AdviceInput,
+    now: OffsetDateTime,
+    /// The card says the certificates have expired (at reading, or by date
+    /// at `now`).
+    card_cert_expired: bool,
+    /// Days from today (JST) to the certificates' expiry.
+    days_to_expiry: Option<i64>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(input: &'a AdviceInput, now: OffsetDateTime) -> Cx<'a> {
+        let now = now.to_offset(JST);
+        let today = now.date();
+        let expiry = input
+            .card
+            .as_ref()
+            .and_then(|c| c.certificate_expiry.as_deref())
+            .and_then(parse_date);
+        let days_to_expiry = expiry.map(|d| (d - today).whole_days());
+        let card_cert_expired = input
+            .card
+            .as_ref()
+            .is_some_and(|c| c.certificate_status == CertificateStatus::Expired)
+            || days_to_expiry.is_some_and(|d| d < 0);
+        Cx {
+            input,
+            now,
+            card_cert_expired,
+            days_to_expiry,
+        }
+    }
+
+    fn key(&self, k: KeyId) -> &KeyInput {
+        static UNKNOWN: KeyInput = KeyInput::Unknown;
+        self.input.keys.get(k).unwrap_or(&UNKNOWN)
+    }
+
+    fn kind(&self) -> Option<CardKind> {
+        self.input.card.as_ref().map(|c| c.kind)
+    }
+
+    fn sign_cert_on_card(&self) -> SignatureCertificate {
+        self.input
+            .card
+            .as_ref()
+            .map_or(SignatureCertificate::Unknown, |c| c.signature_certificate)
+    }
+
+    /// The whole object is decided by what it is (Combining: phone JPKI,
+    /// 住基カード, unknown card).
+    fn object_route(&self) -> Option<(Route, RuleId, Msg)> {
+        let card = self.input.card.as_ref()?;
+        match card.kind {
+            CardKind::PhoneJpki => Some((Route::PhoneApp, RuleId::R14, Msg::PhoneToken)),
+            CardKind::JukiCard => Some((Route::Counter, RuleId::Combining, Msg::JukiCardToken)),
+            CardKind::Unknown if card.foreign => {
+                Some((Route::Conditional, RuleId::Combining, Msg::UnknownCard))
+            }
+            _ => None,
+        }
+    }
+
+    fn cert_expired(&self, f: &Facts) -> bool {
+        self.card_cert_expired || f.certificate_expired == Answer::Yes
+    }
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.get(..10)?, &fmt).ok()
+}
+
+/// The R0/R1/R1b/R2 card-level rules, in the spec's priority order.
+fn card_route(f: &Facts) -> Option<(Route, RuleId, Msg)> {
+    if f.card_expired == Answer::Yes {
+        Some((Route::CardRenewal, RuleId::R0, Msg::CardRenewal))
+    } else if f.lost == Answer::Yes {
+        Some((Route::SuspendAndReissue, RuleId::R1, Msg::SuspendAndReissue))
+    } else if f.damaged == Answer::Yes {
+        // R1b says "reissue at the municipality": a new card, so the
+        // nearest route of the closed set is card_renewal.
+        Some((Route::CardRenewal, RuleId::R1b, Msg::DamagedReissue))
+    } else if f.face_auth_card == Answer::Yes {
+        Some((Route::NoPinRoute, RuleId::R2, Msg::FaceAuthCard))
+    } else {
+        None
+    }
+}
+
+/// A key as the rules see it in one world of answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// Nothing to do; `verified` when known-good from the card.
+    Fine { verified: bool, asked: bool },
+    /// Locked, or forgotten and needed (Combining: "Needs").
+    Need,
+    /// Forgotten but not needed for the stated purposes.
+    NotNeeded,
+    /// `sign` on a card without a 署名用 certificate.
+    NoCert,
+    /// The card answered oddly.
+    Odd,
+    /// Not on this object.
+    Absent,
+}
+
+fn knows(cx: &Cx, f: &Facts, k: KeyId) -> Answer {
+    // Combining: a key verified in this session is known-good.
+    if *cx.key(k) == KeyInput::Verified {
+        return Answer::Yes;
+    }
+    f.knows.get(k).copied().unwrap_or_default()
+}
+
+fn classify(cx: &Cx, f: &Facts, k: KeyId) -> Class {
+    let input = cx.key(k);
+    if k == KeyId::Sign
+        && cx.sign_cert_on_card() == SignatureCertificate::Absent
+        && !matches!(input, KeyInput::Unexpected { .. })
+    {
+        return Class::NoCert;
+    }
+    match input {
+        KeyInput::Locked => Class::Need,
+        KeyInput::Unexpected { .. } => Class::Odd,
+        KeyInput::Absent => {
+            // On a My Number Card every holder key exists; absence there is
+            // an odd answer, never "nothing to do" (D).
+            if cx.kind() == Some(CardKind::MyNumberCard) {
+                Class::Odd
+            } else {
+                Class::Absent
+            }
+        }
+        KeyInput::Verified => Class::Fine {
+            verified: true,
+            asked: true,
+        },
+        KeyInput::Remaining { .. } | KeyInput::Unknown => match knows(cx, f, k) {
+            // R10 "(and needed)": a forgotten key counts unless the stated
+            // purposes do not use it.
+            Answer::No if f.uses(k) == Some(false) => Class::NotNeeded,
+            Answer::No => Class::Need,
+            Answer::Yes => Class::Fine {
+                verified: false,
+                asked: true,
+            },
+            Answer::Unknown => Class::Fine {
+                verified: false,
+                asked: false,
+            },
+        },
+    }
+}
+
+/// Whether the 署名用 certificate is usable for the kiosk ("both
+/// certificates valid", R5/R7; R12 for age).
+fn sign_cert_blockers(cx: &Cx, f: &Facts, out: &mut Vec<Why>) {
+    if f.age == AgeBand::Under15 || f.adult_ward == Answer::Yes {
+        out.push(Why::UnderAgeOrWard);
+    } else {
+        match cx.sign_cert_on_card() {
+            SignatureCertificate::Absent => out.push(Why::NoSignatureCertificate),
+            SignatureCertificate::Present => {}
+            SignatureCertificate::Unknown => {
+                let age_ok = matches!(f.age, AgeBand::From15To17 | AgeBand::Adult);
+                if !(age_ok && f.adult_ward == Answer::No) {
+                    out.push(Why::AgeUnknown);
+                }
+            }
+        }
+    }
+    match f.moved {
+        Answer::Yes => out.push(Why::SignatureRevoked),
+        Answer::Unknown => out.push(Why::MovedUnknown),
+        Answer::No => {}
+    }
+}
+
+/// What stands between `key` and the kiosk (R5, R7, R8). Empty: kiosk.
+fn kiosk_blockers(cx: &Cx, f: &Facts, key: KeyId) -> Vec<Why> {
+    let o = other(key);
+    let mut why = Vec::new();
+    match knows(cx, f, o) {
+        Answer::No => why.push(Why::OtherPinForgotten),
+        Answer::Unknown => why.push(Why::OtherPinUnknown),
+        Answer::Yes => {}
+    }
+    match cx.key(o) {
+        KeyInput::Locked => why.push(Why::OtherPinLocked),
+        KeyInput::Unexpected { .. } | KeyInput::Absent => why.push(Why::OtherPinUnreadable),
+        _ => {}
+    }
+    sign_cert_blockers(cx, f, &mut why);
+    match f.smartphone {
+        Answer::No => why.push(Why::NoSmartphone),
+        Answer::Unknown => why.push(Why::SmartphoneUnknown),
+        Answer::Yes => {}
+    }
+    if key == KeyId::Sign {
+        match f.who {
+            Who::Holder => {}
+            Who::LegalRep | Who::Proxy => why.push(Why::NoFaceMatch),
+            Who::Unknown => why.push(Why::WhoUnknown),
+        }
+    }
+    why
+}
+
+/// One key's decision in one world.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct KeyDec {
+    route: Route,
+    rule: RuleId,
+    msg: Msg,
+}
+
+/// The decision in one world of answers.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Decision {
+    route: Route,
+    rule: RuleId,
+    /// The statement of a card-level or object-level decision.
+    card: Option<Msg>,
+    keys: PerKey<KeyDec>,
+    /// The key the kiosk resets.
+    kiosk: Option<KeyId>,
+    /// Keys in "needs" (Combining).
+    needs: Vec<KeyId>,
+    odd: bool,
+}
+
+fn decide(cx: &Cx, f: &Facts) -> Decision {
+    if let Some((route, rule, msg)) = cx.object_route().or_else(|| card_route(f)) {
+        let keys = PerKey::from_fn(|k| {
+            let absent = matches!(cx.key(k), KeyInput::Absent);
+            KeyDec {
+                route: if absent { Route::None } else { route },
+                rule,
+                msg: if absent {
+                    Msg::KeyAbsent { key: k }
+                } else {
+                    Msg::KeyCovered { key: k, route }
+                },
+            }
+        });
+        return Decision {
+            route,
+            rule,
+            card: Some(msg),
+            keys,
+            kiosk: None,
+            needs: Vec::new(),
+            odd: false,
+        };
+    }
+
+    let class = PerKey::from_fn(|k| classify(cx, f, k));
+    let needs: Vec<KeyId> = class
+        .iter()
+        .filter(|(_, c)| **c == Class::Need)
+        .map(|(k, _)| k)
+        .collect();
+    let odd = class.iter().any(|(_, c)| *c == Class::Odd);
+    let mut keys = PerKey::from_fn(|k| {
+        let c = class.get(k).copied().unwrap_or(Class::Odd);
+        let (route, rule, msg) = match c {
+            Class::Fine { verified: true, .. } => {
+                (Route::None, RuleId::Combining, Msg::KeyVerified { key: k })
+            }
+            Class::Fine { asked: true, .. } => (
+                Route::None,
+                RuleId::R3,
+                Msg::KeyFine {
+                    key: k,
+                    left: cx.key(k).left(),
+                },
+            ),
+            Class::Fine { .. } => (Route::None, RuleId::R3, Msg::KeyNoSign { key: k }),
+            Class::NotNeeded => (Route::None, RuleId::Services, Msg::KeyNotNeeded { key: k }),
+            Class::NoCert => (Route::None, RuleId::R6, Msg::KeyNoCertificate { key: k }),
+            Class::Absent => (Route::None, RuleId::Combining, Msg::KeyAbsent { key: k }),
+            Class::Odd => (
+                Route::Conditional,
+                RuleId::Combining,
+                Msg::KeyOdd {
+                    key: k,
+                    sw: match cx.key(k) {
+                        KeyInput::Unexpected { sw } => sw.clone(),
+                        _ => None,
+                    },
+                },
+            ),
+            // Placeholder, decided below.
+            Class::Need => (Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why: vec![] }),
+        };
+        KeyDec { route, rule, msg }
+    });
+    let mut set = |k: KeyId, route: Route, rule: RuleId, msg: Msg| {
+        if let Some(slot) = keys.get_mut(k) {
+            *slot = KeyDec { route, rule, msg };
+        }
+    };
+
+    let has = |k: KeyId| needs.contains(&k);
+    let sign_wanted = has(KeyId::Sign) || f.uses(KeyId::Sign) == Some(true);
+    let sign_cert_bad =
+        f.moved == Answer::Yes || cx.sign_cert_on_card() == SignatureCertificate::Absent;
+    let mut kiosk = None;
+
+    let (mut route, mut rule) = if cx.cert_expired(f) {
+        // R9 before R3: a PIN that works with an expired certificate still
+        // fails the service (see docs/decision-table.md, "order").
+        for &k in &needs {
+            set(k, Route::CertificateRenewal, RuleId::R9, Msg::KeyWithRenewal { key: k });
+        }
+        (Route::CertificateRenewal, RuleId::R9)
+    } else if sign_wanted && sign_cert_bad {
+        // R6 before R3, for the same reason as R9.
+        for &k in &needs {
+            set(k, Route::CertificateRenewal, RuleId::R6, Msg::KeyWithRenewal { key: k });
+        }
+        set(
+            KeyId::Sign,
+            Route::CertificateRenewal,
+            RuleId::R6,
+            Msg::KeySignatureCertificate { key: KeyId::Sign },
+        );
+        (Route::CertificateRenewal, RuleId::R6)
+    } else if needs.is_empty() {
+        (Route::None, RuleId::R3)
+    } else if needs == [KeyId::Auth] && f.health_insurance_only() == Answer::Yes {
+        set(
+            KeyId::Auth,
+            Route::None,
+            RuleId::R4,
+            Msg::KeyHealthInsuranceOnly { key: KeyId::Auth },
+        );
+        (Route::None, RuleId::R4)
+    } else if has(KeyId::Kenhojo) || has(KeyId::Juki) {
+        // R10, and Combining: one counter visit for everything.
+        for &k in &needs {
+            let (rule, why) = if JPKI.contains(&k) {
+                (RuleId::Combining, Why::OneVisit)
+            } else {
+                (RuleId::R10, Why::CounterOnlyKey)
+            };
+            set(k, Route::Counter, rule, Msg::KeyCounter { key: k, why: vec![why] });
+        }
+        (Route::Counter, RuleId::R10)
+    } else if has(KeyId::Auth) && has(KeyId::Sign) {
+        for k in JPKI {
+            set(k, Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why: vec![Why::BothJpki] });
+        }
+        (Route::Counter, RuleId::R8)
+    } else {
+        // Exactly one JPKI key needs a reset.
+        let k = if has(KeyId::Sign) { KeyId::Sign } else { KeyId::Auth };
+        let rule = if k == KeyId::Sign { RuleId::R7 } else { RuleId::R5 };
+        let why = kiosk_blockers(cx, f, k);
+        if why.is_empty() {
+            set(k, Route::Kiosk, rule, Msg::KeyKiosk { key: k, other: other(k) });
+            kiosk = Some(k);
+            (Route::Kiosk, rule)
+        } else {
+            set(k, Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why });
+            (Route::Counter, RuleId::R8)
+        }
+    };
+
+    // An odd answer never yields "none" or a self-service route: the key may
+    // be locked, and a locked juki or kenhojo means the counter.
+    if odd && matches!(route, Route::None | Route::Kiosk | Route::PhoneApp) {
+        route = Route::Conditional;
+        rule = RuleId::Combining;
+    }
+    if f.phone_certificate == Answer::Yes && route == Route::None {
+        route = Route::PhoneApp;
+        rule = RuleId::R14;
+    }
+    Decision {
+        route,
+        rule,
+        card: None,
+        keys,
+        kiosk,
+        needs,
+        odd,
+    }
+}
+
+/// The condition an odd answer raises: read again; the same answer means
+/// the counter (the key may be locked, or the chip faulty: R1b), a clean
+/// answer means the route of that reading.
+fn odd_condition(cx: &Cx) -> Condition {
+    let mut clean = cx.input.clone();
+    for k in KeyId::HOLDER_KEYS {
+        if let Some(slot) = clean.keys.get_mut(k) {
+            let odd = match slot {
+                KeyInput::Unexpected { .. } => true,
+                KeyInput::Absent => cx.kind() == Some(CardKind::MyNumberCard),
+                _ => false,
+            };
+            if odd {
+                *slot = KeyInput::Unknown;
+            }
+        }
+    }
+    // The card is no longer "foreign" once its keys are unknown rather
+    // than absent; keep what it said about itself otherwise.
+    let without = assemble(&Cx::new(&clean, cx.now)).route;
+    Condition {
+        question: Question::OddAnswerRepeats,
+        branches: vec![
+            Branch {
+                answer: Choice::Yes,
+                route: Route::Counter,
+                possible: vec![Route::Counter],
+            },
+            Branch {
+                answer: Choice::No,
+                route: without,
+                possible: vec![without],
+            },
+        ],
+        text: String::new(),
+    }
+}
+
+/// A JPKI key that may need a reset in some world of answers.
+fn potential_need(cx: &Cx, f: &Facts, k: KeyId) -> bool {
+    if k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent {
+        return false;
+    }
+    let input = cx.key(k);
+    *input == KeyInput::Locked
+        || match knows(cx, f, k) {
+            Answer::No => true,
+            Answer::Unknown => input.spent(k),
+            Answer::Yes => false,
+        }
+}
+
+/// The open questions the rules consult for this input, in asking order.
+/// Facts outside this list that are unknown are taken as "no" and listed in
+/// `assumptions` (lost, damaged, face-auth card, phone certificate, and the
+/// card's expiry when nothing points to it).
+fn candidates(cx: &Cx) -> Vec<Question> {
+    let f = &cx.input.facts;
+    let mut qs: BTreeSet<Question> = BTreeSet::new();
+    if cx.object_route().is_some() || card_route(f).is_some() {
+        return Vec::new();
+    }
+    if cx.cert_expired(f) && f.card_expired == Answer::Unknown {
+        qs.insert(Question::CardExpired);
+    }
+    for k in KeyId::HOLDER_KEYS {
+        let input = cx.key(k);
+        if knows(cx, f, k) == Answer::Unknown
+            && input.spent(k)
+            && *input != KeyInput::Locked
+            && !(k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent)
+        {
+            qs.insert(Question::knows(k));
+        }
+    }
+    let pot: Vec<KeyId> = JPKI.into_iter().filter(|k| potential_need(cx, f, *k)).collect();
+    for &k in &pot {
+        let o = other(k);
+        if knows(cx, f, o) == Answer::Unknown
+            && !matches!(cx.key(o), KeyInput::Locked | KeyInput::Unexpected { .. })
+        {
+            qs.insert(Question::knows(o));
+        }
+    }
+    if !pot.is_empty() {
+        if f.moved == Answer::Unknown {
+            qs.insert(Question::Moved);
+        }
+        if f.smartphone == Answer::Unknown {
+            qs.insert(Question::Smartphone);
+        }
+        if cx.sign_cert_on_card() != SignatureCertificate::Present {
+            if f.age == AgeBand::Unknown {
+                qs.insert(Question::Age);
+            }
+            if f.adult_ward == Answer::Unknown {
+                qs.insert(Question::AdultWard);
+            }
+        }
+    }
+    if pot.contains(&KeyId::Sign) && f.who == Who::Unknown {
+        qs.insert(Question::Who);
+    }
+    if pot.contains(&KeyId::Auth) && f.health_insurance_only() == Answer::Unknown {
+        qs.insert(Question::HealthInsuranceOnly);
+    }
+    if f.uses(KeyId::Sign) == Some(true) && f.moved == Answer::Unknown {
+        qs.insert(Question::Moved);
+    }
+    qs.into_iter().collect()
+}
+
+/// Every combination of answers to `qs`, with the decision in it.
+fn worlds(cx: &Cx, qs: &[Question]) -> Vec<(Vec<Choice>, Decision)> {
+    let mut out = Vec::new();
+    let mut idx = vec![0usize; qs.len()];
+    loop {
+        let mut f = cx.input.facts.clone();
+        let mut choices = Vec::with_capacity(qs.len());
+        for (q, i) in qs.iter().zip(&idx) {
+            let c = q.choices().get(*i).copied().unwrap_or(Choice::No);
+            f = super::interactive::answer(&f, *q, c);
+            choices.push(c);
+        }
+        out.push((choices, decide(cx, &f)));
+        // Odometer increment; ends after the last combination.
+        let mut pos = 0;
+        loop {
+            if pos == qs.len() {
+                return out;
+            }
+            idx[pos] += 1;
+            if idx[pos] < qs[pos].choices().len() {
+                break;
+            }
+            idx[pos] = 0;
+            pos += 1;
+        }
+    }
+}
+
+/// Whether changing only question `qi` can change `of(decision)`.
+fn matters<T: PartialEq>(
+    worlds: &[(Vec<Choice>, Decision)],
+    qi: usize,
+    of: impl Fn(&Decision) -> T,
+) -> bool {
+    worlds.iter().any(|(ca, da)| {
+        worlds.iter().any(|(cb, db)| {
+            ca.iter()
+                .zip(cb)
+                .enumerate()
+                .all(|(i, (a, b))| i == qi || a == b)
+                && of(da) != of(db)
+        })
+    })
+}
+
+fn assemble(cx: &Cx) -> Advice {
+    let f = &cx.input.facts;
+    let qs = candidates(cx);
+    let worlds = worlds(cx, &qs);
+    let routes: BTreeSet<Route> = worlds.iter().map(|(_, d)| d.route).collect();
+    let actual = decide(cx, f);
+
+    let mut conditions = Vec::new();
+    let settled = routes.len() <= 1;
+    // The decision whose statements are shown when the route is settled:
+    // the one with the actual (possibly unknown) facts, which never invents
+    // a reason; a world's decision only if the two disagree.
+    let shown = if settled {
+        match worlds.first() {
+            Some((_, d)) if d.route != actual.route => d.clone(),
+            _ => actual.clone(),
+        }
+    } else {
+        actual.clone()
+    };
+    let route = if settled { shown.route } else { Route::Conditional };
+    let rule = if settled { shown.rule } else { RuleId::Combining };
+
+    if !settled {
+        for (qi, q) in qs.iter().enumerate() {
+            if !matters(&worlds, qi, |d| d.route) {
+                continue;
+            }
+            let branches = q
+                .choices()
+                .iter()
+                .map(|c| {
+                    let mine = worlds.iter().filter(|(cs, _)| cs.get(qi) == Some(c));
+                    let possible: BTreeSet<Route> = mine.clone().map(|(_, d)| d.route).collect();
+                    let usual = mine
+                        .clone()
+                        .find(|(cs, _)| {
+                            cs.iter()
+                                .zip(&qs)
+                                .enumerate()
+                                .all(|(i, (a, q))| i == qi || *a == q.usual())
+                        })
+                        .map(|(_, d)| d.route);
+                    let possible: Vec<Route> = possible.into_iter().collect();
+                    Branch {
+                        answer: *c,
+                        route: usual
+                            .or_else(|| possible.first().copied())
+                            .unwrap_or(Route::Conditional),
+                        possible,
+                    }
+                })
+                .collect();
+            conditions.push(Condition {
+                question: *q,
+                branches,
+                text: String::new(),
+            });
+        }
+    }
+
+    // Per key: settled keys keep the shown reason; the others depend on the
+    // questions that move them.
+    let keys: Vec<KeyAdvice> = KeyId::HOLDER_KEYS
+        .iter()
+        .map(|&k| {
+            let key_route = |d: &Decision| d.keys.get(k).map(|kd| kd.route);
+            let set: BTreeSet<Option<Route>> = worlds.iter().map(|(_, d)| key_route(d)).collect();
+            let input = cx.key(k).clone();
+            let shown_key = shown.keys.get(k).cloned();
+            match (set.len() <= 1, shown_key) {
+                (true, Some(kd)) => KeyAdvice {
+                    key: k,
+                    input,
+                    route: kd.route,
+                    reasons: vec![stmt(kd.rule, kd.msg)],
+                },
+                _ => {
+                    let questions: Vec<Question> = qs
+                        .iter()
+                        .enumerate()
+                        .filter(|(qi, _)| matters(&worlds, *qi, key_route))
+                        .map(|(_, q)| *q)
+                        .collect();
+                    KeyAdvice {
+                        key: k,
+                        input,
+                        route: Route::Conditional,
+                        reasons: vec![stmt(RuleId::Combining, Msg::KeyDependsOn { key: k, questions })],
+                    }
+                }
+            }
+        })
+        .collect();
+
+    let mut parts = Parts::default();
+    if settled {
+        explain(cx, &shown, None, &mut parts);
+    } else {
+        // One explanation per route still possible, each marked with it.
+        let mut seen = BTreeSet::new();
+        for (_, d) in &worlds {
+            if seen.insert(d.route) {
+                explain(cx, d, Some(d.route), &mut parts);
+            }
+        }
+    }
+    general_warnings(cx, &actual, &conditions, &mut parts);
+    if route == Route::Conditional && (actual.odd || shown.odd) {
+        conditions.push(odd_condition(cx));
+    }
+    if let Some(card) = &cx.input.card {
+        if card.kind == CardKind::Unknown && !card.foreign {
+            parts.warnings.push(stmt(RuleId::Combining, Msg::UnknownCard));
+        }
+    }
+    let time_window = if routes.contains(&Route::Kiosk) || route == Route::Kiosk {
+        Some(time_window(cx.now, if settled { None } else { Some(Route::Kiosk) }))
+    } else {
+        None
+    };
+    let assumptions = assumptions(cx, &qs, route);
+
+    let summary = stmt(rule, Msg::Summary { route });
+    let mut advice = Advice {
+        route,
+        rule,
+        summary,
+        keys,
+        conditions,
+        bring: parts.bring,
+        stores: parts.stores,
+        time_window,
+        warnings: parts.warnings,
+        notes: parts.notes,
+        assumptions,
+        sources: Vec::new(),
+        rules_checked: RULES_CHECKED.to_string(),
+        lang: None,
+    };
+    let used: BTreeSet<SourceKey> = advice
+        .statements()
+        .flat_map(|s| s.sources.iter().copied())
+        .collect();
+    advice.sources = used
+        .into_iter()
+        .map(|key| SourceRef {
+            key,
+            label: key.describe(crate::lang::Lang::En).to_string(),
+        })
+        .collect();
+    advice
+}
+
+#[derive(Default)]
+struct Parts {
+    bring: Vec<Statement>,
+    stores: Vec<Statement>,
+    warnings: Vec<Statement>,
+    notes: Vec<Statement>,
+}
+
+impl Parts {
+    fn push_unique(list: &mut Vec<Statement>, s: Statement) {
+        // The same statement for two branches is said once, unconditionally
+        // only if every branch says it; keep the first marking otherwise.
+        if !list.iter().any(|x| x.msg == s.msg && x.rule == s.rule) {
+            list.push(s);
+        }
+    }
+}
+
+/// What to bring, stores, route-specific warnings and notes for one
+/// decision; `only_if` marks them in a conditional advice.
+fn explain(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts) {
+    let f = &cx.input.facts;
+    let mut bring = |rule, msg| Parts::push_unique(&mut p.bring, stmt(rule, msg).only_if(only_if));
+    if let Some(msg) = &d.card {
+        match d.rule {
+            RuleId::R0 => {
+                bring(RuleId::R0, msg.clone());
+                bring(RuleId::R0, Msg::CardValidity);
+            }
+            RuleId::R14 | RuleId::Combining => {
+                Parts::push_unique(&mut p.notes, stmt(d.rule, msg.clone()).only_if(only_if));
+            }
+            rule => bring(rule, msg.clone()),
+        }
+        return;
+    }
+    match d.route {
+        Route::Kiosk => {
+            let k = d.kiosk.unwrap_or(KeyId::Auth);
+            let o = other(k);
+            if k == KeyId::Sign {
+                bring(RuleId::R7, Msg::KioskStepsSign);
+                bring(RuleId::R7, Msg::NewPasswordFormat);
+            } else {
+                bring(RuleId::R5, Msg::KioskStepsAuth);
+            }
+            let rule = if k == KeyId::Sign { RuleId::R7 } else { RuleId::R5 };
+            Parts::push_unique(&mut p.stores, stmt(rule, Msg::Stores { key: k }).only_if(only_if));
+            let left = cx.key(o).left();
+            let mut warn = |msg| Parts::push_unique(&mut p.warnings, stmt(rule, msg).only_if(only_if));
+            // A kiosk advice always names the other PIN and its tries.
+            warn(Msg::KioskOtherPin { key: o, left });
+            if let Some(n) = left {
+                if n <= 2 {
+                    warn(Msg::OtherPinTwice { key: o, left: n });
+                }
+            }
+            if matches!(cx.key(o), KeyInput::Unknown) {
+                warn(Msg::TriesNotCounted { key: o });
+            }
+        }
+        Route::Counter | Route::CertificateRenewal => {
+            match d.rule {
+                RuleId::R9 => bring(RuleId::R9, Msg::CertificateRenewal),
+                RuleId::R6 => bring(RuleId::R6, Msg::CertificateReissue),
+                _ => {}
+            }
+            if f.age == AgeBand::Under15 || f.adult_ward == Answer::Yes || f.who == Who::LegalRep {
+                bring(RuleId::R12, Msg::CounterLegalRep);
+            } else if f.who == Who::Proxy {
+                bring(RuleId::R13, Msg::CounterProxy);
+            } else {
+                bring(RuleId::R11, Msg::CounterHolder);
+                if f.who == Who::Unknown {
+                    bring(RuleId::R11, Msg::CounterSomeoneElse);
+                }
+            }
+            let mut visit: Vec<KeyId> = d.needs.clone();
+            for (k, kd) in d.keys.iter() {
+                if kd.route.involves_counter() && !visit.contains(&k) {
+                    visit.push(k);
+                }
+            }
+            if visit.len() > 1 {
+                bring(RuleId::Combining, Msg::OneVisit { keys: visit });
+            }
+            bring(RuleId::R11, Msg::CounterHours);
+        }
+        Route::None if d.rule == RuleId::R4 => {
+            bring(RuleId::R4, Msg::HealthInsuranceStillWorks);
+            bring(RuleId::R4, Msg::FixLater);
+            Parts::push_unique(&mut p.warnings, stmt(RuleId::R4, Msg::FaceAuthLocks).only_if(only_if));
+        }
+        Route::PhoneApp => {
+            Parts::push_unique(&mut p.notes, stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if));
+        }
+        _ => {}
+    }
+    if f.phone_certificate == Answer::Yes && d.route != Route::PhoneApp {
+        Parts::push_unique(&mut p.notes, stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if));
+    }
+}
+
+/// Warnings that hold whatever the route: counters, certificates, moves.
+fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], p: &mut Parts) {
+    let f = &cx.input.facts;
+    if d.card.is_some() && d.route != Route::PhoneApp {
+        return;
+    }
+    let mut any_spent = false;
+    for k in KeyId::HOLDER_KEYS {
+        let input = cx.key(k);
+        let no_cert = k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent;
+        any_spent |= input.spent(k) && !no_cert;
+        if let KeyInput::Remaining { left, max } = input {
+            if *left == 1 && !no_cert {
+                p.warnings.push(stmt(RuleId::R3, Msg::LastTry { key: k }));
+            }
+            if let Some(m) = max.or(k.spec().max) {
+                if *left > m {
+                    p.warnings.push(stmt(RuleId::Combining, Msg::AboveMax { key: k, left: *left }));
+                }
+            }
+        }
+    }
+    if any_spent {
+        p.warnings.push(stmt(RuleId::R3, Msg::NoRecovery));
+    }
+    let asks_moved = conditions.iter().any(|c| c.question == Question::Moved);
+    if f.moved == Answer::Yes || asks_moved || d.rule == RuleId::R6 {
+        p.warnings.push(stmt(RuleId::R6, Msg::MoveRevokes));
+    }
+    if cx.cert_expired(f) {
+        p.warnings.push(stmt(RuleId::R9, Msg::ExpiredHealthInsurance));
+    } else if let (Some(days), Some(card)) = (cx.days_to_expiry, &cx.input.card) {
+        if (0..=RENEWAL_WINDOW_DAYS).contains(&days) {
+            if let Some(date) = &card.certificate_expiry {
+                p.warnings.push(stmt(
+                    RuleId::R9,
+                    Msg::ExpiringSoon {
+                        date: date.clone(),
+                        days,
+                    },
+                ));
+            }
+        }
+    }
+}
+
+/// Unknown card-level facts taken as "no", each with the rule that would
+/// apply (nothing in the input points to them; asking every holder every
+/// time would make every advice conditional).
+fn assumptions(cx: &Cx, qs: &[Question], route: Route) -> Vec<Statement> {
+    let f = &cx.input.facts;
+    if cx.object_route().is_some() || card_route(f).is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut add = |a: Answer, rule, fact| {
+        if a == Answer::Unknown {
+            out.push(stmt(rule, Msg::Assumed { fact }));
+        }
+    };
+    if !qs.contains(&Question::CardExpired) {
+        add(f.card_expired, RuleId::R0, Assumed::CardExpired);
+    }
+    // A card on the reader is not lost (D); without a card it may be.
+    if cx.input.card.is_none() {
+        add(f.lost, RuleId::R1, Assumed::Lost);
+    }
+    // A card that answered is not unreadable, but may still be damaged.
+    add(f.damaged, RuleId::R1b, Assumed::Damaged);
+    add(f.face_auth_card, RuleId::R2, Assumed::FaceAuthCard);
+    if route != Route::PhoneApp {
+        add(f.phone_certificate, RuleId::R14, Assumed::PhoneCertificate);
+    }
+    out
+}
+
+/// The kiosk's time window at `now` (decision-rules.md, Time).
+fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWindow {
+    let now = now.to_offset(JST);
+    let t = now.time();
+    let open = t >= KIOSK_OPENS && t < KIOSK_CLOSES;
+    let msg = if open {
+        // Open now: the reservation's 24 h end inside tomorrow's opening
+        // hours, since now is inside today's.
+        let until = now + Duration::hours(24);
+        let close_today = now.replace_time(KIOSK_CLOSES);
+        Msg::GoNow {
+            until: fmt_minute(until),
+            minutes_left_today: (close_today - now).whole_minutes(),
+        }
+    } else {
+        // After 23:00 the morning is tomorrow's; before 06:30 it is today's.
+        let date = if t >= KIOSK_CLOSES {
+            now.date().next_day().unwrap_or(now.date())
+        } else {
+            now.date()
+        };
+        Msg::ReserveInMorning {
+            date: fmt_date(date),
+        }
+    };
+    TimeWindow {
+        now: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        kiosk_hours: "06:30-23:00".to_string(),
+        reservation_valid_hours: 24,
+        kiosk_open_now: open,
+        advice: stmt(RuleId::Time, msg).only_if(only_if),
+    }
+}
+
+fn fmt_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn fmt_minute(t: OffsetDateTime) -> String {
+    format!("{} {:02}:{:02}", fmt_date(t.date()), t.hour(), t.minute())
+}
+
+/// A statement with the sources that back it (decision-rules.md, Sources;
+/// D where the spec marks a fact as derived).
+fn stmt(rule: RuleId, msg: Msg) -> Statement {
+    use SourceKey::*;
+    let sources: &[SourceKey] = match &msg {
+        Msg::Summary { .. } => match rule {
+            RuleId::R0 | RuleId::R1 | RuleId::R6 | RuleId::R9 => &[N, M],
+            RuleId::R1b | RuleId::R10 | RuleId::R11 | RuleId::R13 => &[M],
+            RuleId::R2 | RuleId::R14 => &[N, S],
+            RuleId::R3 | RuleId::R5 | RuleId::R7 | RuleId::Time => &[N],
+            RuleId::R4 => &[S],
+            RuleId::R8 => &[N, D],
+            RuleId::R12 => &[M, D],
+            RuleId::Services => &[N, S],
+            RuleId::Combining => &[D],
+        },
+        Msg::CardRenewal | Msg::CardValidity | Msg::SuspendAndReissue => &[N, M],
+        Msg::DamagedReissue | Msg::CounterHolder | Msg::CounterProxy | Msg::CounterSomeoneElse => {
+            &[M]
+        }
+        Msg::CounterHours => &[M],
+        Msg::FaceAuthCard | Msg::PhoneCertificate => &[N, S],
+        Msg::PhoneToken | Msg::UnknownCard => &[N, D],
+        Msg::JukiCardToken => &[N, D],
+        Msg::KeyFine { .. } | Msg::NoRecovery | Msg::KeyKiosk { .. } => &[N],
+        Msg::KioskStepsAuth | Msg::KioskStepsSign | Msg::NewPasswordFormat => &[N],
+        Msg::Stores { .. } | Msg::KioskOtherPin { .. } => &[N],
+        Msg::KeyVerified { .. }
+        | Msg::KeyNoSign { .. }
+        | Msg::KeyNoCertificate { .. }
+        | Msg::KeyAbsent { .. }
+        | Msg::KeyOdd { .. }
+        | Msg::KeyCovered { .. }
+        | Msg::KeyDependsOn { .. }
+        | Msg::OneVisit { .. }
+        | Msg::FixLater
+        | Msg::AboveMax { .. }
+        | Msg::TriesNotCounted { .. }
+        | Msg::Assumed { .. } => &[D],
+        Msg::KeyNotNeeded { .. } => &[N, S, D],
+        Msg::KeyCounter { .. } | Msg::OtherPinTwice { .. } | Msg::LastTry { .. } => &[N, D],
+        Msg::KeyHealthInsuranceOnly { .. } | Msg::HealthInsuranceStillWorks | Msg::FaceAuthLocks => {
+            &[S]
+        }
+        Msg::KeyWithRenewal { .. }
+        | Msg::KeySignatureCertificate { .. }
+        | Msg::CertificateRenewal
+        | Msg::CertificateReissue
+        | Msg::MoveRevokes
+        | Msg::ExpiringSoon { .. } => &[N, M],
+        Msg::CounterLegalRep => &[M, D],
+        Msg::ExpiredHealthInsurance => &[N, S],
+        Msg::GoNow { .. } => &[N],
+        Msg::ReserveInMorning { .. } => &[N, D],
+    };
+    Statement::new(rule, msg, sources)
+}

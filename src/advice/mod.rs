@@ -1,0 +1,27 @@
+//! Advice: kiosk, counter or nothing, from a card reading plus what only
+//! the holder knows (issue 4; shared/spec/decision-rules.md).
+//!
+//! Owns: the pure decision engine ([`advise`]), its input ([`AdviceInput`],
+//! [`Facts`], [`KeyInput`]) and output ([`Advice`]), the advice's text in
+//! Japanese and English, the fact flags and the `advise` subcommand's
+//! arguments, and the interactive questions. Must not: read a card (that is
+//! `probe`), or decide exit codes other than through [`Advice::exit`].
+//!
+//! One engine serves the card reading, the card-less `advise` subcommand
+//! and `advise --from report.json`.
+
+pub mod cli;
+pub mod engine;
+pub mod facts;
+pub mod interactive;
+pub mod model;
+pub mod msg;
+pub mod text;
+
+pub use engine::{advise, open_questions, JST};
+pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
+pub use model::{
+    Advice, Branch, Choice, Condition, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
+    Statement, TimeWindow, RULES_CHECKED,
+};
+pub use msg::Msg;
