@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# scripts/bench.sh: how long a full `jpki-status --json` reading takes through
+# the real PC/SC stack (pcscd + vsmartcard-vpcd + jpki-virtual-card), and the
+# same figures for OpenSC's `pkcs15-tool --list-pins` on the same card in the
+# same run. Results go to stdout; docs/performance.md records them.
+#
+# Owns: the measurement method (APDUs from pcscd's own log, wall time per
+# run, peak RSS from /usr/bin/time). Must not: leave pcscd or the card
+# running (an EXIT trap stops what it started), or run while another pcscd
+# runs (scripts/virtual-reader.sh refuses).
+#
+# Usage: scripts/bench.sh [RUNS]      (default 30; env BENCH_RUNS, BENCH_PROFILE)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${1:-${BENCH_RUNS:-30}}"
+profile="${BENCH_PROFILE:-fresh}"
+reader="Virtual PCD 00 00"
+export JPKI_RUN_DIR="${JPKI_RUN_DIR:-$(mktemp -d /tmp/jpki-bench.XXXXXX)}"
+vr="$repo/scripts/virtual-reader.sh"
+
+command -v /usr/bin/time >/dev/null 2>&1 || [[ -x /usr/bin/time ]] || {
+    [[ "$(id -u)" == 0 ]] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+    apt-get install -y -qq --no-install-recommends time >&2 || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends time >&2; }
+}
+
+(cd "$repo" && cargo build --release --quiet --bins)
+status_bin="$repo/target/release/jpki-status"
+export JPKI_VIRTUAL_CARD="$repo/target/release/jpki-virtual-card"
+
+"$vr" start
+trap '"$vr" stop' EXIT
+log="$JPKI_RUN_DIR/pcscd.log"
+inserted_before="$(grep -c "Card inserted into $reader" "$log" || true)"
+"$vr" card "$profile" 35963
+for _ in $(seq 1 500); do
+    (($(grep -c "Card inserted into $reader" "$log" || true) > inserted_before)) && break
+    sleep 0.01
+done
+
+apdus_in_log() { grep -c ' APDU: ' "$log" || true; }
+
+jpki() { "$status_bin" --json --no-input --reader "$reader" >/dev/null; }
+# pkcs15-tool's --reader takes an index; 0 is "Virtual PCD 00 00".
+opensc() { pkcs15-tool --reader 0 --list-pins >/dev/null; }
+
+# APDUs of one run, counted by pcscd (independent of both tools).
+count_apdus() {
+    local before after
+    before="$(apdus_in_log)"
+    "$1" || true
+    after="$(apdus_in_log)"
+    echo $((after - before))
+}
+
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# Warm-up (page cache, pcscd threads), then interleaved timed runs so both
+# tools meet the same machine state.
+jpki >/dev/null 2>&1 || true
+opensc >/dev/null 2>&1 || true
+jpki_apdus="$(count_apdus jpki)"
+opensc_apdus="$(count_apdus opensc)"
+: >"$JPKI_RUN_DIR/jpki.times"
+: >"$JPKI_RUN_DIR/opensc.times"
+for ((i = 0; i < runs; i++)); do
+    t0="$(now_us)"; jpki; t1="$(now_us)"
+    echo $((t1 - t0)) >>"$JPKI_RUN_DIR/jpki.times"
+    t0="$(now_us)"; opensc; t1="$(now_us)"
+    echo $((t1 - t0)) >>"$JPKI_RUN_DIR/opensc.times"
+done
+
+# Peak RSS (kB) in separate runs: /usr/bin/time's own fork is kept out of the
+# wall-time figures above.
+peak_kb() {
+    local max=0 kb
+    for _ in 1 2 3 4 5; do
+        kb="$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1)"
+        ((kb > max)) && max="$kb"
+    done
+    echo "$max"
+}
+jpki_kb="$(peak_kb "$status_bin" --json --no-input --reader "$reader")"
+opensc_kb="$(peak_kb pkcs15-tool --reader 0 --list-pins)"
+
+stats() { # file -> "median p10 p90 min max" in ms
+    sort -n "$1" | awk '{a[NR]=$1} END {
+        m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
+        p10 = a[int((NR-1)*0.1)+1]; p90 = a[int((NR-1)*0.9)+1];
+        printf "%.2f %.2f %.2f %.2f %.2f", m/1000, p10/1000, p90/1000, a[1]/1000, a[NR]/1000 }'
+}
+read -r jm jp10 jp90 jmin jmax <<<"$(stats "$JPKI_RUN_DIR/jpki.times")"
+read -r om op10 op90 omin omax <<<"$(stats "$JPKI_RUN_DIR/opensc.times")"
+ratio="$(awk -v a="$om" -v b="$jm" 'BEGIN { printf "%.1f", a / b }')"
+
+echo "profile: $profile; runs: $runs each, interleaved; pcscd with --debug --apdu; release build"
+printf '%-36s %6s %10s %16s %16s %10s\n' tool APDUs "median ms" "p10-p90 ms" "min-max ms" "peak RSS"
+printf '%-36s %6s %10s %16s %16s %7s kB\n' "jpki-status --json" "$jpki_apdus" "$jm" "$jp10-$jp90" "$jmin-$jmax" "$jpki_kb"
+printf '%-36s %6s %10s %16s %16s %7s kB\n' "pkcs15-tool --list-pins" "$opensc_apdus" "$om" "$op10-$op90" "$omin-$omax" "$opensc_kb"
+echo "ratio (OpenSC median / jpki-status median): $ratio"
