@@ -24,6 +24,7 @@ pub mod pcsc_backend;
 pub mod probe;
 pub mod report;
 pub mod sim;
+pub mod site;
 pub mod text;
 pub mod transcript;
 pub mod transport;

@@ -1,0 +1,476 @@
+//! Site settings: the local office a help desk sends people to, read from a
+//! TOML file (`--site FILE`, or the default location of [`default_path`]).
+//!
+//! Owns: the file format (docs/slip-and-site.md), its validation, and errors
+//! that name the line and column of what is wrong. Must not: decide a route
+//! (that is `advice`) or hold anything about a card holder: the file
+//! describes an office, and it is printed on every slip.
+//!
+//! Every check runs while deserializing (custom `Deserialize` impls), not
+//! afterwards, so that `toml` attaches the span of the offending value and
+//! the error can say "line 7, column 9" instead of just "bad date".
+
+use crate::lang::Lang;
+use serde::{Deserialize, Deserializer};
+use std::ffi::OsString;
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// The file name inside the configuration folder.
+pub const FILE_NAME: &str = "site.toml";
+/// The folder inside the platform's configuration folder.
+pub const DIR_NAME: &str = "jpki-status";
+
+/// The whole site file.
+#[derive(Clone, PartialEq, Eq, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The language of human output when neither `--lang` nor
+    /// `JPKI_STATUS_LANG` says otherwise (`"ja"` or `"en"`).
+    #[serde(default)]
+    pub lang: Option<Lang>,
+    /// The paper the slip is laid out for; A4 when not set.
+    #[serde(default)]
+    pub paper: Option<Paper>,
+    /// The office.
+    pub office: Office,
+    /// Documents this office asks for beyond the national list (R11), in
+    /// the office's own words.
+    #[serde(default)]
+    pub extra_documents: Vec<Text>,
+    /// Openings outside the usual hours (weekends, holidays, evenings).
+    #[serde(default)]
+    pub holiday_openings: Vec<HolidayOpening>,
+}
+
+/// The municipal office that resets PINs and renews certificates.
+#[derive(Clone, PartialEq, Eq, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Office {
+    /// Its name, e.g. 「○○市役所 市民課 マイナンバーカード窓口」.
+    pub name: Text,
+    /// Street address and floor.
+    #[serde(default)]
+    pub address: Option<Text>,
+    /// Usual opening hours, free text (「平日 8:30〜17:15」).
+    #[serde(default)]
+    pub hours: Option<Text>,
+    /// Telephone number, free text.
+    #[serde(default)]
+    pub phone: Option<Text>,
+    /// The reservation page.
+    #[serde(default)]
+    pub reservation_url: Option<WebUrl>,
+    /// Anything else the office wants on the slip (floor, window number).
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+/// One opening outside the usual hours.
+#[derive(Clone, PartialEq, Eq, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayOpening {
+    /// The day.
+    pub date: SiteDate,
+    /// The hours that day, free text (「9:00〜12:00」).
+    pub hours: Text,
+    /// What is offered, or where (「予約制」, 「本庁舎1階」).
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+/// The paper size the slip is laid out for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Deserialize)]
+pub enum Paper {
+    /// 210 x 297 mm.
+    #[default]
+    #[serde(rename = "A4", alias = "a4")]
+    A4,
+    /// 148 x 210 mm.
+    #[serde(rename = "A5", alias = "a5")]
+    A5,
+}
+
+/// A non-empty, trimmed, single-paragraph text.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Text(String);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(serde::de::Error::custom(
+                "empty text: remove the line or fill it in",
+            ));
+        }
+        // Control characters would print as nothing or garble a terminal;
+        // newlines are allowed (multi-line addresses).
+        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(serde::de::Error::custom(
+                "control characters are not allowed",
+            ));
+        }
+        Ok(Text(t.to_string()))
+    }
+}
+
+/// An `http://` or `https://` address. Anything else (`javascript:`,
+/// `file:`) is refused: it is printed as a link on the slip.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for WebUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for WebUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WebUrl, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !t.chars().any(char::is_whitespace) => {
+                Ok(WebUrl(t.to_string()))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "not a web address: {t:?} (expected https://...)"
+            ))),
+        }
+    }
+}
+
+/// A calendar day, written as a TOML date (`2026-12-27`) or a string
+/// (`"2026-12-27"`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct SiteDate(pub Date);
+
+impl<'de> Deserialize<'de> for SiteDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SiteDate, D::Error> {
+        // Untagged so both spellings work; toml's own datetime type survives
+        // serde's buffering because it is a map with a private key.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Toml(toml::value::Datetime),
+            Text(String),
+        }
+        let bad = |what: &str| {
+            serde::de::Error::custom(format!(
+                "not a date: {what} (expected YYYY-MM-DD, e.g. 2026-12-27)"
+            ))
+        };
+        let repr = Repr::deserialize(d).map_err(|_| bad("wrong type"))?;
+        let (y, m, day) = match repr {
+            Repr::Toml(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(date), None, None) => (i32::from(date.year), date.month, date.day),
+                _ => return Err(bad(&format!("{dt} has a time of day"))),
+            },
+            Repr::Text(s) => {
+                let parts: Vec<&str> = s.trim().split('-').collect();
+                match parts.as_slice() {
+                    [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+                        match (y.parse(), m.parse(), d.parse()) {
+                            (Ok(y), Ok(m), Ok(d)) => (y, m, d),
+                            _ => return Err(bad(&format!("{s:?}"))),
+                        }
+                    }
+                    _ => return Err(bad(&format!("{s:?}"))),
+                }
+            }
+        };
+        Month::try_from(m)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(y, m, day).ok())
+            .map(SiteDate)
+            .ok_or_else(|| bad(&format!("{y:04}-{m:02}-{day:02} does not exist")))
+    }
+}
+
+impl fmt::Display for SiteDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        )
+    }
+}
+
+/// Why a site file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// The file could not be read (missing, unreadable, not UTF-8).
+    #[error("cannot read the site file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or a value is wrong.
+    #[error("{}{}: {message}", path.display(), location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line and column (in characters) of what is wrong, when
+        /// the parser knows it.
+        location: Option<(usize, usize)>,
+        /// What is wrong, in the parser's words (names the key or the
+        /// expected type).
+        message: String,
+    },
+}
+
+impl SiteError {
+    /// The line of what is wrong, when known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            SiteError::Invalid { location, .. } => location.map(|(l, _)| l),
+            SiteError::Read { .. } => None,
+        }
+    }
+
+    /// What the person should do next, in `lang`.
+    pub fn next_step(&self, lang: Lang) -> &'static str {
+        match self {
+            SiteError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => lang
+                .pick(
+                    "ファイル名を確認してください。書式の例は docs/slip-and-site.md にあります。",
+                    "Check the file name; docs/slip-and-site.md has an example file.",
+                ),
+            SiteError::Read { .. } => lang.pick(
+                "ファイルの権限と文字コード（UTF-8）を確認してください。",
+                "Check the file's permissions and that it is UTF-8.",
+            ),
+            SiteError::Invalid { .. } => lang.pick(
+                "示された行を直してください。使えるキーと書式は docs/slip-and-site.md にあります。",
+                "Fix the line shown; docs/slip-and-site.md lists every key and its format.",
+            ),
+        }
+    }
+}
+
+impl Site {
+    /// Reads and checks a site file.
+    pub fn load(path: &Path) -> Result<Site, SiteError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SiteError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Site::parse(&text, path)
+    }
+
+    /// Reads the file at [`default_path`]. No default location, or no file
+    /// there, is `Ok(None)`: the site file is optional.
+    pub fn load_default() -> Result<Option<Site>, SiteError> {
+        match default_path() {
+            Some(p) if p.is_file() => Site::load(&p).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Checks a site file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Site, SiteError> {
+        // A UTF-8 BOM (Windows Notepad) is not TOML; drop it rather than
+        // report an "invalid character" at 1:1 nobody can see.
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let offset = text.len() - body.len();
+        toml::from_str::<Site>(body).map_err(|e| SiteError::Invalid {
+            path: origin.to_path_buf(),
+            location: e.span().map(|s| line_column(text, s.start + offset)),
+            message: e.message().trim().to_string(),
+        })
+    }
+
+    /// The openings from `today` on, earliest first.
+    pub fn upcoming_openings(&self, today: Date) -> Vec<&HolidayOpening> {
+        let mut v: Vec<&HolidayOpening> = self
+            .holiday_openings
+            .iter()
+            .filter(|o| o.date.0 >= today)
+            .collect();
+        v.sort_by_key(|o| o.date);
+        v
+    }
+
+    /// The office as plain text, for the terminal after counter advice:
+    /// name, address, hours, phone, reservation page, extra documents, and
+    /// openings from today (Japan time) on.
+    pub fn render_text(&self, lang: Lang, now: OffsetDateTime) -> String {
+        let mut out = String::new();
+        let o = &self.office;
+        let _ = writeln!(out, "{}: {}", lang.pick("窓口", "Office"), o.name);
+        let mut line = |label: &str, v: &dyn fmt::Display| {
+            let text = v.to_string().replace('\n', " ");
+            let _ = writeln!(out, "  {label}: {text}");
+        };
+        if let Some(v) = &o.address {
+            line(lang.pick("所在地", "Address"), v);
+        }
+        if let Some(v) = &o.hours {
+            line(lang.pick("受付時間", "Hours"), v);
+        }
+        if let Some(v) = &o.phone {
+            line(lang.pick("電話", "Phone"), v);
+        }
+        if let Some(v) = &o.reservation_url {
+            line(lang.pick("予約", "Reservations"), v);
+        }
+        if let Some(v) = &o.note {
+            line(lang.pick("備考", "Note"), v);
+        }
+        for d in &self.extra_documents {
+            line(
+                lang.pick("この窓口で必要なもの", "This office also asks for"),
+                d,
+            );
+        }
+        for h in self.upcoming_openings(japan_date(now)) {
+            let text = match &h.note {
+                Some(n) => format!("{} {} ({n})", h.date, h.hours),
+                None => format!("{} {}", h.date, h.hours),
+            };
+            line(lang.pick("休日・時間外の開庁", "Extra opening"), &text);
+        }
+        out
+    }
+}
+
+/// The calendar day in Japan (UTC+9, no DST) at `now`.
+pub fn japan_date(now: OffsetDateTime) -> Date {
+    now.to_offset(JAPAN).date()
+}
+
+/// Japan Standard Time.
+pub(crate) const JAPAN: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before
+        .get(line_start..)
+        .map(|s| s.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
+
+/// Where the site file is looked for when `--site` is not given:
+/// `%APPDATA%\jpki-status\site.toml` on Windows;
+/// `$XDG_CONFIG_HOME/jpki-status/site.toml`, else
+/// `~/.config/jpki-status/site.toml`, elsewhere (macOS included: a help-desk
+/// tool is configured like other command-line tools there, not like an app
+/// bundle). `None` when the variables it needs are unset.
+pub fn default_path() -> Option<PathBuf> {
+    default_path_from(cfg!(windows), |k| std::env::var_os(k))
+}
+
+fn default_path_from(windows: bool, var: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    // The XDG spec says relative values are invalid and must be ignored.
+    let absolute = |v: OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let base = if windows {
+        // Not checked for being absolute: `C:\...` is not absolute to the
+        // Unix `Path` these unit tests run with.
+        Some(PathBuf::from(var("APPDATA")?)).filter(|p| !p.as_os_str().is_empty())?
+    } else {
+        match var("XDG_CONFIG_HOME").and_then(absolute) {
+            Some(p) => p,
+            None => var("HOME").and_then(absolute)?.join(".config"),
+        }
+    };
+    Some(base.join(DIR_NAME).join(FILE_NAME))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| {
+            owned
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn default_path_follows_xdg_then_home() {
+        assert_eq!(
+            default_path_from(false, vars(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")])),
+            Some(PathBuf::from("/x/jpki-status/site.toml"))
+        );
+        assert_eq!(
+            default_path_from(false, vars(&[("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")])),
+            Some(PathBuf::from("/h/.config/jpki-status/site.toml"))
+        );
+        assert_eq!(default_path_from(false, vars(&[])), None);
+    }
+
+    #[test]
+    fn line_column_counts_characters_not_bytes() {
+        let t = "a = 1\n名前 = x\n";
+        let off = t.find('x').expect("x");
+        assert_eq!(line_column(t, off), (2, 6));
+        assert_eq!(line_column(t, 0), (1, 1));
+    }
+
+    #[test]
+    fn dates_in_both_spellings() {
+        let base = "[office]\nname = \"X\"\n[[holiday_openings]]\nhours = \"9-12\"\n";
+        for d in ["2026-12-27", "\"2026-12-27\""] {
+            let s = Site::parse(&format!("{base}date = {d}\n"), Path::new("t")).expect(d);
+            assert_eq!(s.holiday_openings[0].date.to_string(), "2026-12-27");
+        }
+        let e = Site::parse(&format!("{base}date = \"2026-02-30\"\n"), Path::new("t"))
+            .expect_err("no such day");
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert_eq!(e.line(), Some(5));
+        // A bare impossible date is refused by the TOML parser itself, with
+        // the same line.
+        let e = Site::parse(&format!("{base}date = 2026-02-30\n"), Path::new("t"))
+            .expect_err("no such day");
+        assert_eq!(e.line(), Some(5), "{e}");
+    }
+}
