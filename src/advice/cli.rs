@@ -6,7 +6,7 @@
 //! reading `--from` documents. Must not: read a card, or define the
 //! top-level command line (src/cli.rs wires these in).
 
-use super::engine::{advise, JST};
+use super::engine::{advise, in_japan};
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who};
 use super::model::Advice;
 use super::text::render;
@@ -186,7 +186,7 @@ pub struct FactArgs {
 
 fn parse_now(s: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(s, &Rfc3339)
-        .map(|t| t.to_offset(JST))
+        .map(in_japan)
         .map_err(|e| format!("not an RFC 3339 time like 2026-11-22T23:10:00+09:00: {e}"))
 }
 
@@ -239,9 +239,7 @@ impl FactArgs {
 
     /// `--now`, or the system clock; in Japan time.
     pub fn now(&self) -> OffsetDateTime {
-        self.now
-            .unwrap_or_else(OffsetDateTime::now_utc)
-            .to_offset(JST)
+        in_japan(self.now.unwrap_or_else(OffsetDateTime::now_utc))
     }
 }
 

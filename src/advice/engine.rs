@@ -62,7 +62,7 @@ pub fn open_questions(input: &AdviceInput, now: OffsetDateTime) -> Vec<Question>
         .conditions
         .iter()
         .map(|c| c.question)
-        .filter(|q| *q != Question::OddAnswerRepeats)
+        .filter(|q| !matches!(q, Question::OddAnswerRepeats | Question::IsMyNumberCard))
         .collect()
 }
 
@@ -79,7 +79,7 @@ struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(input: &'a AdviceInput, now: OffsetDateTime) -> Cx<'a> {
-        let now = now.to_offset(JST);
+        let now = in_japan(now);
         let today = now.date();
         let expiry = input
             .card
@@ -133,6 +133,12 @@ impl<'a> Cx<'a> {
     fn cert_expired(&self, f: &Facts) -> bool {
         self.card_cert_expired || f.certificate_expired == Answer::Yes
     }
+}
+
+/// `now` in Japan time; unchanged at the very edge of the representable
+/// range, where the conversion would overflow (the engine is total).
+pub fn in_japan(now: OffsetDateTime) -> OffsetDateTime {
+    now.checked_to_offset(JST).unwrap_or(now)
 }
 
 fn parse_date(s: &str) -> Option<Date> {
@@ -600,19 +606,24 @@ fn worlds(cx: &Cx, qs: &[Question]) -> Vec<(Vec<Choice>, Decision)> {
     }
 }
 
-/// Whether changing only question `qi` can change `of(decision)`.
+/// Whether changing only question `qi` can change `of(decision)`. Worlds
+/// are in odometer order (question 0 turns fastest), so the world that
+/// differs only in `qi` is found by arithmetic, not by search.
 fn matters<T: PartialEq>(
     worlds: &[(Vec<Choice>, Decision)],
+    qs: &[Question],
     qi: usize,
     of: impl Fn(&Decision) -> T,
 ) -> bool {
-    worlds.iter().any(|(ca, da)| {
-        worlds.iter().any(|(cb, db)| {
-            ca.iter()
-                .zip(cb)
-                .enumerate()
-                .all(|(i, (a, b))| i == qi || a == b)
-                && of(da) != of(db)
+    let stride: usize = qs.iter().take(qi).map(|q| q.choices().len()).product();
+    let n = qs.get(qi).map_or(0, |q| q.choices().len());
+    worlds.iter().enumerate().any(|(pos, (_, d))| {
+        let here = (pos / stride.max(1)) % n.max(1);
+        let base = pos - here * stride;
+        (0..n).any(|j| {
+            worlds
+                .get(base + j * stride)
+                .is_some_and(|(_, other)| of(other) != of(d))
         })
     })
 }
@@ -642,7 +653,7 @@ fn assemble(cx: &Cx) -> Advice {
 
     if !settled {
         for (qi, q) in qs.iter().enumerate() {
-            if !matters(&worlds, qi, |d| d.route) {
+            if !matters(&worlds, &qs, qi, |d| d.route) {
                 continue;
             }
             let branches = q
@@ -698,7 +709,7 @@ fn assemble(cx: &Cx) -> Advice {
                     let questions: Vec<Question> = qs
                         .iter()
                         .enumerate()
-                        .filter(|(qi, _)| matters(&worlds, *qi, key_route))
+                        .filter(|(qi, _)| matters(&worlds, &qs, *qi, key_route))
                         .map(|(_, q)| *q)
                         .collect();
                     KeyAdvice {
@@ -727,6 +738,27 @@ fn assemble(cx: &Cx) -> Advice {
     general_warnings(cx, &actual, &conditions, &mut parts);
     if route == Route::Conditional && (actual.odd || shown.odd) {
         conditions.push(odd_condition(cx));
+    }
+    if shown.card == Some(Msg::UnknownCard) {
+        // Combining / Things that change: an unknown object is reported as
+        // such, never as four locked PINs. If it is a My Number Card that
+        // answers none of its applets, its chip is unreadable (R1b).
+        conditions.push(Condition {
+            question: Question::IsMyNumberCard,
+            branches: vec![
+                Branch {
+                    answer: Choice::Yes,
+                    route: Route::CardRenewal,
+                    possible: vec![Route::CardRenewal],
+                },
+                Branch {
+                    answer: Choice::No,
+                    route: Route::None,
+                    possible: vec![Route::None],
+                },
+            ],
+            text: String::new(),
+        });
     }
     if let Some(card) = &cx.input.card {
         if card.kind == CardKind::Unknown && !card.foreign {
@@ -952,13 +984,13 @@ fn assumptions(cx: &Cx, qs: &[Question], route: Route) -> Vec<Statement> {
 
 /// The kiosk's time window at `now` (decision-rules.md, Time).
 fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWindow {
-    let now = now.to_offset(JST);
+    let now = in_japan(now);
     let t = now.time();
     let open = t >= KIOSK_OPENS && t < KIOSK_CLOSES;
     let msg = if open {
         // Open now: the reservation's 24 h end inside tomorrow's opening
         // hours, since now is inside today's.
-        let until = now + Duration::hours(24);
+        let until = now.checked_add(Duration::hours(24)).unwrap_or(now);
         let close_today = now.replace_time(KIOSK_CLOSES);
         Msg::GoNow {
             until: fmt_minute(until),

@@ -232,7 +232,12 @@ impl Facts {
     /// when purposes were stated and none does, `None` when unknown.
     pub fn uses(&self, key: KeyId) -> Option<bool> {
         if self.purposes.is_empty() {
-            None
+            // "Only health insurance" answered directly says as much as
+            // `--purpose health-insurance` would.
+            match self.only_health_insurance {
+                Answer::Yes => Some(Purpose::HealthInsurance.uses(key)),
+                _ => None,
+            }
         } else {
             Some(self.purposes.iter().any(|p| p.uses(key)))
         }

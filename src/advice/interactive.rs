@@ -130,7 +130,7 @@ pub fn answer(facts: &Facts, q: Question, c: Choice) -> Facts {
         Question::AdultWard => f.adult_ward = yes,
         Question::Age => f.age = c.age().unwrap_or_default(),
         Question::Who => f.who = c.who().unwrap_or_default(),
-        Question::OddAnswerRepeats => {}
+        Question::OddAnswerRepeats | Question::IsMyNumberCard => {}
     }
     f
 }

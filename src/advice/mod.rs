@@ -18,7 +18,7 @@ pub mod model;
 pub mod msg;
 pub mod text;
 
-pub use engine::{advise, open_questions, JST};
+pub use engine::{advise, in_japan, open_questions, JST};
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
 pub use model::{
     Advice, Branch, Choice, Condition, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,

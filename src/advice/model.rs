@@ -267,6 +267,9 @@ pub enum Question {
     /// Does reading the card again give the same unexpected answer? Not
     /// asked interactively: it needs another reading.
     OddAnswerRepeats,
+    /// Is the object on the reader a My Number Card? Raised when nothing
+    /// on it answered like one; not asked interactively.
+    IsMyNumberCard,
 }
 
 impl Question {
@@ -298,6 +301,7 @@ impl Question {
             | Question::Moved
             | Question::AdultWard
             | Question::OddAnswerRepeats => Choice::No,
+            Question::IsMyNumberCard => Choice::Yes,
         }
     }
 

@@ -346,6 +346,8 @@ pub fn question_text(q: Question, lang: Lang) -> &'static str {
         (Question::Who, Lang::Ja) => "手続きに行くのは誰ですか？（本人 / 法定代理人 / 任意代理人）",
         (Question::OddAnswerRepeats, Lang::Ja) => "カードをもう一度読み取っても同じ想定外の応答になりますか？",
         (Question::OddAnswerRepeats, Lang::En) => "Does reading the card again give the same unexpected answer?",
+        (Question::IsMyNumberCard, Lang::Ja) => "読み取ったのはマイナンバーカードですか？（そうなら、動かさずにもう一度読み取り、同じならICチップの読み取り不良）",
+        (Question::IsMyNumberCard, Lang::En) => "Is this a My Number Card? (If so, read it again holding it still; the same result means an unreadable chip)",
         (Question::CardExpired, Lang::En) => "Has the expiry date printed on the card passed?",
         (Question::HealthInsuranceOnly, Lang::En) => "Is health insurance use (マイナ保険証) the only thing the card is needed for?",
         (Question::KnowsAuth, Lang::En) => "Do you remember the user-authentication PIN (利用者証明用, 4 digits)?",

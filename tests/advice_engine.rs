@@ -1,0 +1,871 @@
+//! The advice engine through the library: one table row (at least) per rule
+//! R0-R14 and per combining clause of shared/spec/decision-rules.md, the
+//! time rules, and property tests. docs/decision-table.md names the test
+//! covering each rule.
+
+use jpki_status::advice::msg::Why;
+use jpki_status::advice::*;
+use jpki_status::card::{CardKind, KeyId};
+use jpki_status::exit::Exit;
+use jpki_status::lang::Lang;
+use jpki_status::report::{
+    CardInfo, CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate,
+};
+use proptest::prelude::*;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+/// 2026-11-22 14:00 JST: kiosks open.
+const NOON: OffsetDateTime = datetime!(2026-11-22 14:00 +9);
+
+/// A key row from a short code: "3" = 3 tries, "L" locked, "V" verified,
+/// "A" absent, "U" unexpected (6A 86).
+fn row(id: KeyId, code: &str) -> KeyReport {
+    let (state, remaining) = match code {
+        "L" => (KeyState::Locked, None),
+        "V" => (KeyState::Verified, None),
+        "A" => (KeyState::Absent, None),
+        "U" => (KeyState::Unexpected, None),
+        n => (KeyState::Remaining, n.parse().ok()),
+    };
+    KeyReport {
+        id,
+        state,
+        remaining,
+        max: id.spec().max,
+        sw: if code == "U" {
+            jpki_status::apdu::StatusWord::parse_hex("6A86")
+        } else {
+            None
+        },
+        diagnostic: false,
+        above_max: false,
+        mismatch: false,
+        readings: Vec::new(),
+    }
+}
+
+/// A My Number Card reading: codes for auth, sign, kenhojo, juki.
+fn card(codes: [&str; 4]) -> CardReport {
+    CardReport {
+        schema_version: 1,
+        reader: Some("test".into()),
+        read_at: "2026-11-22T14:00:00+09:00".into(),
+        card: CardInfo {
+            kind: CardKind::MyNumberCard,
+            token_label: Some("JPKIAPICCTOKEN2".into()),
+            atr: None,
+            contactless: false,
+            signature_certificate: SignatureCertificate::Present,
+            certificate_availability: Some("8F8F00".into()),
+            certificate_expiry: Some("2029-05-01".into()),
+            certificate_not_after: None,
+            certificate_days_left: Some(891),
+            certificate_status: CertificateStatus::Valid,
+            certificate_error: None,
+        },
+        keys: KeyId::HOLDER_KEYS
+            .iter()
+            .zip(codes)
+            .map(|(id, c)| row(*id, c))
+            .collect(),
+        apdus: 12,
+    }
+}
+
+const HEALTHY: [&str; 4] = ["3", "5", "3", "3"];
+
+/// Facts that open the kiosk for either JPKI key.
+fn kiosk_facts() -> Facts {
+    Facts {
+        moved: Answer::No,
+        smartphone: Answer::Yes,
+        who: Who::Holder,
+        only_health_insurance: Answer::No,
+        ..Facts::default()
+    }
+}
+
+fn run(report: &CardReport, facts: Facts) -> Advice {
+    run_at(report, facts, NOON)
+}
+
+fn run_at(report: &CardReport, facts: Facts, now: OffsetDateTime) -> Advice {
+    advise(&AdviceInput::from_report(report, facts), now).localized(Lang::En)
+}
+
+fn codes(list: &[Statement]) -> Vec<Msg> {
+    list.iter().map(|s| s.msg.clone()).collect()
+}
+
+fn key(a: &Advice, k: KeyId) -> &KeyAdvice {
+    a.keys.iter().find(|x| x.key == k).expect("every holder key has advice")
+}
+
+fn has(list: &[Statement], m: &Msg) -> bool {
+    list.iter().any(|s| &s.msg == m)
+}
+
+fn questions(a: &Advice) -> Vec<Question> {
+    a.conditions.iter().map(|c| c.question).collect()
+}
+
+fn branch(a: &Advice, q: Question, c: Choice) -> Route {
+    a.conditions
+        .iter()
+        .find(|x| x.question == q)
+        .and_then(|x| x.branches.iter().find(|b| b.answer == c))
+        .map(|b| b.route)
+        .unwrap_or_else(|| panic!("no condition {q:?}={c:?} in {:?}", a.conditions))
+}
+
+// ---- R0-R2: the card itself -------------------------------------------
+
+#[test]
+fn r0_card_expired_is_card_renewal() {
+    let a = run(&card(["L", "L", "L", "L"]), Facts { card_expired: Answer::Yes, ..Facts::default() });
+    assert_eq!((a.route, a.rule), (Route::CardRenewal, RuleId::R0));
+    assert!(has(&a.bring, &Msg::CardRenewal));
+    assert!(has(&a.bring, &Msg::CardValidity));
+    assert_eq!(a.exit(), Exit::AttentionCounter);
+}
+
+#[test]
+fn r0_or_r9_when_the_certificate_expired_and_the_card_date_is_unknown() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_status = CertificateStatus::Expired;
+    let a = run(&r, Facts::default());
+    assert_eq!(a.route, Route::Conditional);
+    assert_eq!(branch(&a, Question::CardExpired, Choice::Yes), Route::CardRenewal);
+    assert_eq!(branch(&a, Question::CardExpired, Choice::No), Route::CertificateRenewal);
+}
+
+#[test]
+fn r1_lost_card_is_suspended_then_reissued() {
+    let a = advise(
+        &AdviceInput::without_card(PerKey::default(), Facts { lost: Answer::Yes, ..Facts::default() }),
+        NOON,
+    )
+    .localized(Lang::Ja);
+    assert_eq!((a.route, a.rule), (Route::SuspendAndReissue, RuleId::R1));
+    assert!(text::render(&a, Lang::Ja).contains("0120-95-0178"));
+}
+
+#[test]
+fn r1b_damaged_card_is_reissued() {
+    let a = run(&card(HEALTHY), Facts { damaged: Answer::Yes, ..Facts::default() });
+    assert_eq!((a.route, a.rule), (Route::CardRenewal, RuleId::R1b));
+    assert!(has(&a.bring, &Msg::DamagedReissue));
+}
+
+#[test]
+fn r2_face_auth_card_has_no_pin_route_whatever_the_counters_say() {
+    let a = run(&card(["L", "L", "3", "3"]), Facts { face_auth_card: Answer::Yes, ..kiosk_facts() });
+    assert_eq!((a.route, a.rule), (Route::NoPinRoute, RuleId::R2));
+    assert!(has(&a.bring, &Msg::FaceAuthCard));
+    assert_eq!(a.exit(), Exit::AttentionCounter);
+}
+
+// ---- R3, R4 ---------------------------------------------------------
+
+#[test]
+fn r3_healthy_card_needs_nothing() {
+    let a = run(&card(HEALTHY), Facts::default());
+    assert_eq!((a.route, a.rule), (Route::None, RuleId::R3));
+    assert!(a.conditions.is_empty());
+    assert_eq!(a.exit(), Exit::Healthy);
+    assert!(a.time_window.is_none());
+}
+
+#[test]
+fn r3_spent_tries_with_a_known_pin_need_nothing_but_warn() {
+    let mut f = Facts::default();
+    f.knows.auth = Answer::Yes;
+    let a = run(&card(["1", "5", "3", "3"]), f);
+    assert_eq!(a.route, Route::None);
+    assert!(has(&a.warnings, &Msg::LastTry { key: KeyId::Auth }));
+    assert!(has(&a.warnings, &Msg::NoRecovery));
+}
+
+#[test]
+fn r3_spent_tries_with_unknown_memory_is_a_condition() {
+    let a = run(&card(["3", "3", "3", "3"]), kiosk_facts());
+    assert_eq!(a.route, Route::Conditional);
+    assert!(questions(&a).contains(&Question::KnowsSign));
+    assert_eq!(branch(&a, Question::KnowsSign, Choice::Yes), Route::None);
+    // Forgotten sign with auth known: kiosk (R7); the usual answer for auth is "yes".
+    assert_eq!(branch(&a, Question::KnowsSign, Choice::No), Route::Kiosk);
+    assert_eq!(a.exit(), Exit::AttentionConditional);
+}
+
+#[test]
+fn r4_health_insurance_only_with_auth_locked_needs_no_urgent_action() {
+    let f = Facts { purposes: vec![Purpose::HealthInsurance], ..Facts::default() };
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!((a.route, a.rule), (Route::None, RuleId::R4));
+    assert!(has(&a.bring, &Msg::HealthInsuranceStillWorks));
+    assert!(has(&a.warnings, &Msg::FaceAuthLocks));
+}
+
+#[test]
+fn r4_is_asked_when_the_purpose_is_unknown() {
+    let mut f = kiosk_facts();
+    f.only_health_insurance = Answer::Unknown;
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!(branch(&a, Question::HealthInsuranceOnly, Choice::Yes), Route::None);
+    assert_eq!(branch(&a, Question::HealthInsuranceOnly, Choice::No), Route::Kiosk);
+}
+
+// ---- R5-R8: the JPKI PINs -------------------------------------------
+
+#[test]
+fn r5_auth_locked_and_sign_known_goes_to_the_kiosk() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!((a.route, a.rule), (Route::Kiosk, RuleId::R5));
+    assert_eq!(key(&a, KeyId::Auth).route, Route::Kiosk);
+    assert!(has(&a.bring, &Msg::KioskStepsAuth));
+    assert!(has(&a.stores, &Msg::Stores { key: KeyId::Auth }));
+    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Sign, left: Some(5) }));
+    assert!(!codes(&a.warnings).iter().any(|m| matches!(m, Msg::OtherPinTwice { .. })));
+    assert_eq!(a.exit(), Exit::AttentionSelfService);
+    let text = text::render(&a, Lang::Ja);
+    assert!(text.contains("セブン-イレブン") && text.contains("ローソン"), "{text}");
+}
+
+#[test]
+fn r5_warns_when_the_sign_password_has_two_tries_or_fewer() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "2", "3", "3"]), f);
+    assert_eq!(a.route, Route::Kiosk);
+    assert!(has(&a.warnings, &Msg::OtherPinTwice { key: KeyId::Sign, left: 2 }));
+}
+
+#[test]
+fn r5_without_a_card_asks_for_the_sign_password_and_age() {
+    let mut keys = PerKey::<KeyInput>::default();
+    keys.auth = KeyInput::Locked;
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = advise(&AdviceInput::without_card(keys, f.clone()), NOON);
+    // No card: the 署名用 certificate's existence rests on age (R12).
+    assert_eq!(branch(&a, Question::Age, Choice::Under15), Route::Counter);
+    assert_eq!(branch(&a, Question::Age, Choice::Adult), Route::Kiosk);
+    f.age = AgeBand::Adult;
+    f.adult_ward = Answer::No;
+    let mut keys = PerKey::<KeyInput>::default();
+    keys.auth = KeyInput::Locked;
+    let a = advise(&AdviceInput::without_card(keys, f), NOON);
+    assert_eq!(a.route, Route::Kiosk);
+    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Sign, left: None }));
+    assert!(has(&a.warnings, &Msg::TriesNotCounted { key: KeyId::Sign }));
+}
+
+#[test]
+fn r6_moved_and_sign_needed_is_certificate_reissue_not_a_reset() {
+    let f = Facts { moved: Answer::Yes, purposes: vec![Purpose::ETax], ..Facts::default() };
+    let a = run(&card(HEALTHY), f);
+    assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R6));
+    assert_eq!(key(&a, KeyId::Sign).route, Route::CertificateRenewal);
+    assert!(has(&a.bring, &Msg::CertificateReissue));
+    assert!(has(&a.warnings, &Msg::MoveRevokes));
+}
+
+#[test]
+fn r6_sign_locked_after_a_move_is_reissued_with_the_pin() {
+    let f = Facts { moved: Answer::Yes, ..kiosk_facts() };
+    let mut f2 = f.clone();
+    f2.knows.auth = Answer::Yes;
+    let a = run(&card(["3", "L", "3", "3"]), f2);
+    assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R6));
+}
+
+#[test]
+fn r6_no_signature_certificate_means_no_sign_route() {
+    let mut r = card(["3", "L", "3", "3"]);
+    r.card.signature_certificate = SignatureCertificate::Absent;
+    let a = run(&r, Facts::default());
+    assert_eq!(a.route, Route::None);
+    assert!(has(&key(&a, KeyId::Sign).reasons, &Msg::KeyNoCertificate { key: KeyId::Sign }));
+    // Needed for e-Tax: the certificate must be issued (R6).
+    let a = run(&r, Facts { purposes: vec![Purpose::ETax], ..Facts::default() });
+    assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R6));
+}
+
+#[test]
+fn r7_sign_locked_and_auth_known_goes_to_the_kiosk() {
+    let mut f = kiosk_facts();
+    f.knows.auth = Answer::Yes;
+    let a = run(&card(["2", "L", "3", "3"]), f);
+    assert_eq!((a.route, a.rule), (Route::Kiosk, RuleId::R7));
+    assert!(has(&a.bring, &Msg::KioskStepsSign));
+    assert!(has(&a.bring, &Msg::NewPasswordFormat));
+    assert!(has(&a.stores, &Msg::Stores { key: KeyId::Sign }));
+    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Auth, left: Some(2) }));
+    assert!(has(&a.warnings, &Msg::OtherPinTwice { key: KeyId::Auth, left: 2 }));
+}
+
+#[test]
+fn r7_needs_the_holder_for_the_face_match() {
+    let mut f = kiosk_facts();
+    f.knows.auth = Answer::Yes;
+    f.who = Who::Proxy;
+    let a = run(&card(["3", "L", "3", "3"]), f);
+    assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
+    assert!(has(
+        &key(&a, KeyId::Sign).reasons,
+        &Msg::KeyCounter { key: KeyId::Sign, why: vec![Why::NoFaceMatch] }
+    ));
+    assert!(has(&a.bring, &Msg::CounterProxy));
+}
+
+#[test]
+fn r8_both_jpki_locked_is_the_counter() {
+    let a = run(&card(["L", "L", "3", "3"]), kiosk_facts());
+    assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
+    assert!(has(&key(&a, KeyId::Auth).reasons, &Msg::KeyCounter { key: KeyId::Auth, why: vec![Why::BothJpki] }));
+    assert!(a.time_window.is_none());
+}
+
+#[test]
+fn r8_no_smartphone_is_the_counter() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    f.smartphone = Answer::No;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
+}
+
+#[test]
+fn r8_the_other_pin_forgotten_is_the_counter() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::No;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!(a.route, Route::Counter);
+}
+
+#[test]
+fn r8_the_other_pin_locked_means_no_kiosk_even_if_remembered() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["3", "L", "3", "3"]), Facts { knows: PerKey { auth: Answer::Yes, ..PerKey::default() }, ..kiosk_facts() });
+    assert_eq!(a.route, Route::Kiosk, "sign locked, auth known: R7 kiosk");
+    let a = run(&card(["L", "L", "3", "3"]), f);
+    assert_ne!(a.route, Route::Kiosk);
+}
+
+// ---- R9-R14 -----------------------------------------------------------
+
+#[test]
+fn r9_expired_certificate_is_renewal_and_forgotten_pins_ride_along() {
+    let mut r = card(["L", "5", "3", "3"]);
+    r.card.certificate_status = CertificateStatus::Expired;
+    let a = run(&r, Facts { card_expired: Answer::No, ..kiosk_facts() });
+    assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R9));
+    assert_eq!(key(&a, KeyId::Auth).route, Route::CertificateRenewal);
+    assert!(has(&a.bring, &Msg::CertificateRenewal));
+    assert!(has(&a.warnings, &Msg::ExpiredHealthInsurance));
+}
+
+#[test]
+fn r9_expiry_date_passed_since_the_reading_counts_too() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_expiry = Some("2026-11-01".into());
+    let a = run(&r, Facts { card_expired: Answer::No, ..Facts::default() });
+    assert_eq!(a.route, Route::CertificateRenewal);
+}
+
+#[test]
+fn r9_renewal_window_is_announced_three_months_ahead() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_expiry = Some("2027-01-10".into());
+    let a = run(&r, Facts::default());
+    assert_eq!(a.route, Route::None);
+    assert!(has(&a.warnings, &Msg::ExpiringSoon { date: "2027-01-10".into(), days: 49 }));
+}
+
+#[test]
+fn r10_locked_juki_or_kenhojo_is_counter_only() {
+    for codes_ in [["3", "5", "L", "3"], ["3", "5", "3", "L"]] {
+        let a = run(&card(codes_), Facts::default());
+        assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R10), "{codes_:?}");
+    }
+    let mut f = Facts::default();
+    f.knows.kenhojo = Answer::No;
+    let a = run(&card(HEALTHY), f);
+    assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R10));
+}
+
+#[test]
+fn r10_forgotten_but_not_needed_for_the_purpose_is_no_action() {
+    let mut f = Facts { purposes: vec![Purpose::Mynaportal], ..Facts::default() };
+    f.knows.juki = Answer::No;
+    let a = run(&card(HEALTHY), f);
+    assert_eq!(a.route, Route::None);
+    assert!(has(&key(&a, KeyId::Juki).reasons, &Msg::KeyNotNeeded { key: KeyId::Juki }));
+}
+
+#[test]
+fn r11_holder_at_the_counter_brings_card_and_id() {
+    let f = Facts { who: Who::Holder, ..Facts::default() };
+    let a = run(&card(["3", "5", "3", "L"]), f);
+    assert!(has(&a.bring, &Msg::CounterHolder));
+    assert!(has(&a.bring, &Msg::CounterHours));
+    assert!(!has(&a.bring, &Msg::CounterSomeoneElse));
+}
+
+#[test]
+fn r12_under_15_goes_with_the_legal_representative_and_never_the_kiosk() {
+    let mut f = kiosk_facts();
+    f.age = AgeBand::Under15;
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!(a.route, Route::Counter);
+    assert!(has(&a.bring, &Msg::CounterLegalRep));
+    let f = Facts { adult_ward: Answer::Yes, ..kiosk_facts() };
+    let a = run(&card(["3", "5", "L", "3"]), f);
+    assert!(has(&a.bring, &Msg::CounterLegalRep));
+}
+
+#[test]
+fn r12_age_15_to_17_can_use_the_kiosk() {
+    let mut f = kiosk_facts();
+    f.age = AgeBand::From15To17;
+    f.adult_ward = Answer::No;
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!(a.route, Route::Kiosk);
+}
+
+#[test]
+fn r13_appointed_proxy_needs_two_visits() {
+    let f = Facts { who: Who::Proxy, ..Facts::default() };
+    let a = run(&card(["3", "5", "3", "L"]), f);
+    assert!(has(&a.bring, &Msg::CounterProxy));
+    assert!(text::render(&a, Lang::En).contains("letter of delegation"));
+}
+
+#[test]
+fn r14_phone_certificate_goes_to_the_mynaportal_app() {
+    let a = run(&card(HEALTHY), Facts { phone_certificate: Answer::Yes, ..Facts::default() });
+    assert_eq!((a.route, a.rule), (Route::PhoneApp, RuleId::R14));
+    assert!(has(&a.notes, &Msg::PhoneCertificate));
+    assert_eq!(a.exit(), Exit::AttentionSelfService);
+}
+
+// ---- Combining ----------------------------------------------------------
+
+#[test]
+fn combining_juki_and_a_kiosk_able_auth_make_one_counter_visit() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "L"]), f);
+    assert_eq!(a.route, Route::Counter);
+    assert_eq!(key(&a, KeyId::Auth).route, Route::Counter);
+    assert!(has(&a.bring, &Msg::OneVisit { keys: vec![KeyId::Auth, KeyId::Juki] }));
+    assert!(a.stores.is_empty() && a.time_window.is_none());
+}
+
+#[test]
+fn combining_both_jpki_needed_is_the_counter() {
+    let mut f = kiosk_facts();
+    f.knows.auth = Answer::No;
+    f.knows.sign = Answer::No;
+    let a = run(&card(HEALTHY), f);
+    assert_eq!(a.route, Route::Counter);
+}
+
+#[test]
+fn combining_verified_key_is_known_good() {
+    // sign verified in this session: it counts as known for R5.
+    let a = run(&card(["L", "V", "3", "3"]), kiosk_facts());
+    assert_eq!(a.route, Route::Kiosk);
+    assert!(has(&key(&a, KeyId::Sign).reasons, &Msg::KeyVerified { key: KeyId::Sign }));
+}
+
+#[test]
+fn combining_phone_token_says_what_it_is() {
+    let mut r = card(["3", "5", "A", "A"]);
+    r.card.kind = CardKind::PhoneJpki;
+    let a = run(&r, Facts::default());
+    assert_eq!(a.route, Route::PhoneApp);
+    assert!(has(&a.notes, &Msg::PhoneToken));
+    assert!(has(&key(&a, KeyId::Juki).reasons, &Msg::KeyAbsent { key: KeyId::Juki }));
+}
+
+#[test]
+fn combining_old_juki_card_says_what_it_is() {
+    let mut r = card(["3", "5", "A", "3"]);
+    r.card.kind = CardKind::JukiCard;
+    let a = run(&r, Facts::default());
+    assert!(has(&a.notes, &Msg::JukiCardToken));
+    assert_ne!(a.route, Route::None);
+}
+
+#[test]
+fn combining_unknown_card_is_not_four_locked_pins() {
+    let mut r = card(["A", "A", "A", "A"]);
+    r.card.kind = CardKind::Unknown;
+    r.card.signature_certificate = SignatureCertificate::Unknown;
+    let a = run(&r, Facts::default());
+    assert_eq!(a.route, Route::Conditional);
+    assert!(has(&a.notes, &Msg::UnknownCard));
+    assert!(a.keys.iter().all(|k| k.route != Route::Counter));
+}
+
+#[test]
+fn combining_unexpected_key_never_comes_out_as_none() {
+    let a = run(&card(["3", "5", "U", "3"]), Facts::default());
+    assert_eq!(a.route, Route::Conditional);
+    assert_eq!(branch(&a, Question::OddAnswerRepeats, Choice::Yes), Route::Counter);
+    assert_eq!(branch(&a, Question::OddAnswerRepeats, Choice::No), Route::None);
+    assert_eq!(a.exit(), Exit::AttentionConditional);
+    // Not asked interactively: it needs another reading.
+    assert!(open_questions(&AdviceInput::from_report(&card(["3", "5", "U", "3"]), Facts::default()), NOON).is_empty());
+}
+
+// ---- Time -------------------------------------------------------------
+
+fn kiosk_at(now: OffsetDateTime) -> Advice {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    run_at(&card(["L", "5", "3", "3"]), f, now)
+}
+
+#[test]
+fn time_at_23_10_jst_says_reserve_in_the_morning() {
+    let a = kiosk_at(datetime!(2026-11-22 23:10 +9));
+    let tw = a.time_window.expect("kiosk advice has a time window");
+    assert!(!tw.kiosk_open_now);
+    assert_eq!(tw.advice.msg, Msg::ReserveInMorning { date: "2026-11-23".into() });
+    assert!(text::render(&a_ja(&a_clone(datetime!(2026-11-22 23:10 +9))), Lang::Ja).contains("朝に"));
+    // The same instant given in UTC.
+    let a = kiosk_at(datetime!(2026-11-22 14:10 UTC));
+    assert_eq!(
+        a.time_window.map(|t| t.advice.msg),
+        Some(Msg::ReserveInMorning { date: "2026-11-23".into() })
+    );
+}
+
+fn a_clone(now: OffsetDateTime) -> Advice {
+    kiosk_at(now)
+}
+fn a_ja(a: &Advice) -> Advice {
+    a.clone().localized(Lang::Ja)
+}
+
+#[test]
+fn time_before_06_30_says_this_morning() {
+    let a = kiosk_at(datetime!(2026-11-23 03:00 +9));
+    assert_eq!(
+        a.time_window.map(|t| t.advice.msg),
+        Some(Msg::ReserveInMorning { date: "2026-11-23".into() })
+    );
+}
+
+#[test]
+fn time_open_hours_say_go_within_24_hours() {
+    let a = kiosk_at(datetime!(2026-11-22 22:50 +9));
+    let tw = a.time_window.expect("window");
+    assert!(tw.kiosk_open_now);
+    assert_eq!(
+        tw.advice.msg,
+        Msg::GoNow { until: "2026-11-23 22:50".into(), minutes_left_today: 10 }
+    );
+    let a = kiosk_at(datetime!(2026-11-22 06:30 +9));
+    assert!(a.time_window.is_some_and(|t| t.kiosk_open_now));
+}
+
+// ---- Output contract ---------------------------------------------------
+
+#[test]
+fn exit_codes_follow_the_route() {
+    let cases = [
+        (Route::None, Exit::Healthy),
+        (Route::Conditional, Exit::AttentionConditional),
+        (Route::Kiosk, Exit::AttentionSelfService),
+        (Route::PhoneApp, Exit::AttentionSelfService),
+        (Route::Counter, Exit::AttentionCounter),
+        (Route::CertificateRenewal, Exit::AttentionCounter),
+        (Route::CardRenewal, Exit::AttentionCounter),
+        (Route::SuspendAndReissue, Exit::AttentionCounter),
+        (Route::NoPinRoute, Exit::AttentionCounter),
+    ];
+    for (route, exit) in cases {
+        assert_eq!(route.exit(), exit, "{route:?}");
+    }
+}
+
+#[test]
+fn json_is_snake_case_round_trips_and_carries_sources_and_date() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "2", "3", "3"]), f);
+    let v = serde_json::to_value(&a).expect("serializes");
+    assert_eq!(v["route"], "kiosk");
+    assert_eq!(v["rules_checked"], "2026-11-22");
+    assert_eq!(v["keys"][0]["key"], "auth");
+    assert_eq!(v["keys"][0]["input"]["state"], "locked");
+    assert_eq!(v["warnings"][0]["code"], "kiosk_other_pin");
+    assert_eq!(v["warnings"][0]["params"]["key"], "sign");
+    assert!(v["warnings"][0]["text"].as_str().is_some_and(|t| !t.is_empty()));
+    let back: Advice = serde_json::from_value(v).expect("deserializes");
+    assert_eq!(back, a);
+    for s in a.statements() {
+        assert!(!s.sources.is_empty(), "{s:?} has no source");
+    }
+    let keys: Vec<SourceKey> = a.sources.iter().map(|s| s.key).collect();
+    assert!(keys.contains(&SourceKey::N));
+}
+
+#[test]
+fn conditional_json_lists_each_condition_with_routes() {
+    let a = run(&card(["L", "5", "3", "3"]), Facts::default());
+    let v = serde_json::to_value(&a).expect("serializes");
+    assert_eq!(v["route"], "conditional");
+    let c = &v["conditions"][0];
+    assert!(c["question"].is_string());
+    assert!(c["branches"][0]["answer"].is_string());
+    assert!(c["branches"][0]["route"].is_string());
+    assert!(!c["text"].as_str().unwrap_or("").is_empty());
+}
+
+#[test]
+fn text_renders_in_both_languages() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    let ja = text::render(&a, Lang::Ja);
+    let en = text::render(&a, Lang::En);
+    assert!(ja.contains("判定") && ja.contains("JPKI暗証番号リセット"), "{ja}");
+    assert!(en.contains("Advice:") && en.contains("[R5; N]"), "{en}");
+    assert!(en.contains("Rules checked: 2026-11-22"));
+}
+
+// ---- Interactive --------------------------------------------------------
+
+#[test]
+fn interactive_asks_only_route_changing_questions_until_settled() {
+    let input = AdviceInput::from_report(&card(["L", "5", "3", "3"]), Facts::default());
+    let before = open_questions(&input, NOON);
+    assert!(before.contains(&Question::KnowsSign));
+    assert!(!before.contains(&Question::Age), "card shows a 署名用 certificate: age is not asked");
+    // no (not only health insurance), yes (knows sign), no (not moved), yes (smartphone)
+    let mut answers: &[u8] = b"n\ny\nn\ny\n";
+    let mut out = Vec::new();
+    let facts = interactive::ask(&input, NOON, Lang::Ja, &mut answers, &mut out);
+    let shown = String::from_utf8(out).expect("utf8");
+    assert!(shown.contains("署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？ [y/n/?]"), "{shown}");
+    let a = advise(&AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts), NOON);
+    assert_eq!(a.route, Route::Kiosk);
+}
+
+#[test]
+fn interactive_stops_early_once_the_route_is_settled() {
+    let input = AdviceInput::from_report(&card(["L", "5", "3", "3"]), Facts::default());
+    // "yes, only health insurance" settles it (R4): nothing more is asked.
+    let mut answers: &[u8] = b"y\ny\ny\ny\n";
+    let mut out = Vec::new();
+    let facts = interactive::ask(&input, NOON, Lang::En, &mut answers, &mut out);
+    let shown = String::from_utf8(out).expect("utf8");
+    assert_eq!(shown.matches("[y/n/?]").count(), 1, "{shown}");
+    assert_eq!(advise(&AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts), NOON).route, Route::None);
+}
+
+// ---- Properties -----------------------------------------------------------
+
+fn answer() -> impl Strategy<Value = Answer> {
+    prop_oneof![Just(Answer::Yes), Just(Answer::No), Just(Answer::Unknown)]
+}
+
+fn key_input() -> impl Strategy<Value = KeyInput> {
+    prop_oneof![
+        Just(KeyInput::Unknown),
+        (0u8..=20, proptest::option::of(0u8..=20)).prop_map(|(left, max)| KeyInput::Remaining { left, max }),
+        Just(KeyInput::Locked),
+        Just(KeyInput::Verified),
+        Just(KeyInput::Absent),
+        proptest::option::of("[0-9A-F ]{0,6}").prop_map(|sw| KeyInput::Unexpected { sw }),
+    ]
+}
+
+fn facts() -> impl Strategy<Value = Facts> {
+    let knows = (answer(), answer(), answer(), answer())
+        .prop_map(|(auth, sign, kenhojo, juki)| PerKey { auth, sign, kenhojo, juki });
+    let age = prop_oneof![
+        Just(AgeBand::Under15),
+        Just(AgeBand::From15To17),
+        Just(AgeBand::Adult),
+        Just(AgeBand::Unknown)
+    ];
+    let who = prop_oneof![Just(Who::Holder), Just(Who::LegalRep), Just(Who::Proxy), Just(Who::Unknown)];
+    let purposes = proptest::collection::vec(proptest::sample::select(Purpose::ALL.to_vec()), 0..3);
+    (
+        (knows, answer(), age, answer(), answer(), answer()),
+        (who, answer(), answer(), answer(), answer()),
+        (purposes, answer(), answer()),
+    )
+        .prop_map(
+            |(
+                (knows, moved, age, adult_ward, face_auth_card, smartphone),
+                (who, card_expired, certificate_expired, lost, damaged),
+                (purposes, only_health_insurance, phone_certificate),
+            )| Facts {
+                knows,
+                moved,
+                age,
+                adult_ward,
+                face_auth_card,
+                smartphone,
+                who,
+                card_expired,
+                certificate_expired,
+                lost,
+                damaged,
+                purposes,
+                only_health_insurance,
+                phone_certificate,
+            },
+        )
+}
+
+fn card_facts() -> impl Strategy<Value = Option<CardFacts>> {
+    let kind = prop_oneof![
+        Just(CardKind::MyNumberCard),
+        Just(CardKind::JukiCard),
+        Just(CardKind::PhoneJpki),
+        Just(CardKind::Unknown)
+    ];
+    let sig = prop_oneof![
+        Just(SignatureCertificate::Present),
+        Just(SignatureCertificate::Absent),
+        Just(SignatureCertificate::Unknown)
+    ];
+    let status = prop_oneof![
+        Just(CertificateStatus::Valid),
+        Just(CertificateStatus::Expired),
+        Just(CertificateStatus::Unknown)
+    ];
+    let expiry = proptest::option::of(prop_oneof![
+        "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])",
+        ".{0,12}"
+    ]);
+    proptest::option::of((kind, sig, status, expiry, any::<bool>()).prop_map(
+        |(kind, signature_certificate, certificate_status, certificate_expiry, foreign)| CardFacts {
+            kind,
+            signature_certificate,
+            certificate_status,
+            certificate_expiry,
+            foreign,
+        },
+    ))
+}
+
+fn input() -> impl Strategy<Value = AdviceInput> {
+    (card_facts(), key_input(), key_input(), key_input(), key_input(), facts()).prop_map(
+        |(card, auth, sign, kenhojo, juki, facts)| AdviceInput {
+            card,
+            keys: PerKey { auth, sign, kenhojo, juki },
+            facts,
+        },
+    )
+}
+
+fn instant() -> impl Strategy<Value = OffsetDateTime> {
+    let ts = prop_oneof![
+        -377_705_116_800i64..=253_402_300_799i64,
+        1_700_000_000i64..1_900_000_000i64
+    ];
+    (ts, -23i8..=23).prop_map(|(ts, h)| {
+        let t = OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let off = time::UtcOffset::from_hms(h, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        t.checked_to_offset(off).unwrap_or(t)
+    })
+}
+
+fn no_kiosk_anywhere(a: &Advice) -> bool {
+    a.route != Route::Kiosk
+        && a.keys.iter().all(|k| k.route != Route::Kiosk)
+        && a.conditions.iter().all(|c| c.branches.iter().all(|b| b.route != Route::Kiosk && !b.possible.contains(&Route::Kiosk)))
+        && a.time_window.is_none()
+}
+
+fn self_service_or_none(r: Route) -> bool {
+    matches!(r, Route::None | Route::Kiosk | Route::PhoneApp)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_is_total_and_consistent(input in input(), now in instant()) {
+        let a = advise(&input, now);
+        prop_assert_eq!(a.exit(), a.route.exit());
+        prop_assert_eq!(a.keys.len(), 4);
+        prop_assert_eq!(a.rules_checked.as_str(), "2026-11-22");
+        prop_assert_eq!(a.route == Route::Conditional, !a.conditions.is_empty());
+        for s in a.statements() {
+            prop_assert!(!s.sources.is_empty());
+        }
+        let ja = a.clone().localized(Lang::Ja);
+        prop_assert!(!text::render(&ja, Lang::Ja).is_empty());
+        let json = serde_json::to_string(&ja).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back: Advice = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back, ja);
+    }
+
+    #[test]
+    fn locked_juki_or_kenhojo_always_includes_the_counter(
+        mut input in input(), now in instant(), which in any::<bool>()
+    ) {
+        if let Some(c) = input.card.as_mut() { c.kind = CardKind::MyNumberCard; }
+        input.facts.phone_certificate = Answer::No;
+        if which { input.keys.juki = KeyInput::Locked } else { input.keys.kenhojo = KeyInput::Locked }
+        let a = advise(&input, now);
+        prop_assert!(!self_service_or_none(a.route), "{:?}", a.route);
+        for c in &a.conditions {
+            for b in &c.branches {
+                prop_assert!(!self_service_or_none(b.route), "{:?}", c);
+                prop_assert!(b.possible.iter().all(|r| !self_service_or_none(*r)), "{:?}", c);
+            }
+        }
+    }
+
+    #[test]
+    fn both_jpki_locked_never_yields_the_kiosk(mut input in input(), now in instant()) {
+        input.keys.auth = KeyInput::Locked;
+        input.keys.sign = KeyInput::Locked;
+        let a = advise(&input, now);
+        prop_assert!(no_kiosk_anywhere(&a), "{:?}", a);
+    }
+
+    #[test]
+    fn under_15_never_yields_the_kiosk(mut input in input(), now in instant()) {
+        input.facts.age = AgeBand::Under15;
+        let a = advise(&input, now);
+        prop_assert!(no_kiosk_anywhere(&a), "{:?}", a);
+    }
+
+    #[test]
+    fn kiosk_advice_names_the_other_pin_and_its_tries(input in input(), now in instant()) {
+        let a = advise(&input, now);
+        let kiosk_keys: Vec<KeyId> = a.keys.iter().filter(|k| k.route == Route::Kiosk).map(|k| k.key).collect();
+        if a.route == Route::Kiosk {
+            prop_assert_eq!(kiosk_keys.len(), 1);
+            let k = kiosk_keys[0];
+            let other = if k == KeyId::Auth { KeyId::Sign } else { KeyId::Auth };
+            let left = input.keys.get(other).and_then(|i| i.left());
+            let named = Msg::KioskOtherPin { key: other, left };
+            prop_assert!(a.warnings.iter().any(|s| s.msg == named), "{:?}", a.warnings);
+            prop_assert!(a.time_window.is_some());
+        }
+        // In a conditional advice the kiosk branch names it too.
+        if a.conditions.iter().any(|c| c.branches.iter().any(|b| b.possible.contains(&Route::Kiosk))) {
+            let named = a.warnings.iter().any(|s| matches!(s.msg, Msg::KioskOtherPin { .. }));
+            prop_assert!(named);
+        }
+    }
+}
