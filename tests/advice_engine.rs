@@ -99,7 +99,10 @@ fn codes(list: &[Statement]) -> Vec<Msg> {
 }
 
 fn key(a: &Advice, k: KeyId) -> &KeyAdvice {
-    a.keys.iter().find(|x| x.key == k).expect("every holder key has advice")
+    a.keys
+        .iter()
+        .find(|x| x.key == k)
+        .expect("every holder key has advice")
 }
 
 fn has(list: &[Statement], m: &Msg) -> bool {
@@ -123,7 +126,13 @@ fn branch(a: &Advice, q: Question, c: Choice) -> Route {
 
 #[test]
 fn r0_card_expired_is_card_renewal() {
-    let a = run(&card(["L", "L", "L", "L"]), Facts { card_expired: Answer::Yes, ..Facts::default() });
+    let a = run(
+        &card(["L", "L", "L", "L"]),
+        Facts {
+            card_expired: Answer::Yes,
+            ..Facts::default()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::CardRenewal, RuleId::R0));
     assert!(has(&a.bring, &Msg::CardRenewal));
     assert!(has(&a.bring, &Msg::CardValidity));
@@ -136,14 +145,26 @@ fn r0_or_r9_when_the_certificate_expired_and_the_card_date_is_unknown() {
     r.card.certificate_status = CertificateStatus::Expired;
     let a = run(&r, Facts::default());
     assert_eq!(a.route, Route::Conditional);
-    assert_eq!(branch(&a, Question::CardExpired, Choice::Yes), Route::CardRenewal);
-    assert_eq!(branch(&a, Question::CardExpired, Choice::No), Route::CertificateRenewal);
+    assert_eq!(
+        branch(&a, Question::CardExpired, Choice::Yes),
+        Route::CardRenewal
+    );
+    assert_eq!(
+        branch(&a, Question::CardExpired, Choice::No),
+        Route::CertificateRenewal
+    );
 }
 
 #[test]
 fn r1_lost_card_is_suspended_then_reissued() {
     let a = advise(
-        &AdviceInput::without_card(PerKey::default(), Facts { lost: Answer::Yes, ..Facts::default() }),
+        &AdviceInput::without_card(
+            PerKey::default(),
+            Facts {
+                lost: Answer::Yes,
+                ..Facts::default()
+            },
+        ),
         NOON,
     )
     .localized(Lang::Ja);
@@ -153,14 +174,26 @@ fn r1_lost_card_is_suspended_then_reissued() {
 
 #[test]
 fn r1b_damaged_card_is_reissued() {
-    let a = run(&card(HEALTHY), Facts { damaged: Answer::Yes, ..Facts::default() });
+    let a = run(
+        &card(HEALTHY),
+        Facts {
+            damaged: Answer::Yes,
+            ..Facts::default()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::CardRenewal, RuleId::R1b));
     assert!(has(&a.bring, &Msg::DamagedReissue));
 }
 
 #[test]
 fn r2_face_auth_card_has_no_pin_route_whatever_the_counters_say() {
-    let a = run(&card(["L", "L", "3", "3"]), Facts { face_auth_card: Answer::Yes, ..kiosk_facts() });
+    let a = run(
+        &card(["L", "L", "3", "3"]),
+        Facts {
+            face_auth_card: Answer::Yes,
+            ..kiosk_facts()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::NoPinRoute, RuleId::R2));
     assert!(has(&a.bring, &Msg::FaceAuthCard));
     assert_eq!(a.exit(), Exit::AttentionCounter);
@@ -200,7 +233,10 @@ fn r3_spent_tries_with_unknown_memory_is_a_condition() {
 
 #[test]
 fn r4_health_insurance_only_with_auth_locked_needs_no_urgent_action() {
-    let f = Facts { purposes: vec![Purpose::HealthInsurance], ..Facts::default() };
+    let f = Facts {
+        purposes: vec![Purpose::HealthInsurance],
+        ..Facts::default()
+    };
     let a = run(&card(["L", "5", "3", "3"]), f);
     assert_eq!((a.route, a.rule), (Route::None, RuleId::R4));
     assert!(has(&a.bring, &Msg::HealthInsuranceStillWorks));
@@ -213,8 +249,14 @@ fn r4_is_asked_when_the_purpose_is_unknown() {
     f.only_health_insurance = Answer::Unknown;
     f.knows.sign = Answer::Yes;
     let a = run(&card(["L", "5", "3", "3"]), f);
-    assert_eq!(branch(&a, Question::HealthInsuranceOnly, Choice::Yes), Route::None);
-    assert_eq!(branch(&a, Question::HealthInsuranceOnly, Choice::No), Route::Kiosk);
+    assert_eq!(
+        branch(&a, Question::HealthInsuranceOnly, Choice::Yes),
+        Route::None
+    );
+    assert_eq!(
+        branch(&a, Question::HealthInsuranceOnly, Choice::No),
+        Route::Kiosk
+    );
 }
 
 // ---- R5-R8: the JPKI PINs -------------------------------------------
@@ -228,11 +270,22 @@ fn r5_auth_locked_and_sign_known_goes_to_the_kiosk() {
     assert_eq!(key(&a, KeyId::Auth).route, Route::Kiosk);
     assert!(has(&a.bring, &Msg::KioskStepsAuth));
     assert!(has(&a.stores, &Msg::Stores { key: KeyId::Auth }));
-    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Sign, left: Some(5) }));
-    assert!(!codes(&a.warnings).iter().any(|m| matches!(m, Msg::OtherPinTwice { .. })));
+    assert!(has(
+        &a.warnings,
+        &Msg::KioskOtherPin {
+            key: KeyId::Sign,
+            left: Some(5)
+        }
+    ));
+    assert!(!codes(&a.warnings)
+        .iter()
+        .any(|m| matches!(m, Msg::OtherPinTwice { .. })));
     assert_eq!(a.exit(), Exit::AttentionSelfService);
     let text = text::render(&a, Lang::Ja);
-    assert!(text.contains("セブン-イレブン") && text.contains("ローソン"), "{text}");
+    assert!(
+        text.contains("セブン-イレブン") && text.contains("ローソン"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -241,13 +294,21 @@ fn r5_warns_when_the_sign_password_has_two_tries_or_fewer() {
     f.knows.sign = Answer::Yes;
     let a = run(&card(["L", "2", "3", "3"]), f);
     assert_eq!(a.route, Route::Kiosk);
-    assert!(has(&a.warnings, &Msg::OtherPinTwice { key: KeyId::Sign, left: 2 }));
+    assert!(has(
+        &a.warnings,
+        &Msg::OtherPinTwice {
+            key: KeyId::Sign,
+            left: 2
+        }
+    ));
 }
 
 #[test]
 fn r5_without_a_card_asks_for_the_sign_password_and_age() {
-    let mut keys = PerKey::<KeyInput>::default();
-    keys.auth = KeyInput::Locked;
+    let keys = PerKey {
+        auth: KeyInput::Locked,
+        ..PerKey::default()
+    };
     let mut f = kiosk_facts();
     f.knows.sign = Answer::Yes;
     let a = advise(&AdviceInput::without_card(keys, f.clone()), NOON);
@@ -256,17 +317,29 @@ fn r5_without_a_card_asks_for_the_sign_password_and_age() {
     assert_eq!(branch(&a, Question::Age, Choice::Adult), Route::Kiosk);
     f.age = AgeBand::Adult;
     f.adult_ward = Answer::No;
-    let mut keys = PerKey::<KeyInput>::default();
-    keys.auth = KeyInput::Locked;
+    let keys = PerKey {
+        auth: KeyInput::Locked,
+        ..PerKey::default()
+    };
     let a = advise(&AdviceInput::without_card(keys, f), NOON);
     assert_eq!(a.route, Route::Kiosk);
-    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Sign, left: None }));
+    assert!(has(
+        &a.warnings,
+        &Msg::KioskOtherPin {
+            key: KeyId::Sign,
+            left: None
+        }
+    ));
     assert!(has(&a.warnings, &Msg::TriesNotCounted { key: KeyId::Sign }));
 }
 
 #[test]
 fn r6_moved_and_sign_needed_is_certificate_reissue_not_a_reset() {
-    let f = Facts { moved: Answer::Yes, purposes: vec![Purpose::ETax], ..Facts::default() };
+    let f = Facts {
+        moved: Answer::Yes,
+        purposes: vec![Purpose::ETax],
+        ..Facts::default()
+    };
     let a = run(&card(HEALTHY), f);
     assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R6));
     assert_eq!(key(&a, KeyId::Sign).route, Route::CertificateRenewal);
@@ -276,7 +349,10 @@ fn r6_moved_and_sign_needed_is_certificate_reissue_not_a_reset() {
 
 #[test]
 fn r6_sign_locked_after_a_move_is_reissued_with_the_pin() {
-    let f = Facts { moved: Answer::Yes, ..kiosk_facts() };
+    let f = Facts {
+        moved: Answer::Yes,
+        ..kiosk_facts()
+    };
     let mut f2 = f.clone();
     f2.knows.auth = Answer::Yes;
     let a = run(&card(["3", "L", "3", "3"]), f2);
@@ -289,9 +365,18 @@ fn r6_no_signature_certificate_means_no_sign_route() {
     r.card.signature_certificate = SignatureCertificate::Absent;
     let a = run(&r, Facts::default());
     assert_eq!(a.route, Route::None);
-    assert!(has(&key(&a, KeyId::Sign).reasons, &Msg::KeyNoCertificate { key: KeyId::Sign }));
+    assert!(has(
+        &key(&a, KeyId::Sign).reasons,
+        &Msg::KeyNoCertificate { key: KeyId::Sign }
+    ));
     // Needed for e-Tax: the certificate must be issued (R6).
-    let a = run(&r, Facts { purposes: vec![Purpose::ETax], ..Facts::default() });
+    let a = run(
+        &r,
+        Facts {
+            purposes: vec![Purpose::ETax],
+            ..Facts::default()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R6));
 }
 
@@ -304,8 +389,20 @@ fn r7_sign_locked_and_auth_known_goes_to_the_kiosk() {
     assert!(has(&a.bring, &Msg::KioskStepsSign));
     assert!(has(&a.bring, &Msg::NewPasswordFormat));
     assert!(has(&a.stores, &Msg::Stores { key: KeyId::Sign }));
-    assert!(has(&a.warnings, &Msg::KioskOtherPin { key: KeyId::Auth, left: Some(2) }));
-    assert!(has(&a.warnings, &Msg::OtherPinTwice { key: KeyId::Auth, left: 2 }));
+    assert!(has(
+        &a.warnings,
+        &Msg::KioskOtherPin {
+            key: KeyId::Auth,
+            left: Some(2)
+        }
+    ));
+    assert!(has(
+        &a.warnings,
+        &Msg::OtherPinTwice {
+            key: KeyId::Auth,
+            left: 2
+        }
+    ));
 }
 
 #[test]
@@ -317,7 +414,10 @@ fn r7_needs_the_holder_for_the_face_match() {
     assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
     assert!(has(
         &key(&a, KeyId::Sign).reasons,
-        &Msg::KeyCounter { key: KeyId::Sign, why: vec![Why::NoFaceMatch] }
+        &Msg::KeyCounter {
+            key: KeyId::Sign,
+            why: vec![Why::NoFaceMatch]
+        }
     ));
     assert!(has(&a.bring, &Msg::CounterProxy));
 }
@@ -326,7 +426,13 @@ fn r7_needs_the_holder_for_the_face_match() {
 fn r8_both_jpki_locked_is_the_counter() {
     let a = run(&card(["L", "L", "3", "3"]), kiosk_facts());
     assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
-    assert!(has(&key(&a, KeyId::Auth).reasons, &Msg::KeyCounter { key: KeyId::Auth, why: vec![Why::BothJpki] }));
+    assert!(has(
+        &key(&a, KeyId::Auth).reasons,
+        &Msg::KeyCounter {
+            key: KeyId::Auth,
+            why: vec![Why::BothJpki]
+        }
+    ));
     assert!(a.time_window.is_none());
 }
 
@@ -351,7 +457,16 @@ fn r8_the_other_pin_forgotten_is_the_counter() {
 fn r8_the_other_pin_locked_means_no_kiosk_even_if_remembered() {
     let mut f = kiosk_facts();
     f.knows.sign = Answer::Yes;
-    let a = run(&card(["3", "L", "3", "3"]), Facts { knows: PerKey { auth: Answer::Yes, ..PerKey::default() }, ..kiosk_facts() });
+    let a = run(
+        &card(["3", "L", "3", "3"]),
+        Facts {
+            knows: PerKey {
+                auth: Answer::Yes,
+                ..PerKey::default()
+            },
+            ..kiosk_facts()
+        },
+    );
     assert_eq!(a.route, Route::Kiosk, "sign locked, auth known: R7 kiosk");
     let a = run(&card(["L", "L", "3", "3"]), f);
     assert_ne!(a.route, Route::Kiosk);
@@ -363,7 +478,13 @@ fn r8_the_other_pin_locked_means_no_kiosk_even_if_remembered() {
 fn r9_expired_certificate_is_renewal_and_forgotten_pins_ride_along() {
     let mut r = card(["L", "5", "3", "3"]);
     r.card.certificate_status = CertificateStatus::Expired;
-    let a = run(&r, Facts { card_expired: Answer::No, ..kiosk_facts() });
+    let a = run(
+        &r,
+        Facts {
+            card_expired: Answer::No,
+            ..kiosk_facts()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::CertificateRenewal, RuleId::R9));
     assert_eq!(key(&a, KeyId::Auth).route, Route::CertificateRenewal);
     assert!(has(&a.bring, &Msg::CertificateRenewal));
@@ -374,7 +495,13 @@ fn r9_expired_certificate_is_renewal_and_forgotten_pins_ride_along() {
 fn r9_expiry_date_passed_since_the_reading_counts_too() {
     let mut r = card(HEALTHY);
     r.card.certificate_expiry = Some("2026-11-01".into());
-    let a = run(&r, Facts { card_expired: Answer::No, ..Facts::default() });
+    let a = run(
+        &r,
+        Facts {
+            card_expired: Answer::No,
+            ..Facts::default()
+        },
+    );
     assert_eq!(a.route, Route::CertificateRenewal);
 }
 
@@ -384,14 +511,24 @@ fn r9_renewal_window_is_announced_three_months_ahead() {
     r.card.certificate_expiry = Some("2027-01-10".into());
     let a = run(&r, Facts::default());
     assert_eq!(a.route, Route::None);
-    assert!(has(&a.warnings, &Msg::ExpiringSoon { date: "2027-01-10".into(), days: 49 }));
+    assert!(has(
+        &a.warnings,
+        &Msg::ExpiringSoon {
+            date: "2027-01-10".into(),
+            days: 49
+        }
+    ));
 }
 
 #[test]
 fn r10_locked_juki_or_kenhojo_is_counter_only() {
     for codes_ in [["3", "5", "L", "3"], ["3", "5", "3", "L"]] {
         let a = run(&card(codes_), Facts::default());
-        assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R10), "{codes_:?}");
+        assert_eq!(
+            (a.route, a.rule),
+            (Route::Counter, RuleId::R10),
+            "{codes_:?}"
+        );
     }
     let mut f = Facts::default();
     f.knows.kenhojo = Answer::No;
@@ -401,16 +538,25 @@ fn r10_locked_juki_or_kenhojo_is_counter_only() {
 
 #[test]
 fn r10_forgotten_but_not_needed_for_the_purpose_is_no_action() {
-    let mut f = Facts { purposes: vec![Purpose::Mynaportal], ..Facts::default() };
+    let mut f = Facts {
+        purposes: vec![Purpose::Mynaportal],
+        ..Facts::default()
+    };
     f.knows.juki = Answer::No;
     let a = run(&card(HEALTHY), f);
     assert_eq!(a.route, Route::None);
-    assert!(has(&key(&a, KeyId::Juki).reasons, &Msg::KeyNotNeeded { key: KeyId::Juki }));
+    assert!(has(
+        &key(&a, KeyId::Juki).reasons,
+        &Msg::KeyNotNeeded { key: KeyId::Juki }
+    ));
 }
 
 #[test]
 fn r11_holder_at_the_counter_brings_card_and_id() {
-    let f = Facts { who: Who::Holder, ..Facts::default() };
+    let f = Facts {
+        who: Who::Holder,
+        ..Facts::default()
+    };
     let a = run(&card(["3", "5", "3", "L"]), f);
     assert!(has(&a.bring, &Msg::CounterHolder));
     assert!(has(&a.bring, &Msg::CounterHours));
@@ -425,7 +571,10 @@ fn r12_under_15_goes_with_the_legal_representative_and_never_the_kiosk() {
     let a = run(&card(["L", "5", "3", "3"]), f);
     assert_eq!(a.route, Route::Counter);
     assert!(has(&a.bring, &Msg::CounterLegalRep));
-    let f = Facts { adult_ward: Answer::Yes, ..kiosk_facts() };
+    let f = Facts {
+        adult_ward: Answer::Yes,
+        ..kiosk_facts()
+    };
     let a = run(&card(["3", "5", "L", "3"]), f);
     assert!(has(&a.bring, &Msg::CounterLegalRep));
 }
@@ -442,7 +591,10 @@ fn r12_age_15_to_17_can_use_the_kiosk() {
 
 #[test]
 fn r13_appointed_proxy_needs_two_visits() {
-    let f = Facts { who: Who::Proxy, ..Facts::default() };
+    let f = Facts {
+        who: Who::Proxy,
+        ..Facts::default()
+    };
     let a = run(&card(["3", "5", "3", "L"]), f);
     assert!(has(&a.bring, &Msg::CounterProxy));
     assert!(text::render(&a, Lang::En).contains("letter of delegation"));
@@ -450,7 +602,13 @@ fn r13_appointed_proxy_needs_two_visits() {
 
 #[test]
 fn r14_phone_certificate_goes_to_the_mynaportal_app() {
-    let a = run(&card(HEALTHY), Facts { phone_certificate: Answer::Yes, ..Facts::default() });
+    let a = run(
+        &card(HEALTHY),
+        Facts {
+            phone_certificate: Answer::Yes,
+            ..Facts::default()
+        },
+    );
     assert_eq!((a.route, a.rule), (Route::PhoneApp, RuleId::R14));
     assert!(has(&a.notes, &Msg::PhoneCertificate));
     assert_eq!(a.exit(), Exit::AttentionSelfService);
@@ -465,7 +623,12 @@ fn combining_juki_and_a_kiosk_able_auth_make_one_counter_visit() {
     let a = run(&card(["L", "5", "3", "L"]), f);
     assert_eq!(a.route, Route::Counter);
     assert_eq!(key(&a, KeyId::Auth).route, Route::Counter);
-    assert!(has(&a.bring, &Msg::OneVisit { keys: vec![KeyId::Auth, KeyId::Juki] }));
+    assert!(has(
+        &a.bring,
+        &Msg::OneVisit {
+            keys: vec![KeyId::Auth, KeyId::Juki]
+        }
+    ));
     assert!(a.stores.is_empty() && a.time_window.is_none());
 }
 
@@ -483,7 +646,10 @@ fn combining_verified_key_is_known_good() {
     // sign verified in this session: it counts as known for R5.
     let a = run(&card(["L", "V", "3", "3"]), kiosk_facts());
     assert_eq!(a.route, Route::Kiosk);
-    assert!(has(&key(&a, KeyId::Sign).reasons, &Msg::KeyVerified { key: KeyId::Sign }));
+    assert!(has(
+        &key(&a, KeyId::Sign).reasons,
+        &Msg::KeyVerified { key: KeyId::Sign }
+    ));
 }
 
 #[test]
@@ -493,7 +659,10 @@ fn combining_phone_token_says_what_it_is() {
     let a = run(&r, Facts::default());
     assert_eq!(a.route, Route::PhoneApp);
     assert!(has(&a.notes, &Msg::PhoneToken));
-    assert!(has(&key(&a, KeyId::Juki).reasons, &Msg::KeyAbsent { key: KeyId::Juki }));
+    assert!(has(
+        &key(&a, KeyId::Juki).reasons,
+        &Msg::KeyAbsent { key: KeyId::Juki }
+    ));
 }
 
 #[test]
@@ -520,11 +689,21 @@ fn combining_unknown_card_is_not_four_locked_pins() {
 fn combining_unexpected_key_never_comes_out_as_none() {
     let a = run(&card(["3", "5", "U", "3"]), Facts::default());
     assert_eq!(a.route, Route::Conditional);
-    assert_eq!(branch(&a, Question::OddAnswerRepeats, Choice::Yes), Route::Counter);
-    assert_eq!(branch(&a, Question::OddAnswerRepeats, Choice::No), Route::None);
+    assert_eq!(
+        branch(&a, Question::OddAnswerRepeats, Choice::Yes),
+        Route::Counter
+    );
+    assert_eq!(
+        branch(&a, Question::OddAnswerRepeats, Choice::No),
+        Route::None
+    );
     assert_eq!(a.exit(), Exit::AttentionConditional);
     // Not asked interactively: it needs another reading.
-    assert!(open_questions(&AdviceInput::from_report(&card(["3", "5", "U", "3"]), Facts::default()), NOON).is_empty());
+    assert!(open_questions(
+        &AdviceInput::from_report(&card(["3", "5", "U", "3"]), Facts::default()),
+        NOON
+    )
+    .is_empty());
 }
 
 // ---- Time -------------------------------------------------------------
@@ -540,13 +719,22 @@ fn time_at_23_10_jst_says_reserve_in_the_morning() {
     let a = kiosk_at(datetime!(2026-11-22 23:10 +9));
     let tw = a.time_window.expect("kiosk advice has a time window");
     assert!(!tw.kiosk_open_now);
-    assert_eq!(tw.advice.msg, Msg::ReserveInMorning { date: "2026-11-23".into() });
-    assert!(text::render(&a_ja(&a_clone(datetime!(2026-11-22 23:10 +9))), Lang::Ja).contains("朝に"));
+    assert_eq!(
+        tw.advice.msg,
+        Msg::ReserveInMorning {
+            date: "2026-11-23".into()
+        }
+    );
+    assert!(
+        text::render(&a_ja(&a_clone(datetime!(2026-11-22 23:10 +9))), Lang::Ja).contains("朝に")
+    );
     // The same instant given in UTC.
     let a = kiosk_at(datetime!(2026-11-22 14:10 UTC));
     assert_eq!(
         a.time_window.map(|t| t.advice.msg),
-        Some(Msg::ReserveInMorning { date: "2026-11-23".into() })
+        Some(Msg::ReserveInMorning {
+            date: "2026-11-23".into()
+        })
     );
 }
 
@@ -562,7 +750,9 @@ fn time_before_06_30_says_this_morning() {
     let a = kiosk_at(datetime!(2026-11-23 03:00 +9));
     assert_eq!(
         a.time_window.map(|t| t.advice.msg),
-        Some(Msg::ReserveInMorning { date: "2026-11-23".into() })
+        Some(Msg::ReserveInMorning {
+            date: "2026-11-23".into()
+        })
     );
 }
 
@@ -573,7 +763,10 @@ fn time_open_hours_say_go_within_24_hours() {
     assert!(tw.kiosk_open_now);
     assert_eq!(
         tw.advice.msg,
-        Msg::GoNow { until: "2026-11-23 22:50".into(), minutes_left_today: 10 }
+        Msg::GoNow {
+            until: "2026-11-23 22:50".into(),
+            minutes_left_today: 10
+        }
     );
     let a = kiosk_at(datetime!(2026-11-22 06:30 +9));
     assert!(a.time_window.is_some_and(|t| t.kiosk_open_now));
@@ -611,7 +804,9 @@ fn json_is_snake_case_round_trips_and_carries_sources_and_date() {
     assert_eq!(v["keys"][0]["input"]["state"], "locked");
     assert_eq!(v["warnings"][0]["code"], "kiosk_other_pin");
     assert_eq!(v["warnings"][0]["params"]["key"], "sign");
-    assert!(v["warnings"][0]["text"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(v["warnings"][0]["text"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     let back: Advice = serde_json::from_value(v).expect("deserializes");
     assert_eq!(back, a);
     for s in a.statements() {
@@ -640,7 +835,10 @@ fn text_renders_in_both_languages() {
     let a = run(&card(["L", "5", "3", "3"]), f);
     let ja = text::render(&a, Lang::Ja);
     let en = text::render(&a, Lang::En);
-    assert!(ja.contains("判定") && ja.contains("JPKI暗証番号リセット"), "{ja}");
+    assert!(
+        ja.contains("判定") && ja.contains("JPKI暗証番号リセット"),
+        "{ja}"
+    );
     assert!(en.contains("Advice:") && en.contains("[R5; N]"), "{en}");
     assert!(en.contains("Rules checked: 2026-11-22"));
 }
@@ -652,14 +850,23 @@ fn interactive_asks_only_route_changing_questions_until_settled() {
     let input = AdviceInput::from_report(&card(["L", "5", "3", "3"]), Facts::default());
     let before = open_questions(&input, NOON);
     assert!(before.contains(&Question::KnowsSign));
-    assert!(!before.contains(&Question::Age), "card shows a 署名用 certificate: age is not asked");
+    assert!(
+        !before.contains(&Question::Age),
+        "card shows a 署名用 certificate: age is not asked"
+    );
     // no (not only health insurance), yes (knows sign), no (not moved), yes (smartphone)
     let mut answers: &[u8] = b"n\ny\nn\ny\n";
     let mut out = Vec::new();
     let facts = interactive::ask(&input, NOON, Lang::Ja, &mut answers, &mut out);
     let shown = String::from_utf8(out).expect("utf8");
-    assert!(shown.contains("署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？ [y/n/?]"), "{shown}");
-    let a = advise(&AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts), NOON);
+    assert!(
+        shown.contains("署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？ [y/n/?]"),
+        "{shown}"
+    );
+    let a = advise(
+        &AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts),
+        NOON,
+    );
     assert_eq!(a.route, Route::Kiosk);
 }
 
@@ -672,7 +879,14 @@ fn interactive_stops_early_once_the_route_is_settled() {
     let facts = interactive::ask(&input, NOON, Lang::En, &mut answers, &mut out);
     let shown = String::from_utf8(out).expect("utf8");
     assert_eq!(shown.matches("[y/n/?]").count(), 1, "{shown}");
-    assert_eq!(advise(&AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts), NOON).route, Route::None);
+    assert_eq!(
+        advise(
+            &AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts),
+            NOON
+        )
+        .route,
+        Route::None
+    );
 }
 
 // ---- Properties -----------------------------------------------------------
@@ -684,7 +898,8 @@ fn answer() -> impl Strategy<Value = Answer> {
 fn key_input() -> impl Strategy<Value = KeyInput> {
     prop_oneof![
         Just(KeyInput::Unknown),
-        (0u8..=20, proptest::option::of(0u8..=20)).prop_map(|(left, max)| KeyInput::Remaining { left, max }),
+        (0u8..=20, proptest::option::of(0u8..=20))
+            .prop_map(|(left, max)| KeyInput::Remaining { left, max }),
         Just(KeyInput::Locked),
         Just(KeyInput::Verified),
         Just(KeyInput::Absent),
@@ -693,15 +908,25 @@ fn key_input() -> impl Strategy<Value = KeyInput> {
 }
 
 fn facts() -> impl Strategy<Value = Facts> {
-    let knows = (answer(), answer(), answer(), answer())
-        .prop_map(|(auth, sign, kenhojo, juki)| PerKey { auth, sign, kenhojo, juki });
+    let knows =
+        (answer(), answer(), answer(), answer()).prop_map(|(auth, sign, kenhojo, juki)| PerKey {
+            auth,
+            sign,
+            kenhojo,
+            juki,
+        });
     let age = prop_oneof![
         Just(AgeBand::Under15),
         Just(AgeBand::From15To17),
         Just(AgeBand::Adult),
         Just(AgeBand::Unknown)
     ];
-    let who = prop_oneof![Just(Who::Holder), Just(Who::LegalRep), Just(Who::Proxy), Just(Who::Unknown)];
+    let who = prop_oneof![
+        Just(Who::Holder),
+        Just(Who::LegalRep),
+        Just(Who::Proxy),
+        Just(Who::Unknown)
+    ];
     let purposes = proptest::collection::vec(proptest::sample::select(Purpose::ALL.to_vec()), 0..3);
     (
         (knows, answer(), age, answer(), answer(), answer()),
@@ -754,24 +979,37 @@ fn card_facts() -> impl Strategy<Value = Option<CardFacts>> {
         ".{0,12}"
     ]);
     proptest::option::of((kind, sig, status, expiry, any::<bool>()).prop_map(
-        |(kind, signature_certificate, certificate_status, certificate_expiry, foreign)| CardFacts {
-            kind,
-            signature_certificate,
-            certificate_status,
-            certificate_expiry,
-            foreign,
+        |(kind, signature_certificate, certificate_status, certificate_expiry, foreign)| {
+            CardFacts {
+                kind,
+                signature_certificate,
+                certificate_status,
+                certificate_expiry,
+                foreign,
+            }
         },
     ))
 }
 
 fn input() -> impl Strategy<Value = AdviceInput> {
-    (card_facts(), key_input(), key_input(), key_input(), key_input(), facts()).prop_map(
-        |(card, auth, sign, kenhojo, juki, facts)| AdviceInput {
-            card,
-            keys: PerKey { auth, sign, kenhojo, juki },
-            facts,
-        },
+    (
+        card_facts(),
+        key_input(),
+        key_input(),
+        key_input(),
+        key_input(),
+        facts(),
     )
+        .prop_map(|(card, auth, sign, kenhojo, juki, facts)| AdviceInput {
+            card,
+            keys: PerKey {
+                auth,
+                sign,
+                kenhojo,
+                juki,
+            },
+            facts,
+        })
 }
 
 fn instant() -> impl Strategy<Value = OffsetDateTime> {
@@ -789,7 +1027,11 @@ fn instant() -> impl Strategy<Value = OffsetDateTime> {
 fn no_kiosk_anywhere(a: &Advice) -> bool {
     a.route != Route::Kiosk
         && a.keys.iter().all(|k| k.route != Route::Kiosk)
-        && a.conditions.iter().all(|c| c.branches.iter().all(|b| b.route != Route::Kiosk && !b.possible.contains(&Route::Kiosk)))
+        && a.conditions.iter().all(|c| {
+            c.branches
+                .iter()
+                .all(|b| b.route != Route::Kiosk && !b.possible.contains(&Route::Kiosk))
+        })
         && a.time_window.is_none()
 }
 

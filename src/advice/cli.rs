@@ -272,7 +272,11 @@ fn parse_tries(s: &str) -> Result<TriesArg, String> {
         "sign" => KeyId::Sign,
         "kenhojo" => KeyId::Kenhojo,
         "juki" => KeyId::Juki,
-        other => return Err(format!("unknown PIN {other:?}: use auth, sign, kenhojo or juki")),
+        other => {
+            return Err(format!(
+                "unknown PIN {other:?}: use auth, sign, kenhojo or juki"
+            ))
+        }
     };
     let tries: u8 = n
         .trim()
@@ -293,7 +297,12 @@ pub struct AdviseArgs {
     #[command(flatten)]
     pub facts: FactArgs,
     /// This PIN is locked, as the holder was told (repeatable).
-    #[arg(long, value_name = "KEY", conflicts_with = "from", help_heading = "What the holder says about each PIN")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "from",
+        help_heading = "What the holder says about each PIN"
+    )]
     pub locked: Vec<PinArg>,
     /// Tries left for a PIN, as shown somewhere (repeatable; 0 = locked).
     #[arg(long, value_name = "KEY=N", value_parser = parse_tries, conflicts_with = "from", help_heading = "What the holder says about each PIN")]
@@ -333,10 +342,10 @@ impl AdviseArgs {
 
 /// Reads a saved `--json` reading, ignoring an `advice` field in it.
 pub fn read_report(path: &std::path::Path) -> anyhow::Result<CardReport> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not JSON", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     if let Some(obj) = value.as_object_mut() {
         obj.remove("advice");
     }
@@ -349,7 +358,10 @@ pub fn read_report(path: &std::path::Path) -> anyhow::Result<CardReport> {
 }
 
 /// The JSON document of `advise --json`.
-pub fn advise_json(report: Option<&CardReport>, advice: &Advice) -> anyhow::Result<serde_json::Value> {
+pub fn advise_json(
+    report: Option<&CardReport>,
+    advice: &Advice,
+) -> anyhow::Result<serde_json::Value> {
     let mut doc = match report {
         Some(r) => serde_json::to_value(r)?,
         None => serde_json::json!({ "schema_version": SCHEMA_VERSION }),

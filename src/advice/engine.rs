@@ -368,7 +368,14 @@ fn decide(cx: &Cx, f: &Facts) -> Decision {
                 },
             ),
             // Placeholder, decided below.
-            Class::Need => (Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why: vec![] }),
+            Class::Need => (
+                Route::Counter,
+                RuleId::R8,
+                Msg::KeyCounter {
+                    key: k,
+                    why: vec![],
+                },
+            ),
         };
         KeyDec { route, rule, msg }
     });
@@ -388,13 +395,23 @@ fn decide(cx: &Cx, f: &Facts) -> Decision {
         // R9 before R3: a PIN that works with an expired certificate still
         // fails the service (see docs/decision-table.md, "order").
         for &k in &needs {
-            set(k, Route::CertificateRenewal, RuleId::R9, Msg::KeyWithRenewal { key: k });
+            set(
+                k,
+                Route::CertificateRenewal,
+                RuleId::R9,
+                Msg::KeyWithRenewal { key: k },
+            );
         }
         (Route::CertificateRenewal, RuleId::R9)
     } else if sign_wanted && sign_cert_bad {
         // R6 before R3, for the same reason as R9.
         for &k in &needs {
-            set(k, Route::CertificateRenewal, RuleId::R6, Msg::KeyWithRenewal { key: k });
+            set(
+                k,
+                Route::CertificateRenewal,
+                RuleId::R6,
+                Msg::KeyWithRenewal { key: k },
+            );
         }
         set(
             KeyId::Sign,
@@ -421,25 +438,62 @@ fn decide(cx: &Cx, f: &Facts) -> Decision {
             } else {
                 (RuleId::R10, Why::CounterOnlyKey)
             };
-            set(k, Route::Counter, rule, Msg::KeyCounter { key: k, why: vec![why] });
+            set(
+                k,
+                Route::Counter,
+                rule,
+                Msg::KeyCounter {
+                    key: k,
+                    why: vec![why],
+                },
+            );
         }
         (Route::Counter, RuleId::R10)
     } else if has(KeyId::Auth) && has(KeyId::Sign) {
         for k in JPKI {
-            set(k, Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why: vec![Why::BothJpki] });
+            set(
+                k,
+                Route::Counter,
+                RuleId::R8,
+                Msg::KeyCounter {
+                    key: k,
+                    why: vec![Why::BothJpki],
+                },
+            );
         }
         (Route::Counter, RuleId::R8)
     } else {
         // Exactly one JPKI key needs a reset.
-        let k = if has(KeyId::Sign) { KeyId::Sign } else { KeyId::Auth };
-        let rule = if k == KeyId::Sign { RuleId::R7 } else { RuleId::R5 };
+        let k = if has(KeyId::Sign) {
+            KeyId::Sign
+        } else {
+            KeyId::Auth
+        };
+        let rule = if k == KeyId::Sign {
+            RuleId::R7
+        } else {
+            RuleId::R5
+        };
         let why = kiosk_blockers(cx, f, k);
         if why.is_empty() {
-            set(k, Route::Kiosk, rule, Msg::KeyKiosk { key: k, other: other(k) });
+            set(
+                k,
+                Route::Kiosk,
+                rule,
+                Msg::KeyKiosk {
+                    key: k,
+                    other: other(k),
+                },
+            );
             kiosk = Some(k);
             (Route::Kiosk, rule)
         } else {
-            set(k, Route::Counter, RuleId::R8, Msg::KeyCounter { key: k, why });
+            set(
+                k,
+                Route::Counter,
+                RuleId::R8,
+                Msg::KeyCounter { key: k, why },
+            );
             (Route::Counter, RuleId::R8)
         }
     };
@@ -540,7 +594,10 @@ fn candidates(cx: &Cx) -> Vec<Question> {
             qs.insert(Question::knows(k));
         }
     }
-    let pot: Vec<KeyId> = JPKI.into_iter().filter(|k| potential_need(cx, f, *k)).collect();
+    let pot: Vec<KeyId> = JPKI
+        .into_iter()
+        .filter(|k| potential_need(cx, f, *k))
+        .collect();
     for &k in &pot {
         let o = other(k);
         if knows(cx, f, o) == Answer::Unknown
@@ -636,20 +693,36 @@ fn assemble(cx: &Cx) -> Advice {
     let actual = decide(cx, f);
 
     let mut conditions = Vec::new();
-    let settled = routes.len() <= 1;
+    // Every answer leads to the same counter visit, some as a certificate
+    // reissue (R6) and some as a PIN reset: the route is settled (counter),
+    // and the move's effect is said as a warning rather than asked.
+    let counter_either = routes.len() > 1
+        && routes
+            .iter()
+            .all(|r| matches!(r, Route::Counter | Route::CertificateRenewal))
+        && actual.route == Route::Counter;
+    let settled = routes.len() <= 1 || counter_either;
     // The decision whose statements are shown when the route is settled:
     // the one with the actual (possibly unknown) facts, which never invents
     // a reason; a world's decision only if the two disagree.
     let shown = if settled {
         match worlds.first() {
-            Some((_, d)) if d.route != actual.route => d.clone(),
+            Some((_, d)) if d.route != actual.route && !counter_either => d.clone(),
             _ => actual.clone(),
         }
     } else {
         actual.clone()
     };
-    let route = if settled { shown.route } else { Route::Conditional };
-    let rule = if settled { shown.rule } else { RuleId::Combining };
+    let route = if settled {
+        shown.route
+    } else {
+        Route::Conditional
+    };
+    let rule = if settled {
+        shown.rule
+    } else {
+        RuleId::Combining
+    };
 
     if !settled {
         for (qi, q) in qs.iter().enumerate() {
@@ -698,7 +771,11 @@ fn assemble(cx: &Cx) -> Advice {
             let set: BTreeSet<Option<Route>> = worlds.iter().map(|(_, d)| key_route(d)).collect();
             let input = cx.key(k).clone();
             let shown_key = shown.keys.get(k).cloned();
-            match (set.len() <= 1, shown_key) {
+            let key_counter_either = counter_either
+                && set
+                    .iter()
+                    .all(|r| matches!(r, Some(Route::Counter | Route::CertificateRenewal)));
+            match (set.len() <= 1 || key_counter_either, shown_key) {
                 (true, Some(kd)) => KeyAdvice {
                     key: k,
                     input,
@@ -716,7 +793,10 @@ fn assemble(cx: &Cx) -> Advice {
                         key: k,
                         input,
                         route: Route::Conditional,
-                        reasons: vec![stmt(RuleId::Combining, Msg::KeyDependsOn { key: k, questions })],
+                        reasons: vec![stmt(
+                            RuleId::Combining,
+                            Msg::KeyDependsOn { key: k, questions },
+                        )],
                     }
                 }
             }
@@ -762,11 +842,16 @@ fn assemble(cx: &Cx) -> Advice {
     }
     if let Some(card) = &cx.input.card {
         if card.kind == CardKind::Unknown && !card.foreign {
-            parts.warnings.push(stmt(RuleId::Combining, Msg::UnknownCard));
+            parts
+                .warnings
+                .push(stmt(RuleId::Combining, Msg::UnknownCard));
         }
     }
     let time_window = if routes.contains(&Route::Kiosk) || route == Route::Kiosk {
-        Some(time_window(cx.now, if settled { None } else { Some(Route::Kiosk) }))
+        Some(time_window(
+            cx.now,
+            if settled { None } else { Some(Route::Kiosk) },
+        ))
     } else {
         None
     };
@@ -849,10 +934,18 @@ fn explain(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts) {
             } else {
                 bring(RuleId::R5, Msg::KioskStepsAuth);
             }
-            let rule = if k == KeyId::Sign { RuleId::R7 } else { RuleId::R5 };
-            Parts::push_unique(&mut p.stores, stmt(rule, Msg::Stores { key: k }).only_if(only_if));
+            let rule = if k == KeyId::Sign {
+                RuleId::R7
+            } else {
+                RuleId::R5
+            };
+            Parts::push_unique(
+                &mut p.stores,
+                stmt(rule, Msg::Stores { key: k }).only_if(only_if),
+            );
             let left = cx.key(o).left();
-            let mut warn = |msg| Parts::push_unique(&mut p.warnings, stmt(rule, msg).only_if(only_if));
+            let mut warn =
+                |msg| Parts::push_unique(&mut p.warnings, stmt(rule, msg).only_if(only_if));
             // A kiosk advice always names the other PIN and its tries.
             warn(Msg::KioskOtherPin { key: o, left });
             if let Some(n) = left {
@@ -894,15 +987,24 @@ fn explain(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts) {
         Route::None if d.rule == RuleId::R4 => {
             bring(RuleId::R4, Msg::HealthInsuranceStillWorks);
             bring(RuleId::R4, Msg::FixLater);
-            Parts::push_unique(&mut p.warnings, stmt(RuleId::R4, Msg::FaceAuthLocks).only_if(only_if));
+            Parts::push_unique(
+                &mut p.warnings,
+                stmt(RuleId::R4, Msg::FaceAuthLocks).only_if(only_if),
+            );
         }
         Route::PhoneApp => {
-            Parts::push_unique(&mut p.notes, stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if));
+            Parts::push_unique(
+                &mut p.notes,
+                stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if),
+            );
         }
         _ => {}
     }
     if f.phone_certificate == Answer::Yes && d.route != Route::PhoneApp {
-        Parts::push_unique(&mut p.notes, stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if));
+        Parts::push_unique(
+            &mut p.notes,
+            stmt(RuleId::R14, Msg::PhoneCertificate).only_if(only_if),
+        );
     }
 }
 
@@ -923,7 +1025,13 @@ fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], p: &mut Par
             }
             if let Some(m) = max.or(k.spec().max) {
                 if *left > m {
-                    p.warnings.push(stmt(RuleId::Combining, Msg::AboveMax { key: k, left: *left }));
+                    p.warnings.push(stmt(
+                        RuleId::Combining,
+                        Msg::AboveMax {
+                            key: k,
+                            left: *left,
+                        },
+                    ));
                 }
             }
         }
@@ -931,12 +1039,16 @@ fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], p: &mut Par
     if any_spent {
         p.warnings.push(stmt(RuleId::R3, Msg::NoRecovery));
     }
-    let asks_moved = conditions.iter().any(|c| c.question == Question::Moved);
+    let asks_moved = conditions.iter().any(|c| c.question == Question::Moved)
+        || (f.moved == Answer::Unknown
+            && d.route == Route::Counter
+            && d.needs.contains(&KeyId::Sign));
     if f.moved == Answer::Yes || asks_moved || d.rule == RuleId::R6 {
         p.warnings.push(stmt(RuleId::R6, Msg::MoveRevokes));
     }
     if cx.cert_expired(f) {
-        p.warnings.push(stmt(RuleId::R9, Msg::ExpiredHealthInsurance));
+        p.warnings
+            .push(stmt(RuleId::R9, Msg::ExpiredHealthInsurance));
     } else if let (Some(days), Some(card)) = (cx.days_to_expiry, &cx.input.card) {
         if (0..=RENEWAL_WINDOW_DAYS).contains(&days) {
             if let Some(date) = &card.certificate_expiry {
@@ -1067,9 +1179,9 @@ fn stmt(rule: RuleId, msg: Msg) -> Statement {
         | Msg::Assumed { .. } => &[D],
         Msg::KeyNotNeeded { .. } => &[N, S, D],
         Msg::KeyCounter { .. } | Msg::OtherPinTwice { .. } | Msg::LastTry { .. } => &[N, D],
-        Msg::KeyHealthInsuranceOnly { .. } | Msg::HealthInsuranceStillWorks | Msg::FaceAuthLocks => {
-            &[S]
-        }
+        Msg::KeyHealthInsuranceOnly { .. }
+        | Msg::HealthInsuranceStillWorks
+        | Msg::FaceAuthLocks => &[S],
         Msg::KeyWithRenewal { .. }
         | Msg::KeySignatureCertificate { .. }
         | Msg::CertificateRenewal

@@ -120,9 +120,9 @@ impl Purpose {
     pub fn uses(self, key: KeyId) -> bool {
         use KeyId::*;
         match self {
-            Purpose::HealthInsurance | Purpose::Mynaportal | Purpose::ConvenienceStoreCertificate => {
-                key == Auth
-            }
+            Purpose::HealthInsurance
+            | Purpose::Mynaportal
+            | Purpose::ConvenienceStoreCertificate => key == Auth,
             Purpose::ETax => matches!(key, Auth | Sign | Kenhojo),
             Purpose::KokinAccount => key == Kenhojo,
             Purpose::Iphone => matches!(key, Kenhojo | Sign),
@@ -292,12 +292,16 @@ impl KeyInput {
                 Some(left) => KeyInput::Remaining { left, max: row.max },
                 // A `remaining` row without a count is malformed: say so
                 // rather than guess a number.
-                None => KeyInput::Unexpected { sw: row.sw.map(|s| s.to_hex()) },
+                None => KeyInput::Unexpected {
+                    sw: row.sw.map(|s| s.to_hex()),
+                },
             },
             KeyState::Locked => KeyInput::Locked,
             KeyState::Verified => KeyInput::Verified,
             KeyState::Absent => KeyInput::Absent,
-            KeyState::Unexpected => KeyInput::Unexpected { sw: row.sw.map(|s| s.to_hex()) },
+            KeyState::Unexpected => KeyInput::Unexpected {
+                sw: row.sw.map(|s| s.to_hex()),
+            },
         }
     }
 
@@ -306,7 +310,10 @@ impl KeyInput {
         if tries == 0 {
             KeyInput::Locked
         } else {
-            KeyInput::Remaining { left: tries, max: key.spec().max }
+            KeyInput::Remaining {
+                left: tries,
+                max: key.spec().max,
+            }
         }
     }
 

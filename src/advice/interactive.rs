@@ -74,7 +74,9 @@ fn prompt(q: Question, lang: Lang) -> String {
         (Question::Age, Lang::Ja) => "[1=15歳未満 / 2=15〜17歳 / 3=18歳以上 / ?]".into(),
         (Question::Age, Lang::En) => "[1=under 15 / 2=15-17 / 3=18 or over / ?]".into(),
         (Question::Who, Lang::Ja) => "[1=本人 / 2=法定代理人 / 3=任意代理人 / ?]".into(),
-        (Question::Who, Lang::En) => "[1=the holder / 2=legal representative / 3=appointed proxy / ?]".into(),
+        (Question::Who, Lang::En) => {
+            "[1=the holder / 2=legal representative / 3=appointed proxy / ?]".into()
+        }
         _ => "[y/n/?]".into(),
     }
 }
@@ -82,7 +84,10 @@ fn prompt(q: Question, lang: Lang) -> String {
 fn retry(q: Question, lang: Lang) -> String {
     let choices: Vec<&str> = q.choices().iter().map(|c| choice_label(*c, lang)).collect();
     match lang {
-        Lang::Ja => format!("答えを選んでください: {} または ?（わからない）", choices.join(" / ")),
+        Lang::Ja => format!(
+            "答えを選んでください: {} または ?（わからない）",
+            choices.join(" / ")
+        ),
         Lang::En => format!("Please answer: {} or ? (don't know)", choices.join(" / ")),
     }
 }

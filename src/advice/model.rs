@@ -184,7 +184,9 @@ impl SourceKey {
             (SourceKey::S, Lang::Ja) => "二次情報（報道、事業者のサポートページ）",
             (SourceKey::S, Lang::En) => "secondary (news, vendor support pages)",
             (SourceKey::D, Lang::Ja) => "上記の公式情報からの推論（公式の明記なし）",
-            (SourceKey::D, Lang::En) => "derived by reasoning from official facts (not stated by them)",
+            (SourceKey::D, Lang::En) => {
+                "derived by reasoning from official facts (not stated by them)"
+            }
         }
     }
 }

@@ -323,7 +323,9 @@ pub fn route_label(route: Route, lang: Lang) -> &'static str {
         (Route::Kiosk, Lang::En) => "reserve in the app, then reset at a store kiosk",
         (Route::Conditional, Lang::En) => "depends on the questions below",
         (Route::Counter, Lang::En) => "reset at the municipal counter",
-        (Route::CertificateRenewal, Lang::En) => "certificate renewal or reissue at the municipal counter",
+        (Route::CertificateRenewal, Lang::En) => {
+            "certificate renewal or reissue at the municipal counter"
+        }
         (Route::NoPinRoute, Lang::En) => "no PIN route on this card",
         (Route::CardRenewal, Lang::En) => "a new card (renewal or reissue)",
         (Route::SuspendAndReissue, Lang::En) => "suspend the card, then reissue",
@@ -387,37 +389,65 @@ pub fn choice_label(c: Choice, lang: Lang) -> &'static str {
 fn why_text(w: Why, other: KeyId, lang: Lang) -> String {
     let o = pin_short(other, lang);
     match (w, lang) {
-        (Why::OtherPinForgotten, Lang::Ja) => format!("キオスクでは{o}の暗証番号を使うが、覚えていない"),
+        (Why::OtherPinForgotten, Lang::Ja) => {
+            format!("キオスクでは{o}の暗証番号を使うが、覚えていない")
+        }
         (Why::OtherPinUnknown, Lang::Ja) => format!("{o}を覚えているか未確認"),
         (Why::OtherPinLocked, Lang::Ja) => format!("キオスクで使う{o}もロックされている"),
         (Why::OtherPinUnreadable, Lang::Ja) => format!("{o}の状態を読み取れない"),
-        (Why::BothJpki, Lang::Ja) => "署名用と利用者証明用の両方が必要（キオスクは片方でもう片方を再設定する）".into(),
+        (Why::BothJpki, Lang::Ja) => {
+            "署名用と利用者証明用の両方が必要（キオスクは片方でもう片方を再設定する）".into()
+        }
         (Why::NoSmartphone, Lang::Ja) => "NFC対応スマートフォンがない".into(),
         (Why::SmartphoneUnknown, Lang::Ja) => "スマートフォンの有無が未確認".into(),
-        (Why::SignatureRevoked, Lang::Ja) => "引っ越し・氏名変更で署名用電子証明書が失効している".into(),
+        (Why::SignatureRevoked, Lang::Ja) => {
+            "引っ越し・氏名変更で署名用電子証明書が失効している".into()
+        }
         (Why::MovedUnknown, Lang::Ja) => "発行後の引っ越し・氏名変更の有無が未確認".into(),
         (Why::NoSignatureCertificate, Lang::Ja) => "署名用電子証明書が発行されていない".into(),
-        (Why::UnderAgeOrWard, Lang::Ja) => "15歳未満または成年被後見人等（原則として署名用電子証明書がない）".into(),
+        (Why::UnderAgeOrWard, Lang::Ja) => {
+            "15歳未満または成年被後見人等（原則として署名用電子証明書がない）".into()
+        }
         (Why::AgeUnknown, Lang::Ja) => "年齢・成年被後見人等かどうかが未確認".into(),
         (Why::NoFaceMatch, Lang::Ja) => "本人がアプリで顔照合できない（代理人が行く）".into(),
         (Why::WhoUnknown, Lang::Ja) => "本人が顔照合できるか（誰が行くか）が未確認".into(),
         (Why::OneVisit, Lang::Ja) => "ほかの暗証番号で窓口に行くので、一度の来庁でまとめて".into(),
-        (Why::CounterOnlyKey, Lang::Ja) => "この暗証番号にはキオスクやアプリでの再設定がない".into(),
-        (Why::OtherPinForgotten, Lang::En) => format!("the kiosk asks for the {o}, which is forgotten"),
+        (Why::CounterOnlyKey, Lang::Ja) => {
+            "この暗証番号にはキオスクやアプリでの再設定がない".into()
+        }
+        (Why::OtherPinForgotten, Lang::En) => {
+            format!("the kiosk asks for the {o}, which is forgotten")
+        }
         (Why::OtherPinUnknown, Lang::En) => format!("not known whether the {o} is remembered"),
-        (Why::OtherPinLocked, Lang::En) => format!("the {o}, which the kiosk asks for, is locked too"),
+        (Why::OtherPinLocked, Lang::En) => {
+            format!("the {o}, which the kiosk asks for, is locked too")
+        }
         (Why::OtherPinUnreadable, Lang::En) => format!("the {o} could not be read"),
-        (Why::BothJpki, Lang::En) => "both JPKI PINs need a reset (the kiosk resets one using the other)".into(),
+        (Why::BothJpki, Lang::En) => {
+            "both JPKI PINs need a reset (the kiosk resets one using the other)".into()
+        }
         (Why::NoSmartphone, Lang::En) => "no NFC smartphone".into(),
         (Why::SmartphoneUnknown, Lang::En) => "not known whether there is an NFC smartphone".into(),
-        (Why::SignatureRevoked, Lang::En) => "the signature certificate was revoked by the move or name change".into(),
-        (Why::MovedUnknown, Lang::En) => "not known whether the holder moved or changed name".into(),
-        (Why::NoSignatureCertificate, Lang::En) => "no signature certificate is issued on this card".into(),
-        (Why::UnderAgeOrWard, Lang::En) => "under 15 or an adult ward (no signature certificate in principle)".into(),
+        (Why::SignatureRevoked, Lang::En) => {
+            "the signature certificate was revoked by the move or name change".into()
+        }
+        (Why::MovedUnknown, Lang::En) => {
+            "not known whether the holder moved or changed name".into()
+        }
+        (Why::NoSignatureCertificate, Lang::En) => {
+            "no signature certificate is issued on this card".into()
+        }
+        (Why::UnderAgeOrWard, Lang::En) => {
+            "under 15 or an adult ward (no signature certificate in principle)".into()
+        }
         (Why::AgeUnknown, Lang::En) => "age or adult-ward status not known".into(),
-        (Why::NoFaceMatch, Lang::En) => "the holder cannot do the app's face match (someone else goes)".into(),
+        (Why::NoFaceMatch, Lang::En) => {
+            "the holder cannot do the app's face match (someone else goes)".into()
+        }
         (Why::WhoUnknown, Lang::En) => "not known whether the holder can do the face match".into(),
-        (Why::OneVisit, Lang::En) => "another PIN needs the counter: one visit for everything".into(),
+        (Why::OneVisit, Lang::En) => {
+            "another PIN needs the counter: one visit for everything".into()
+        }
         (Why::CounterOnlyKey, Lang::En) => "this PIN has no kiosk or app route".into(),
     }
 }
@@ -441,7 +471,13 @@ impl Msg {
     /// shared by rules could vary its text; today none does.
     pub fn render(&self, _rule: RuleId, lang: Lang) -> String {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String { if ja { j.to_string() } else { e.to_string() } };
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
         match self {
             Msg::Summary { route } => {
                 if ja {
@@ -730,7 +766,13 @@ pub fn render_condition(c: &Condition, lang: Lang) -> String {
     let parts: Vec<String> = c
         .branches
         .iter()
-        .map(|b| format!("{} → {}", choice_label(b.answer, lang), branch_text(b, lang)))
+        .map(|b| {
+            format!(
+                "{} → {}",
+                choice_label(b.answer, lang),
+                branch_text(b, lang)
+            )
+        })
         .collect();
     format!("{} {}", question_text(c.question, lang), parts.join("; "))
 }

@@ -23,7 +23,15 @@ pub fn render(advice: &Advice, lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", tagged(&a.summary, lang));
 
-    let _ = writeln!(out, "{}", if ja { "暗証番号ごと:" } else { "Per PIN:" });
+    let _ = writeln!(
+        out,
+        "{}",
+        if ja {
+            "暗証番号ごと:"
+        } else {
+            "Per PIN:"
+        }
+    );
     for k in &a.keys {
         let reason = k
             .reasons
@@ -54,7 +62,13 @@ pub fn render(advice: &Advice, lang: Lang) -> String {
             let _ = writeln!(out, "  - {}", c.text);
         }
     }
-    section(&mut out, lang, "持ち物・手順:", "What to bring and do:", &a.bring);
+    section(
+        &mut out,
+        lang,
+        "持ち物・手順:",
+        "What to bring and do:",
+        &a.bring,
+    );
     section(&mut out, lang, "店舗:", "Stores:", &a.stores);
     if let Some(t) = &a.time_window {
         section(
