@@ -6,7 +6,7 @@
 //! any input. Text lives in `msg`; the caller passes `now`.
 //!
 //! How unknowns are handled: the rules are evaluated for every combination
-//! of answers to the open questions that the rules consult ([`candidates`]).
+//! of answers to the open questions that the rules consult (`candidates`).
 //! When all combinations give one route, that is the route; otherwise the
 //! route is `conditional` and each question whose answer changes the route
 //! is listed with the route for each answer. So a condition is never

@@ -2,7 +2,7 @@
 //! what only the holder knows ([`Facts`]).
 //!
 //! Owns: the input data model and its conversions from a
-//! [`CardReport`](crate::report::CardReport). Must not: decide anything
+//! [`CardReport`]. Must not: decide anything
 //! (that is `engine`) or hold human text (that is `msg`). Every fact can be
 //! unknown: the engine never assumes an answer (decision-rules.md, intro).
 
