@@ -6,6 +6,8 @@
 //! not complete (a transport error yields an error message and exit 7 or 8,
 //! never a table).
 
+use crate::advice::cli::{run_advise, AdviseArgs, FactArgs};
+use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
@@ -16,7 +18,7 @@ use crate::text;
 use crate::transport::{looks_contactless, ReaderInfo, Terminal, Traced, TransportError};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -72,10 +74,14 @@ pub enum Sub {
     },
     /// List the built-in simulated cards for --sim.
     Profiles,
+    /// Advice without a card: from what the holder says (`--locked auth`,
+    /// `--tries sign=2`, `--forgot kenhojo`...) or from a saved `--json`
+    /// reading (`--from report.json`). The same engine as after a reading.
+    Advise(AdviseArgs),
 }
 
 /// Options for reading a card.
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug, Default, Clone)]
 pub struct ReadArgs {
     /// Use this reader: its exact name or a unique part of it
     /// (case-insensitive). Without it, the one reader holding a card is used.
@@ -100,15 +106,16 @@ pub struct ReadArgs {
     /// Never ask questions, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
-    /// Pretend the current time is this (RFC 3339, e.g. 2026-11-22T10:00:00+09:00).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub now: Option<OffsetDateTime>,
+    /// Keep running: read every card placed on any reader, until Ctrl-C.
+    /// With --json, prints JSON Lines, one event per line (docs/json.md).
+    #[arg(long)]
+    pub watch: bool,
+    /// What only the holder knows, for the advice (asked on a terminal
+    /// unless given here).
+    #[command(flatten)]
+    pub facts: FactArgs,
 }
 
-fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| format!("{e}; expected RFC 3339 such as 2026-11-22T10:00:00+09:00"))
-}
 
 /// Why no reader could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -457,34 +464,83 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     match &cli.command {
         Some(Sub::Profiles) => return list_profiles(io),
         Some(Sub::Readers { json }) => return list_readers(*json, lang, io),
+        Some(Sub::Advise(a)) => {
+            return match run_advise(a, lang, &mut *io.out) {
+                Ok(exit) => exit,
+                Err(e) => {
+                    let _ = writeln!(io.err, "jpki-status advise: {e:#}");
+                    Exit::Usage
+                }
+            }
+        }
         None => {}
     }
     let args = &cli.read;
-    let now = args.now.unwrap_or_else(OffsetDateTime::now_utc);
-    let result = (|| -> Result<(CardReport, Option<Vec<String>>), RunError> {
+    if args.watch {
+        return run_watch(args, lang, io);
+    }
+    let facts = match args.facts.to_facts() {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(io.err, "jpki-status: {e:#}");
+            return Exit::Usage;
+        }
+    };
+    let now = args.facts.now();
+    let result = (|| -> Result<CardReport, RunError> {
         let mut terminal: Box<dyn Terminal> = open_terminal(args.sim.as_deref())?;
         let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
-        let report = read_reader(&mut *terminal, &reader, args, now, io)?;
-        Ok((report, None))
+        read_reader(&mut *terminal, &reader, args, now, io)
     })();
-    match result {
-        Ok((report, _)) => {
-            let exit = reading_exit(&report);
-            let written = if args.json {
-                serde_json::to_writer_pretty(&mut *io.out, &report)
-                    .map_err(std::io::Error::other)
-                    .and_then(|_| writeln!(io.out))
-            } else {
-                write!(io.out, "{}", text::render_report(&report, lang))
-            };
-            match written {
-                Ok(()) => exit,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
-                Err(_) => Exit::Failure,
-            }
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return report_error(&e, args.json, lang, io),
+    };
+    let interactive = !args.json && !args.no_input && std::io::stdin().is_terminal();
+    let written = (|| -> std::io::Result<Exit> {
+        if args.json {
+            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
+            let exit = final_exit(&report, &advice);
+            let doc = report_json(&report, &advice).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *io.out, &doc).map_err(std::io::Error::other)?;
+            writeln!(io.out)?;
+            return Ok(exit);
         }
-        Err(e) => report_error(&e, args.json, lang, io),
+        write!(io.out, "{}", text::render_report(&report, lang))?;
+        let facts = if interactive {
+            io.out.flush()?;
+            let input = AdviceInput::from_report(&report, facts);
+            let stdin = std::io::stdin();
+            crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out)
+        } else {
+            facts
+        };
+        let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
+        writeln!(io.out)?;
+        write!(io.out, "{}", crate::advice::text::render(&advice, lang))?;
+        Ok(final_exit(&report, &advice))
+    })();
+    match written {
+        Ok(exit) => exit,
+        // A closed pipe (`| head`) is not a failure: the reading was fine.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => reading_exit(&report),
+        Err(_) => Exit::Failure,
     }
+}
+
+/// The exit code after advice: a card that is not a My Number Card is 6
+/// whatever the advice says; otherwise the advice route decides.
+pub fn final_exit(report: &CardReport, advice: &Advice) -> Exit {
+    if report.is_foreign_card() {
+        Exit::NotMyNumberCard
+    } else {
+        advice.exit()
+    }
+}
+
+/// The `--json` document: the report's fields plus `advice`.
+pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde_json::Value> {
+    crate::advice::cli::advise_json(Some(report), advice)
 }
 
 /// Prints an error (JSON on stdout with --json, text on stderr always) and
@@ -507,6 +563,181 @@ pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Ex
     }
     let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
     exit
+}
+
+/// One line of `--watch --json` output (docs/json.md).
+#[derive(Serialize)]
+struct EventLine<'a> {
+    schema_version: u32,
+    seq: u64,
+    time: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    reader: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    atr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a CardReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<Advice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<JsonErrorBody<'a>>,
+}
+
+fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
+    use crate::watch::{watch, WatchEnd, WatchEvent, WatchOptions};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let mut terminal = match open_terminal(args.sim.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return report_error(&e, args.json, lang, io),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    match terminal.canceller() {
+        Ok(cancel) => {
+            let stop = Arc::clone(&stop);
+            // Ctrl-C: remember it, and wake the blocked SCardGetStatusChange.
+            let _ = ctrlc::set_handler(move || {
+                stop.store(true, Ordering::SeqCst);
+                cancel();
+            });
+        }
+        Err(e) => return report_error(&RunError::Transport(e), args.json, lang, io),
+    }
+    let facts = match args.facts.to_facts() {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = writeln!(io.err, "jpki-status: {e:#}");
+            return Exit::Usage;
+        }
+    };
+    let fixed_now = args.facts.now;
+    let clock = move || fixed_now.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut seq = 0u64;
+    let json = args.json;
+    let Io { out, err } = io;
+    let mut sink = |event: WatchEvent| -> bool {
+        seq += 1;
+        let when = clock();
+        let time = probe::format_rfc3339(when.to_offset(probe::JST));
+        let advice = match &event {
+            WatchEvent::Report { report, .. } => {
+                Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))
+            }
+            _ => None,
+        };
+        let written = if json {
+            let (kind, reader, atr, report, error) = match &event {
+                WatchEvent::ReaderAdded { reader } => {
+                    ("reader_added", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::ReaderRemoved { reader } => {
+                    ("reader_removed", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::CardInserted { reader, atr } => (
+                    "card_inserted",
+                    Some(reader.as_str()),
+                    atr.as_deref().map(crate::apdu::spaced_hex),
+                    None,
+                    None,
+                ),
+                WatchEvent::Report { reader, report } => {
+                    ("report", Some(reader.as_str()), None, Some(&**report), None)
+                }
+                WatchEvent::CardRemoved { reader } => {
+                    ("card_removed", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::Error { reader, error } => {
+                    let e = RunError::Transport(error.clone());
+                    let (message, next_step) = e.describe(lang);
+                    let body = JsonErrorBody {
+                        code: e.code(),
+                        exit_code: e.exit().code(),
+                        message,
+                        next_step,
+                    };
+                    ("error", reader.as_deref(), None, None, Some(body))
+                }
+            };
+            let line = EventLine {
+                schema_version: SCHEMA_VERSION,
+                seq,
+                time,
+                kind,
+                reader,
+                atr,
+                report,
+                advice: advice.clone(),
+                error,
+            };
+            serde_json::to_writer(&mut **out, &line)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+        } else {
+            match &event {
+                WatchEvent::ReaderAdded { reader } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("リーダー接続:", "reader connected:")
+                    )
+                }
+                WatchEvent::ReaderRemoved { reader } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("リーダー取り外し:", "reader disconnected:")
+                    )
+                }
+                WatchEvent::CardInserted { reader, .. } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("カードを検出:", "card placed on")
+                    )
+                }
+                WatchEvent::Report { report, .. } => writeln!(
+                    out,
+                    "{}\n{}",
+                    text::render_report(report, lang),
+                    advice.as_ref().map(|a| crate::advice::text::render(a, lang)).unwrap_or_default()
+                ),
+                WatchEvent::CardRemoved { reader } => writeln!(
+                    out,
+                    "[{time}] {} {reader}\n{}",
+                    lang.pick("カードが取り外されました:", "card removed from"),
+                    "-".repeat(60)
+                ),
+                WatchEvent::Error { reader, error } => {
+                    let (what, next) = text::describe_transport_error(error, lang);
+                    let _ = writeln!(
+                        err,
+                        "[{time}] {}: {what}\n  → {next}",
+                        reader.as_deref().unwrap_or("PC/SC")
+                    );
+                    Ok(())
+                }
+            }
+        };
+        let _ = out.flush();
+        written.is_ok()
+    };
+    let end = watch(
+        &mut *terminal,
+        WatchOptions {
+            probe: ProbeOptions {
+                diagnostics: args.diagnostics,
+            },
+        },
+        &stop,
+        &clock,
+        &mut sink,
+    );
+    match end {
+        WatchEnd::Stopped => Exit::Cancelled,
+        WatchEnd::Failed(e) => RunError::Transport(e).exit(),
+    }
 }
 
 fn list_profiles(io: &mut Io<'_>) -> Exit {

@@ -243,6 +243,9 @@ fn cases() -> Vec<Case> {
 struct Harness {
     #[command(flatten)]
     args: AdviseArgs,
+    /// The binary's global `--lang`, which `advise` inherits.
+    #[arg(long)]
+    lang: Option<Lang>,
 }
 
 /// Runs through the library: exit code and output.
@@ -250,7 +253,7 @@ fn lib(args: &[&str]) -> (u8, String) {
     let h = Harness::try_parse_from(std::iter::once("advise").chain(args.iter().copied()))
         .unwrap_or_else(|e| panic!("{args:?}: {e}"));
     let mut out = Vec::new();
-    let exit = run_advise(&h.args, Lang::En, &mut out).expect("advice runs");
+    let exit = run_advise(&h.args, h.lang.unwrap_or(Lang::En), &mut out).expect("advice runs");
     (exit.code(), String::from_utf8(out).expect("utf8"))
 }
 
@@ -371,7 +374,7 @@ fn from_a_saved_reading_reruns_the_engine() {
         (h, ())
     };
     let mut out = Vec::new();
-    let exit = run_advise(&h.args, Lang::En, &mut out).expect("runs");
+    let exit = run_advise(&h.args, h.lang.unwrap_or(Lang::En), &mut out).expect("runs");
     assert_eq!(exit, Exit::AttentionConditional);
     let v: Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(v["card"]["kind"], "my_number_card", "report fields kept");

@@ -315,9 +315,6 @@ pub struct AdviseArgs {
     /// the report's fields too).
     #[arg(long)]
     pub json: bool,
-    /// Language of the text (ja or en); default: from the locale.
-    #[arg(long, value_name = "LANG")]
-    pub lang: Option<Lang>,
 }
 
 impl AdviseArgs {
@@ -373,10 +370,8 @@ pub fn advise_json(
 }
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
-/// returns the exit code of its route. `lang` is used unless `--lang` is
-/// given.
+/// returns the exit code of its route, in `lang` (the global `--lang`).
 pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let lang = args.lang.unwrap_or(lang);
     let facts = args.facts.to_facts()?;
     let now = args.facts.now();
     let report = match &args.from {

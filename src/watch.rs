@@ -1,0 +1,281 @@
+//! Watch mode: follow every reader until stopped, and read each card placed.
+//!
+//! Owns: turning successive reader snapshots into typed events (`reader_added`,
+//! `reader_removed`, `card_inserted`, `report`, `card_removed`, `error`) and
+//! reading each inserted card once. Waiting is event-driven: the loop blocks
+//! in [`Terminal::wait_for_change`] (`SCardGetStatusChange` on every reader
+//! plus the PnP notification reader), with no timeout and no polling of its
+//! own; Ctrl-C interrupts the wait through [`Terminal::canceller`]
+//! (`SCardCancel`).
+//!
+//! Must not: hold a PC/SC connection or transaction between events (each
+//! reading connects, reads in one transaction, and lets go), or render
+//! anything (the CLI turns events into text or JSON Lines).
+//!
+//! A card swapped between two looks is still seen: the reader's event count
+//! (PC/SC `dwEventState` high word) changes, and that counts as a removal and
+//! an insertion.
+
+use crate::probe::{read_card, ProbeOptions};
+use crate::report::CardReport;
+use crate::transport::{looks_contactless, ReaderInfo, Terminal, TransportError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use time::OffsetDateTime;
+
+/// What happened.
+#[derive(Debug)]
+pub enum WatchEvent {
+    /// A reader appeared (or was there at start).
+    ReaderAdded {
+        /// Its name.
+        reader: String,
+    },
+    /// A reader disappeared.
+    ReaderRemoved {
+        /// Its name.
+        reader: String,
+    },
+    /// A card was placed (or was there at start).
+    CardInserted {
+        /// The reader.
+        reader: String,
+        /// Its ATR, when the reader reported one.
+        atr: Option<Vec<u8>>,
+    },
+    /// A card was read completely.
+    Report {
+        /// The reader.
+        reader: String,
+        /// The reading.
+        report: Box<CardReport>,
+    },
+    /// A card left its reader.
+    CardRemoved {
+        /// The reader.
+        reader: String,
+    },
+    /// Reading a card failed (nothing partial is reported), or the PC/SC
+    /// service went away.
+    Error {
+        /// The reader, when the error belongs to one.
+        reader: Option<String>,
+        /// What failed.
+        error: TransportError,
+    },
+}
+
+/// How watch mode reads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WatchOptions {
+    /// Passed to every reading.
+    pub probe: ProbeOptions,
+}
+
+/// Why the watch ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WatchEnd {
+    /// Stopped on request (Ctrl-C or the sink said stop).
+    Stopped,
+    /// The PC/SC service failed; the error was also sent as an event.
+    Failed(TransportError),
+}
+
+/// Watches `terminal` until `stop` is set or the canceller fires. `sink`
+/// receives every event in order and returns `false` to stop (e.g. stdout
+/// closed). `clock` dates each reading.
+pub fn watch(
+    terminal: &mut dyn Terminal,
+    options: WatchOptions,
+    stop: &AtomicBool,
+    clock: &dyn Fn() -> OffsetDateTime,
+    sink: &mut dyn FnMut(WatchEvent) -> bool,
+) -> WatchEnd {
+    let mut known: Vec<ReaderInfo> = Vec::new();
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return WatchEnd::Stopped;
+        }
+        let now = match terminal.readers() {
+            Ok(r) => r,
+            Err(e) => return fail(e, sink),
+        };
+        for event in diff(&known, &now) {
+            let inserted = match &event {
+                WatchEvent::CardInserted { reader, .. } => Some(reader.clone()),
+                _ => None,
+            };
+            if !sink(event) {
+                return WatchEnd::Stopped;
+            }
+            if let Some(reader) = inserted {
+                let event = match read_one(terminal, &reader, options, clock()) {
+                    Ok(report) => WatchEvent::Report {
+                        reader,
+                        report: Box::new(report),
+                    },
+                    Err(TransportError::NoService) => return fail(TransportError::NoService, sink),
+                    Err(error) => WatchEvent::Error {
+                        reader: Some(reader),
+                        error,
+                    },
+                };
+                if !sink(event) {
+                    return WatchEnd::Stopped;
+                }
+            }
+        }
+        known = now;
+        match terminal.wait_for_change(&known, None) {
+            Ok(_) => {}
+            Err(TransportError::Cancelled) => return WatchEnd::Stopped,
+            Err(e) => return fail(e, sink),
+        }
+    }
+}
+
+fn fail(e: TransportError, sink: &mut dyn FnMut(WatchEvent) -> bool) -> WatchEnd {
+    if e == TransportError::Cancelled {
+        return WatchEnd::Stopped;
+    }
+    sink(WatchEvent::Error {
+        reader: None,
+        error: e.clone(),
+    });
+    WatchEnd::Failed(e)
+}
+
+/// One reading: connect, one transaction, read, let go.
+fn read_one(
+    terminal: &mut dyn Terminal,
+    reader: &str,
+    options: WatchOptions,
+    now: OffsetDateTime,
+) -> Result<CardReport, TransportError> {
+    let mut conn = terminal.connect(reader)?;
+    let atr = conn.atr();
+    let contactless = conn.contactless() || looks_contactless(reader, &atr);
+    let mut report = {
+        let mut tx = conn.transaction()?;
+        read_card(&mut *tx, options.probe, now)
+    }
+    .map_err(|e| match e {
+        TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
+        TransportError::Communication { detail, .. } => TransportError::Communication {
+            detail,
+            contactless,
+        },
+        other => other,
+    })?;
+    report.reader = Some(reader.to_string());
+    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
+    report.card.contactless = contactless;
+    Ok(report)
+}
+
+/// The events that lead from snapshot `before` to snapshot `after`, in
+/// reader order: removals before additions, a card's removal before its
+/// reader's.
+pub fn diff(before: &[ReaderInfo], after: &[ReaderInfo]) -> Vec<WatchEvent> {
+    let mut events = Vec::new();
+    for old in before {
+        if !after.iter().any(|r| r.name == old.name) {
+            if old.card_present {
+                events.push(WatchEvent::CardRemoved {
+                    reader: old.name.clone(),
+                });
+            }
+            events.push(WatchEvent::ReaderRemoved {
+                reader: old.name.clone(),
+            });
+        }
+    }
+    for new in after {
+        let inserted = || WatchEvent::CardInserted {
+            reader: new.name.clone(),
+            atr: new.atr.clone(),
+        };
+        match before.iter().find(|r| r.name == new.name) {
+            None => {
+                events.push(WatchEvent::ReaderAdded {
+                    reader: new.name.clone(),
+                });
+                if new.card_present {
+                    events.push(inserted());
+                }
+            }
+            Some(old) => match (old.card_present, new.card_present) {
+                (true, false) => events.push(WatchEvent::CardRemoved {
+                    reader: new.name.clone(),
+                }),
+                (false, true) => events.push(inserted()),
+                // Same presence but the reader counted events: the card was
+                // swapped (or re-placed) between two looks.
+                (true, true) if old.events != new.events => {
+                    events.push(WatchEvent::CardRemoved {
+                        reader: new.name.clone(),
+                    });
+                    events.push(inserted());
+                }
+                _ => {}
+            },
+        }
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(name: &str, card: bool, events: u32) -> ReaderInfo {
+        ReaderInfo {
+            name: name.into(),
+            card_present: card,
+            atr: None,
+            in_use_exclusively: false,
+            events,
+        }
+    }
+
+    fn kinds(events: &[WatchEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                WatchEvent::ReaderAdded { reader } => format!("+reader {reader}"),
+                WatchEvent::ReaderRemoved { reader } => format!("-reader {reader}"),
+                WatchEvent::CardInserted { reader, .. } => format!("+card {reader}"),
+                WatchEvent::CardRemoved { reader } => format!("-card {reader}"),
+                WatchEvent::Report { .. } => "report".into(),
+                WatchEvent::Error { .. } => "error".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn snapshots_become_events() {
+        assert_eq!(
+            kinds(&diff(&[], &[r("A", true, 1), r("B", false, 0)])),
+            ["+reader A", "+card A", "+reader B"]
+        );
+        assert_eq!(
+            kinds(&diff(&[r("A", true, 1)], &[r("A", false, 2)])),
+            ["-card A"]
+        );
+        assert_eq!(
+            kinds(&diff(&[r("A", false, 2)], &[r("A", true, 3)])),
+            ["+card A"]
+        );
+        assert_eq!(
+            kinds(&diff(&[r("A", true, 3)], &[r("A", true, 5)])),
+            ["-card A", "+card A"]
+        );
+        assert_eq!(
+            kinds(&diff(&[r("A", true, 3)], &[r("A", true, 3)])),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&diff(&[r("A", true, 3)], &[])),
+            ["-card A", "-reader A"]
+        );
+    }
+}
