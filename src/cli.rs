@@ -13,9 +13,10 @@ use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
 use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
+use crate::session::read_reader;
 use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
 use crate::text;
-use crate::transport::{looks_contactless, ReaderInfo, Terminal, Traced, TransportError};
+use crate::transport::{looks_contactless, ReaderInfo, Terminal, TransportError};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -115,7 +116,6 @@ pub struct ReadArgs {
     #[command(flatten)]
     pub facts: FactArgs,
 }
-
 
 /// Why no reader could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -329,7 +329,10 @@ impl RunError {
                 e.to_string(),
                 lang.pick("jpki-status profiles で一覧を表示できます。", "See `jpki-status profiles` for the built-in cards.").into(),
             ),
-            RunError::Violation(v) => (v.clone(), "https://github.com/ — file a bug with the -v trace".into()),
+            RunError::Violation(v) => (
+                v.clone(),
+                lang.pick("-v の出力を添えて不具合として報告してください。", "Report this as a bug, with the output of -v.").into(),
+            ),
         }
     }
 }
@@ -409,43 +412,6 @@ pub fn wait_and_choose(
     }
 }
 
-/// Reads the card in `reader`: connect, one transaction, probe.
-pub fn read_reader(
-    terminal: &mut dyn Terminal,
-    reader: &str,
-    args: &ReadArgs,
-    now: OffsetDateTime,
-    io: &mut Io<'_>,
-) -> Result<CardReport, RunError> {
-    let mut conn = terminal.connect(reader)?;
-    let atr = conn.atr();
-    let contactless = conn.contactless() || looks_contactless(reader, &atr);
-    let options = ProbeOptions {
-        diagnostics: args.diagnostics,
-    };
-    let mut report = {
-        let mut tx = conn.transaction()?;
-        if args.verbose {
-            let mut traced = Traced::new(&mut *tx, &mut *io.err);
-            probe::read_card(&mut traced, options, now)
-        } else {
-            probe::read_card(&mut *tx, options, now)
-        }
-    }
-    .map_err(|e| match e {
-        TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
-        TransportError::Communication { detail, .. } => TransportError::Communication {
-            detail,
-            contactless,
-        },
-        other => other,
-    })?;
-    report.reader = Some(reader.to_string());
-    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
-    report.card.contactless = contactless;
-    Ok(report)
-}
-
 /// The exit code of a completed reading (before advice refines it).
 pub fn reading_exit(report: &CardReport) -> Exit {
     if report.is_foreign_card() {
@@ -490,13 +456,32 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     let result = (|| -> Result<CardReport, RunError> {
         let mut terminal: Box<dyn Terminal> = open_terminal(args.sim.as_deref())?;
         let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
-        read_reader(&mut *terminal, &reader, args, now, io)
+        let options = ProbeOptions {
+            diagnostics: args.diagnostics,
+        };
+        let trace: Option<&mut dyn Write> = if args.verbose {
+            Some(&mut *io.err)
+        } else {
+            None
+        };
+        let report = read_reader(&mut *terminal, &reader, options, now, trace)?;
+        // A simulated card records any forbidden command: a run that caused
+        // one is a bug in this tool and must never look like a good reading.
+        if let Some(v) = terminal.violations().into_iter().next() {
+            return Err(RunError::Violation(v));
+        }
+        Ok(report)
     })();
     let report = match result {
         Ok(r) => r,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let interactive = !args.json && !args.no_input && std::io::stdin().is_terminal();
+    // The questions are printed on stdout: with stdout redirected (`> file`,
+    // `| less`) nobody would see them and the run would seem to hang.
+    let interactive = !args.json
+        && !args.no_input
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
     let written = (|| -> std::io::Result<Exit> {
         if args.json {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
@@ -701,7 +686,10 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                     out,
                     "{}\n{}",
                     text::render_report(report, lang),
-                    advice.as_ref().map(|a| crate::advice::text::render(a, lang)).unwrap_or_default()
+                    advice
+                        .as_ref()
+                        .map(|a| crate::advice::text::render(a, lang))
+                        .unwrap_or_default()
                 ),
                 WatchEvent::CardRemoved { reader } => writeln!(
                     out,

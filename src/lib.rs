@@ -23,6 +23,7 @@ pub mod lang;
 pub mod pcsc_backend;
 pub mod probe;
 pub mod report;
+pub mod session;
 pub mod sim;
 pub mod site;
 pub mod slip;

@@ -71,6 +71,11 @@ pub trait Terminal {
     ) -> Result<bool, TransportError>;
     /// A handle that makes a blocked `wait_for_change` return `Cancelled`.
     fn canceller(&mut self) -> Result<Canceller, TransportError>;
+    /// Forbidden commands a simulated card has seen (always empty for real
+    /// readers, which cannot tell).
+    fn violations(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Connects to the card in `reader`, sharing it with other programs (the
     /// transaction gives exclusivity only while reading).
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError>;

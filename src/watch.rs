@@ -16,9 +16,10 @@
 //! (PC/SC `dwEventState` high word) changes, and that counts as a removal and
 //! an insertion.
 
-use crate::probe::{read_card, ProbeOptions};
+use crate::probe::ProbeOptions;
 use crate::report::CardReport;
-use crate::transport::{looks_contactless, ReaderInfo, Terminal, TransportError};
+use crate::session::read_reader;
+use crate::transport::{ReaderInfo, Terminal, TransportError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use time::OffsetDateTime;
 
@@ -108,7 +109,7 @@ pub fn watch(
                 return WatchEnd::Stopped;
             }
             if let Some(reader) = inserted {
-                let event = match read_one(terminal, &reader, options, clock()) {
+                let event = match read_reader(terminal, &reader, options.probe, clock(), None) {
                     Ok(report) => WatchEvent::Report {
                         reader,
                         report: Box::new(report),
@@ -142,34 +143,6 @@ fn fail(e: TransportError, sink: &mut dyn FnMut(WatchEvent) -> bool) -> WatchEnd
         error: e.clone(),
     });
     WatchEnd::Failed(e)
-}
-
-/// One reading: connect, one transaction, read, let go.
-fn read_one(
-    terminal: &mut dyn Terminal,
-    reader: &str,
-    options: WatchOptions,
-    now: OffsetDateTime,
-) -> Result<CardReport, TransportError> {
-    let mut conn = terminal.connect(reader)?;
-    let atr = conn.atr();
-    let contactless = conn.contactless() || looks_contactless(reader, &atr);
-    let mut report = {
-        let mut tx = conn.transaction()?;
-        read_card(&mut *tx, options.probe, now)
-    }
-    .map_err(|e| match e {
-        TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
-        TransportError::Communication { detail, .. } => TransportError::Communication {
-            detail,
-            contactless,
-        },
-        other => other,
-    })?;
-    report.reader = Some(reader.to_string());
-    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
-    report.card.contactless = contactless;
-    Ok(report)
 }
 
 /// The events that lead from snapshot `before` to snapshot `after`, in

@@ -87,6 +87,14 @@ impl Terminal for SimTerminal {
         }
     }
 
+    fn violations(&self) -> Vec<String> {
+        self.card
+            .violations()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     fn canceller(&mut self) -> Result<Canceller, TransportError> {
         let flag = Arc::clone(&self.cancelled);
         Ok(Arc::new(move || flag.store(true, Ordering::SeqCst)))
