@@ -111,9 +111,9 @@ impl Terminal for PcscTerminal {
             .collect();
         let differs = |a: &[ReaderInfo], b: &[ReaderInfo]| {
             a.len() != b.len()
-                || a.iter()
-                    .zip(b)
-                    .any(|(x, y)| x.name != y.name || x.card_present != y.card_present || x.events != y.events)
+                || a.iter().zip(b).any(|(x, y)| {
+                    x.name != y.name || x.card_present != y.card_present || x.events != y.events
+                })
         };
         if differs(&now, seen) {
             return Ok(true);

@@ -24,7 +24,10 @@ fn an_unknown_reader_name_is_a_usage_error_listing_the_readers() {
     let json: Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(json["error"]["code"], "unknown_reader");
     assert_eq!(json["error"]["exit_code"], 2);
-    assert!(stderr.contains("jpki-status simulator (fresh)"), "candidates listed: {stderr}");
+    assert!(
+        stderr.contains("jpki-status simulator (fresh)"),
+        "candidates listed: {stderr}"
+    );
 }
 
 #[test]
