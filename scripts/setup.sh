@@ -7,10 +7,12 @@
 #   pcscd, vsmartcard-vpcd       the real PC/SC stack with a virtual reader (tests, demo)
 #   opensc                       an independent witness in the end-to-end tests
 #   pcsc-tools                   pcsc_scan, for people poking at readers
+#   chromium, poppler-utils      the slip test prints slips to PDF and reads them back
+#   fonts-noto-cjk               Japanese glyphs for Chromium (else the slip prints boxes)
 # Uses sudo when not root. Installs only what is missing.
 set -euo pipefail
 
-packages=(libpcsclite-dev pkg-config pcscd vsmartcard-vpcd opensc pcsc-tools)
+packages=(libpcsclite-dev pkg-config pcscd vsmartcard-vpcd opensc pcsc-tools chromium poppler-utils fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -7,7 +7,7 @@
 //! never a table).
 
 use crate::advice::cli::{run_advise, AdviseArgs, FactArgs};
-use crate::advice::{advise, Advice, AdviceInput};
+use crate::advice::{advise, Advice, AdviceInput, Route};
 use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
@@ -15,6 +15,8 @@ use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
 use crate::session::read_reader;
 use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
+use crate::site::Site;
+use crate::slip;
 use crate::text;
 use crate::transport::{looks_contactless, ReaderInfo, Terminal, TransportError};
 use clap::{Args, Parser, Subcommand};
@@ -107,6 +109,15 @@ pub struct ReadArgs {
     /// Never ask questions, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
+    /// Write a printable slip for the holder (one self-contained HTML page:
+    /// PINs, route, what to bring, stores, your office). In watch mode: a
+    /// folder, one slip per card. docs/slip-and-site.md.
+    #[arg(long, value_name = "PATH")]
+    pub slip: Option<std::path::PathBuf>,
+    /// Site settings: your office's name, address, hours, phone... (TOML).
+    /// Default: the file in the documented location, if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<std::path::PathBuf>,
     /// Keep running: read every card placed on any reader, until Ctrl-C.
     /// With --json, prints JSON Lines, one event per line (docs/json.md).
     #[arg(long)]
@@ -426,7 +437,17 @@ pub fn reading_exit(report: &CardReport) -> Exit {
 /// Runs the command line and returns the exit code. Output write errors
 /// (a closed pipe) end the run quietly.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
-    let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    // --lang, then JPKI_STATUS_LANG, then the site file's `lang`, then the
+    // locale (docs/slip-and-site.md).
+    let lang = cli
+        .lang
+        .or_else(|| {
+            std::env::var("JPKI_STATUS_LANG")
+                .ok()
+                .and_then(|v| Lang::from_tag(&v))
+        })
+        .or_else(|| site_lang(cli.read.site.as_deref()))
+        .unwrap_or_else(Lang::from_env);
     match &cli.command {
         Some(Sub::Profiles) => return list_profiles(io),
         Some(Sub::Readers { json }) => return list_readers(*json, lang, io),
@@ -478,6 +499,23 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     };
     // The questions are printed on stdout: with stdout redirected (`> file`,
     // `| less`) nobody would see them and the run would seem to hang.
+    let site = match load_site(args.site.as_deref(), lang, io) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let write_slip = |advice: &Advice| -> std::io::Result<Option<std::path::PathBuf>> {
+        let Some(path) = &args.slip else {
+            return Ok(None);
+        };
+        let html = slip::render_slip(Some(&report), advice, site.as_ref(), lang, now);
+        slip::write_slip(path, &html).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot write the slip {}: {e}", path.display()),
+            )
+        })?;
+        Ok(Some(path.clone()))
+    };
     let interactive = !args.json
         && !args.no_input
         && std::io::stdin().is_terminal()
@@ -486,7 +524,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         if args.json {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
             let exit = final_exit(&report, &advice);
-            let doc = report_json(&report, &advice).map_err(std::io::Error::other)?;
+            let mut doc = report_json(&report, &advice).map_err(std::io::Error::other)?;
+            if let Some(path) = write_slip(&advice)? {
+                doc["slip"] = serde_json::Value::String(path.display().to_string());
+            }
             serde_json::to_writer_pretty(&mut *io.out, &doc).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
             return Ok(exit);
@@ -503,6 +544,18 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
         writeln!(io.out)?;
         write!(io.out, "{}", crate::advice::text::render(&advice, lang))?;
+        if let Some(site) = site.as_ref().filter(|_| mentions_counter(&advice)) {
+            writeln!(io.out)?;
+            write!(io.out, "{}", site.render_text(lang, now))?;
+        }
+        if let Some(path) = write_slip(&advice)? {
+            writeln!(
+                io.out,
+                "{} {}",
+                lang.pick("印刷用の案内票:", "Slip for the holder:"),
+                path.display()
+            )?;
+        }
         Ok(final_exit(&report, &advice))
     })();
     match written {
@@ -511,6 +564,40 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => reading_exit(&report),
         Err(_) => Exit::Failure,
     }
+}
+
+/// Loads `--site FILE`, or the default site file when it exists. A broken
+/// file is reported with its line and what to do, and stops the run (exit 2):
+/// a help desk should fix its settings rather than print slips without them.
+fn load_site(
+    path: Option<&std::path::Path>,
+    lang: Lang,
+    io: &mut Io<'_>,
+) -> Result<Option<Site>, Exit> {
+    let loaded = match path {
+        Some(p) => Site::load(p).map(Some),
+        None => Site::load_default(),
+    };
+    loaded.map_err(|e| {
+        let _ = writeln!(io.err, "jpki-status: {e}\n  → {}", e.next_step(lang));
+        Exit::Usage
+    })
+}
+
+/// The site file's language, if it loads (errors are reported later, by
+/// `load_site`, in the language chosen without it).
+fn site_lang(path: Option<&std::path::Path>) -> Option<Lang> {
+    let site = match path {
+        Some(p) => Site::load(p).ok(),
+        None => Site::load_default().ok().flatten(),
+    };
+    site.and_then(|s| s.lang)
+}
+
+/// Whether the advice may send the holder to the counter, so the office's
+/// details are worth printing under it.
+fn mentions_counter(advice: &Advice) -> bool {
+    advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
 }
 
 /// The exit code after advice: a card that is not a My Number Card is 6
@@ -567,6 +654,8 @@ struct EventLine<'a> {
     advice: Option<Advice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<JsonErrorBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slip: Option<String>,
 }
 
 fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
@@ -597,6 +686,20 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
             return Exit::Usage;
         }
     };
+    let site = match load_site(args.site.as_deref(), lang, io) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    if let Some(dir) = &args.slip {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            let _ = writeln!(
+                io.err,
+                "jpki-status: cannot use {} as the slip folder: {e}",
+                dir.display()
+            );
+            return Exit::Usage;
+        }
+    }
     let fixed_now = args.facts.now;
     let clock = move || fixed_now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut seq = 0u64;
@@ -609,6 +712,25 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         let advice = match &event {
             WatchEvent::Report { report, .. } => {
                 Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))
+            }
+            _ => None,
+        };
+        // One slip per reading; a slip that cannot be written is reported
+        // on stderr and the desk keeps running.
+        let slip_path = match (&event, &advice, &args.slip) {
+            (WatchEvent::Report { report, .. }, Some(a), Some(dir)) => {
+                let html = slip::render_slip(Some(report), a, site.as_ref(), lang, when);
+                match slip::write_slip_in_dir(dir, when, &html) {
+                    Ok(p) => Some(p.display().to_string()),
+                    Err(e) => {
+                        let _ = writeln!(
+                            err,
+                            "jpki-status: cannot write a slip in {}: {e}",
+                            dir.display()
+                        );
+                        None
+                    }
+                }
             }
             _ => None,
         };
@@ -655,6 +777,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 report,
                 advice: advice.clone(),
                 error,
+                slip: slip_path.clone(),
             };
             serde_json::to_writer(&mut **out, &line)
                 .map_err(std::io::Error::other)
