@@ -1,21 +1,10 @@
 //! Errors a person meets on the command line: each has a clear sentence, a
 //! next step, the documented exit code, and with --json a JSON error document.
 
+mod common;
+use common::run_cli as run;
 use serde_json::Value;
 use std::process::Command;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
-        .args(args)
-        .env("JPKI_STATUS_LANG", "en")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn an_unknown_reader_name_is_a_usage_error_listing_the_readers() {

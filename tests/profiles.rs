@@ -8,7 +8,6 @@ use common::*;
 use jpki_status::probe::ProbeOptions;
 use jpki_status::sim::{Profile, BUILTIN_PROFILES};
 use serde_json::Value;
-use std::process::Command;
 
 #[test]
 fn the_builtin_list_is_exactly_the_profile_folder() {
@@ -88,22 +87,6 @@ fn every_profile_through_the_library_meets_its_expectations_and_spends_nothing()
             assert_eq!(report.keys.len(), if diagnostics { 8 } else { 4 }, "{name}");
         }
     }
-}
-
-fn run_cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
-        .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("JPKI_STATUS_LANG")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

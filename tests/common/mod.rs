@@ -8,6 +8,7 @@ use jpki_status::report::{CardReport, KeyReport, KeyState};
 use jpki_status::sim::{SimCard, SimTerminal};
 use jpki_status::transport::Terminal;
 use std::path::PathBuf;
+use std::process::Command;
 use time::OffsetDateTime;
 
 /// Every test reads "now" from here, so certificate days never drift.
@@ -59,4 +60,22 @@ pub fn describe(k: &KeyReport) -> String {
             k.sw.map(|s| s.to_hex()).unwrap_or_default()
         ),
     }
+}
+
+/// Runs the real `jpki-status` binary with the locale cleared (so output is
+/// English unless `--lang` says otherwise): exit code, stdout, stderr.
+pub fn run_cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+        .args(args)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("JPKI_STATUS_LANG")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
