@@ -1,0 +1,400 @@
+//! The interactive session, driven through a pseudo-terminal: the real
+//! `jpki-status` binary reads a simulated card, sees a terminal on stdin,
+//! asks its questions, and the answers are typed as a person would type
+//! them (issue 4: "answers typed, final advice checked").
+//!
+//! Each session runs under [`TIMEOUT`]: a prompt that never shows (say, a
+//! question printed without a flush) fails the test instead of hanging it.
+//! Questions are answered from a script keyed by the question's text; a
+//! question the script does not expect fails the test, and so does a
+//! scripted answer that was never asked for, so the tests also check that
+//! only the questions that change the route are asked.
+//!
+//! The strings asserted are the ones in src/advice/msg.rs and
+//! src/advice/interactive.rs; the exit codes are those of src/exit.rs
+//! (3 depends on an answer, 4 self-service, 5 counter).
+#![cfg(unix)]
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{Any, ControlCode, Eof, Expect, Needle, Regex, Session};
+use std::process::Command;
+use std::time::Duration;
+
+/// The longest any single wait for output may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A prompt at the end of a question: `[y/n/?] `, or the numbered choices
+/// of the age and who questions (`[1=... / ?] `).
+const PROMPT: &str = r"\[(?:y/n/\?|1=[^\]]*/ \?)\] ";
+
+/// Morning, Japan time: the kiosks are open.
+const MORNING: &str = "2026-11-22T10:00:00+09:00";
+
+/// 23:10 Japan time: the kiosks are closed.
+const LATE: &str = "2026-11-22T23:10:00+09:00";
+
+/// What one session printed and how it ended.
+struct Outcome {
+    /// The questions asked, in order (the text before each prompt).
+    asked: Vec<String>,
+    /// Everything printed, prompts included.
+    transcript: String,
+    /// Everything printed after the last answer: the final advice.
+    advice: String,
+    /// The exit code.
+    code: i32,
+}
+
+impl Outcome {
+    fn assert_has(&self, needle: &str) {
+        assert!(
+            self.advice.contains(needle),
+            "final advice lacks {needle:?}\n--- transcript ---\n{}",
+            self.transcript
+        );
+    }
+
+    fn assert_lacks(&self, needle: &str) {
+        assert!(
+            !self.advice.contains(needle),
+            "final advice has {needle:?}\n--- transcript ---\n{}",
+            self.transcript
+        );
+    }
+
+    fn assert_code(&self, code: i32) {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- transcript ---\n{}",
+            self.transcript
+        );
+    }
+}
+
+/// Starts the binary on a fresh pseudo-terminal (stdin, stdout and stderr).
+fn spawn(args: &[&str]) -> OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jpki-status"));
+    cmd.args(args)
+        .env_remove("JPKI_STATUS_LANG")
+        .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "C.UTF-8");
+    let mut session = Session::spawn(cmd).unwrap();
+    session.set_expect_timeout(Some(TIMEOUT));
+    session
+}
+
+fn text(bytes: &[u8]) -> String {
+    // The terminal turns "\n" into "\r\n".
+    String::from_utf8_lossy(bytes).replace("\r\n", "\n")
+}
+
+/// Whether a match is a prompt (and not the rest of the output at Eof).
+fn is_prompt(m: &[u8]) -> bool {
+    m.starts_with(b"[") && m.ends_with(b"] ") && !m.contains(&b'\n')
+}
+
+/// The question in front of a prompt: the last line of the output before it.
+fn question_before(before: &str) -> String {
+    before.lines().last().unwrap_or_default().trim().to_string()
+}
+
+/// Runs a session, answering each question with the first entry of
+/// `script` whose key is part of the question; `stop_after` ends the input
+/// (Ctrl-D) instead of answering once that many questions were answered.
+fn converse(args: &[&str], script: &[(&str, &str)], stop_after: Option<usize>) -> Outcome {
+    let mut p = spawn(args);
+    let mut asked = Vec::new();
+    let mut transcript = String::new();
+    let mut used = vec![false; script.len()];
+    loop {
+        let needle = Any::boxed(vec![
+            Box::new(Regex(PROMPT)) as Box<dyn Needle>,
+            Box::new(Eof),
+        ]);
+        let found = match p.expect(needle) {
+            Ok(c) => c,
+            Err(e) => panic!("waiting for a prompt: {e}\n--- so far ---\n{transcript}"),
+        };
+        transcript.push_str(&text(found.as_bytes()));
+        if !is_prompt(&found[0]) {
+            // Eof: the match is the whole rest of the output.
+            let advice = text(&found[0]);
+            let status = p.get_process().wait().unwrap();
+            let code = match status {
+                WaitStatus::Exited(_, code) => code,
+                other => panic!("not a normal exit: {other:?}\n--- transcript ---\n{transcript}"),
+            };
+            for (i, (key, _)) in script.iter().enumerate() {
+                assert!(
+                    used[i] || stop_after.is_some(),
+                    "never asked about {key:?}; asked: {asked:#?}\n--- transcript ---\n{transcript}"
+                );
+            }
+            assert!(
+                !transcript.contains("panicked"),
+                "panic\n--- transcript ---\n{transcript}"
+            );
+            return Outcome {
+                asked,
+                transcript,
+                advice,
+                code,
+            };
+        }
+        let question = question_before(&text(found.before()));
+        asked.push(question.clone());
+        if stop_after == Some(asked.len() - 1) {
+            p.send(ControlCode::EndOfTransmission).unwrap();
+            continue;
+        }
+        let Some(i) = script.iter().position(|(key, _)| question.contains(key)) else {
+            panic!("unexpected question {question:?}\n--- transcript ---\n{transcript}");
+        };
+        used[i] = true;
+        p.send_line(script[i].1).unwrap();
+    }
+}
+
+/// The English questions, by a distinctive part of their text.
+const HEALTH_ONLY: &str = "health insurance use";
+const KNOWS_SIGN: &str = "remember the signature password";
+const MOVED: &str = "moved house";
+const SMARTPHONE: &str = "smartphone with NFC";
+
+/// The auth-locked card, in English, at `now`, with `answers`.
+fn auth_locked_en(now: &str, answers: &[(&str, &str)]) -> Outcome {
+    converse(
+        &["--sim", "auth-locked", "--lang", "en", "--now", now],
+        answers,
+        None,
+    )
+}
+
+/// Every answer pointing to the kiosk: the kiosk resets the locked 利用者証明用
+/// PIN using the 署名用 password.
+const KIOSK_ANSWERS: &[(&str, &str)] = &[
+    (HEALTH_ONLY, "n"),
+    (KNOWS_SIGN, "y"),
+    (MOVED, "n"),
+    (SMARTPHONE, "yes"),
+];
+
+#[test]
+fn auth_locked_answers_leading_to_the_kiosk_give_kiosk_advice_and_exit_4() {
+    let o = auth_locked_en(MORNING, KIOSK_ANSWERS);
+    // Only the questions that change the route: nothing about the
+    // untouched 券面事項入力補助用 and 住民基本台帳用 PINs.
+    assert_eq!(o.asked.len(), 4, "asked: {:#?}", o.asked);
+    assert!(o
+        .transcript
+        .contains("Do you remember the signature password (署名用, 6-16 characters)? [y/n/?] "));
+    o.assert_has("Advice: reserve in the app, then reset at a store kiosk");
+    o.assert_has(
+        "auth (利用者証明用): can be reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the sign (署名用)).",
+    );
+    // A kiosk advice names the other PIN and its tries.
+    o.assert_has(
+        "The kiosk route uses the signature password (署名用, 6-16 characters): 5 tries left.",
+    );
+    o.assert_has("You can reserve in the app now and go to a kiosk");
+    o.assert_lacks("Conditions (the answer changes the advice");
+    o.assert_lacks("[y/n/?]");
+    o.assert_code(4);
+}
+
+#[test]
+fn auth_locked_with_the_signature_password_forgotten_goes_to_the_counter_exit_5() {
+    let o = auth_locked_en(MORNING, &[(HEALTH_ONLY, "n"), (KNOWS_SIGN, "n")]);
+    // Once the password is forgotten the route is settled: moving and the
+    // smartphone no longer matter and are not asked.
+    assert_eq!(o.asked.len(), 2, "asked: {:#?}", o.asked);
+    o.assert_has("Advice: reset at the municipal counter");
+    // Both JPKI PINs now need a reset, so neither can go to the kiosk.
+    o.assert_has(
+        "auth (利用者証明用): reset at the counter (both JPKI PINs need a reset (the kiosk resets one using the other)).",
+    );
+    o.assert_has("One counter visit for everything: auth (利用者証明用), sign (署名用)");
+    o.assert_has("Counter: at the municipality of residence");
+    o.assert_lacks("Advice: reserve in the app");
+    o.assert_lacks("Steps (free)");
+    o.assert_code(5);
+}
+
+#[test]
+fn japanese_session_with_japanese_answers_gives_the_kiosk_for_the_signature_password() {
+    // 署名用 has one try left and is forgotten; 利用者証明用 is remembered:
+    // the kiosk resets 署名用 using 利用者証明用 (R7), after the app's face
+    // match by the holder.
+    let o = converse(
+        &["--sim", "sign-1-left", "--lang", "ja", "--now", MORNING],
+        &[
+            (
+                "利用者証明用電子証明書の暗証番号（数字4桁）を覚えていますか？",
+                "はい",
+            ),
+            (
+                "署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？",
+                "いいえ",
+            ),
+            ("引っ越しや氏名の変更", "いいえ"),
+            ("スマートフォンがありますか", "はい"),
+            ("手続きに行くのは誰ですか", "1"),
+        ],
+        None,
+    );
+    assert!(
+        o.transcript
+            .contains("利用者証明用電子証明書の暗証番号（数字4桁）を覚えていますか？ [y/n/?] "),
+        "{}",
+        o.transcript
+    );
+    o.assert_has("判定: アプリで予約してコンビニ等のキオスク端末で再設定");
+    o.assert_has("署名用: アプリ「JPKI暗証番号リセット」で予約し、キオスク端末で再設定できます（利用者証明用を使います）。");
+    o.assert_has(
+        "キオスクの手続きでは利用者証明用電子証明書の暗証番号（数字4桁）を使います: 残り3回。",
+    );
+    o.assert_has("今ならアプリで予約してキオスクへ行けます");
+    o.assert_has("注意: 署名用は残り1回です。");
+    // The answer to "who goes" was typed as a number.
+    assert!(o
+        .transcript
+        .contains("[1=本人 / 2=法定代理人 / 3=任意代理人 / ?] "));
+    o.assert_lacks("Advice:");
+    o.assert_code(4);
+}
+
+#[test]
+fn no_input_on_a_terminal_asks_nothing_and_exits_3() {
+    let o = converse(
+        &[
+            "--sim",
+            "auth-locked",
+            "--lang",
+            "en",
+            "--now",
+            MORNING,
+            "--no-input",
+        ],
+        &[],
+        None,
+    );
+    assert!(o.asked.is_empty(), "asked: {:#?}", o.asked);
+    o.assert_has("Advice: depends on the questions below");
+    // The open questions are listed as conditions instead of being asked.
+    o.assert_has("Conditions (the answer changes the advice");
+    o.assert_has(
+        "Do you remember the signature password (署名用, 6-16 characters)? yes → reserve in the app, then reset at a store kiosk; no → reset at the municipal counter",
+    );
+    o.assert_code(3);
+}
+
+#[test]
+fn a_kiosk_outcome_at_23_10_says_to_reserve_in_the_morning_not_to_go_now() {
+    let o = auth_locked_en(LATE, KIOSK_ANSWERS);
+    o.assert_has("Advice: reserve in the app, then reset at a store kiosk");
+    o.assert_has(
+        "The kiosks are closed now (06:30-23:00). Reserve in the app in the morning of 2026-11-23 and go to the kiosk the same day; do not go now.",
+    );
+    o.assert_lacks("You can reserve in the app now");
+    o.assert_code(4);
+}
+
+#[test]
+fn end_of_input_mid_questions_still_prints_the_advice_and_exits_3() {
+    // One answer ("not only health insurance"), then Ctrl-D at the second
+    // question: the session ends with the answers so far; the route still
+    // depends on the unanswered questions.
+    let o = converse(
+        &["--sim", "auth-locked", "--lang", "en", "--now", MORNING],
+        &[(HEALTH_ONLY, "n")],
+        Some(1),
+    );
+    assert_eq!(o.asked.len(), 2, "asked: {:#?}", o.asked);
+    o.assert_has("Advice: depends on the questions below");
+    o.assert_has(
+        "Do you remember the signature password (署名用, 6-16 characters)? yes → reserve in the app, then reset at a store kiosk; no → reset at the municipal counter",
+    );
+    // The answer given before Ctrl-D was kept: health-insurance-only is no
+    // longer an open condition.
+    o.assert_lacks(
+        "Is health insurance use (マイナ保険証) the only thing the card is needed for? yes",
+    );
+    o.assert_code(3);
+}
+
+#[test]
+fn end_of_input_at_the_first_question_still_prints_the_advice() {
+    let o = converse(
+        &["--sim", "auth-locked", "--lang", "en", "--now", MORNING],
+        &[],
+        Some(0),
+    );
+    assert_eq!(o.asked.len(), 1, "asked: {:#?}", o.asked);
+    o.assert_has("Advice: depends on the questions below");
+    o.assert_has("Rules checked: ");
+    o.assert_code(3);
+}
+
+#[test]
+fn an_answer_that_is_not_a_choice_is_asked_again() {
+    let mut p = spawn(&["--sim", "auth-locked", "--lang", "en", "--now", MORNING]);
+    p.expect(Regex(PROMPT)).unwrap();
+    p.send_line("maybe").unwrap();
+    p.expect("Please answer: yes / no or ? (don't know)")
+        .unwrap();
+    let again = p.expect(Regex(PROMPT)).unwrap();
+    assert!(
+        text(again.before()).contains(
+            "Is health insurance use (マイナ保険証) the only thing the card is needed for?"
+        ),
+        "{}",
+        text(again.before())
+    );
+    p.send_line("n").unwrap();
+    p.expect(Regex(PROMPT)).unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect("Advice: depends on the questions below").unwrap();
+    p.expect(Eof).unwrap();
+    match p.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn with_stdout_redirected_nothing_is_asked_on_the_terminal() {
+    // stdin is the terminal, stdout a file: questions written to the file
+    // would be invisible and the run would wait for an answer to a question
+    // nobody sees. The run must not ask, and must finish by itself.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"exec "$0" "$@" > "$JPKI_PTY_OUT""#)
+        .arg(env!("CARGO_BIN_EXE_jpki-status"))
+        .args(["--sim", "auth-locked", "--lang", "en", "--now", MORNING])
+        .env("JPKI_PTY_OUT", &out)
+        .env_remove("JPKI_STATUS_LANG");
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(TIMEOUT));
+    let on_terminal = match p.expect(Eof) {
+        Ok(c) => text(c.as_bytes()),
+        Err(e) => panic!(
+            "the run did not finish by itself: {e}\n--- file so far ---\n{}",
+            std::fs::read_to_string(&out).unwrap_or_default()
+        ),
+    };
+    let code = match p.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("{other:?}"),
+    };
+    let file = std::fs::read_to_string(&out).unwrap();
+    assert!(!file.contains("[y/n/?]"), "{file}");
+    assert!(!on_terminal.contains("[y/n/?]"), "{on_terminal}");
+    assert!(
+        file.contains("Advice: depends on the questions below"),
+        "{file}"
+    );
+    assert_eq!(code, 3, "{file}");
+}
