@@ -497,8 +497,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(r) => r,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    // The questions are printed on stdout: with stdout redirected (`> file`,
-    // `| less`) nobody would see them and the run would seem to hang.
     let site = match load_site(args.site.as_deref(), lang, io) {
         Ok(s) => s,
         Err(exit) => return exit,
@@ -516,6 +514,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         })?;
         Ok(Some(path.clone()))
     };
+    // The questions are printed on stdout: with stdout redirected (`> file`,
+    // `| less`) nobody would see them and the run would seem to hang.
     let interactive = !args.json
         && !args.no_input
         && std::io::stdin().is_terminal()
