@@ -605,3 +605,242 @@ pub fn have_opensc() -> bool {
         .status()
         .is_ok()
 }
+
+/// One line `jpki-status --watch --json` printed, with when it arrived.
+#[derive(Debug, Clone)]
+pub struct WatchLine {
+    /// When the test's reader thread received the line.
+    pub at: Instant,
+    /// The parsed line (`{"unparsable": LINE}` when it was not JSON).
+    pub value: Value,
+}
+
+impl WatchLine {
+    /// The event's `type`.
+    pub fn kind(&self) -> &str {
+        self.value["type"].as_str().unwrap_or("")
+    }
+
+    /// The event's `reader` (empty when it has none).
+    pub fn reader(&self) -> &str {
+        self.value["reader"].as_str().unwrap_or("")
+    }
+}
+
+/// A running `jpki-status --watch --json --no-input` whose stdout a thread
+/// reads line by line. Stopped (SIGTERM, then SIGKILL) and reaped on drop,
+/// and its reader thread joined, even when the test fails.
+pub struct Watcher {
+    child: Option<Child>,
+    rx: std::sync::mpsc::Receiver<WatchLine>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    err: PathBuf,
+    /// Every line received so far, in order.
+    pub lines: Vec<WatchLine>,
+    /// Whether stdout reached its end (the process closed it).
+    pub closed: bool,
+}
+
+impl Watcher {
+    /// Starts the built `jpki-status --watch --json --no-input` (plus
+    /// `extra` arguments); its stderr goes to a file in the stack's folder.
+    pub fn start(stack: &Stack, extra: &[&str]) -> Watcher {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let err = stack.dir().join(format!("watch{n:02}.err"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+            .args(["--watch", "--json", "--no-input"])
+            .args(extra)
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(fs::File::create(&err).expect("watch stderr file"))
+            .spawn()
+            .expect("start jpki-status --watch");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|_| serde_json::json!({ "unparsable": line }));
+                if tx
+                    .send(WatchLine {
+                        at: Instant::now(),
+                        value,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        Watcher {
+            child: Some(child),
+            rx,
+            thread: Some(thread),
+            err,
+            lines: Vec::new(),
+            closed: false,
+        }
+    }
+
+    /// The watcher's process id (for /proc).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Its stderr so far.
+    pub fn stderr(&self) -> String {
+        fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// Receives the next line, waiting at most `limit`; `None` on timeout
+    /// or end of output.
+    pub fn next_line(&mut self, limit: Duration) -> Option<&WatchLine> {
+        if self.closed {
+            return None;
+        }
+        match self.rx.recv_timeout(limit) {
+            Ok(line) => {
+                self.lines.push(line);
+                self.lines.last()
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                self.closed = true;
+                None
+            }
+        }
+    }
+
+    /// Receives lines until one of type `kind` for `reader` arrives (or
+    /// `limit` passes: `None`). Returns its index in [`Watcher::lines`].
+    pub fn try_wait_for(&mut self, kind: &str, reader: &str, limit: Duration) -> Option<usize> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let line = self.next_line(left)?;
+            if line.kind() == kind && line.reader() == reader {
+                return Some(self.lines.len() - 1);
+            }
+        }
+    }
+
+    /// Like [`Watcher::try_wait_for`], but a timeout fails the test with the
+    /// watcher's recent output and stderr.
+    pub fn wait_for(&mut self, kind: &str, reader: &str, limit: Duration) -> usize {
+        match self.try_wait_for(kind, reader, limit) {
+            Some(i) => i,
+            None => panic!(
+                "no `{kind}` event for {reader:?} within {limit:?}\n{}",
+                self.context()
+            ),
+        }
+    }
+
+    /// The last lines and stderr, for failure messages.
+    pub fn context(&self) -> String {
+        let start = self.lines.len().saturating_sub(8);
+        let recent: Vec<String> = self.lines[start..]
+            .iter()
+            .map(|l| {
+                let mut s = l.value.to_string();
+                s.truncate(300);
+                s
+            })
+            .collect();
+        format!(
+            "last watch lines:\n{}\nwatch stderr:\n{}",
+            recent.join("\n"),
+            self.stderr()
+        )
+    }
+
+    /// Sends `signal` (a kill(1) name: INT, TERM) and waits up to `limit`
+    /// for the process to end. Returns its exit code (`None`: killed by a
+    /// signal) and how long it took; a watcher still running after `limit`
+    /// fails the test (and is killed by Drop).
+    pub fn signal_and_wait(&mut self, signal: &str, limit: Duration) -> (Option<i32>, Duration) {
+        let child = self.child.as_mut().expect("watcher already stopped");
+        let sent = Instant::now();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill(1)");
+        assert!(status.success(), "kill -{signal} failed");
+        let deadline = sent + limit;
+        loop {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                let took = sent.elapsed();
+                self.child = None;
+                // Collect what it printed before it ended, up to the end.
+                while self.next_line(Duration::from_secs(5)).is_some() {}
+                return (s.code(), took);
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "jpki-status --watch still running {limit:?} after SIGINT/SIGTERM ({signal})\n{}",
+                    self.context()
+                );
+            }
+            sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, Duration::from_secs(2));
+        }
+        // The process is gone, so its stdout is closed and the thread ends.
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A `Name:  value kB` field of /proc/PID/status, in kB (VmRSS, VmHWM).
+pub fn proc_status_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| {
+        let rest = l.strip_prefix(field)?.strip_prefix(':')?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// How many file descriptors PID has open.
+pub fn open_fds(pid: u32) -> Option<usize> {
+    Some(fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
+/// The processes whose parent is this test process (`pid comm state`),
+/// zombies included: after a test has dropped its stack, cards and
+/// watchers, this must be empty.
+pub fn live_children() -> Vec<String> {
+    let me = std::process::id().to_string();
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let pid = e.file_name().into_string().ok()?;
+            pid.parse::<u32>().ok()?;
+            let stat = fs::read_to_string(e.path().join("stat")).ok()?;
+            // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+            let close = stat.rfind(')')?;
+            let comm = stat.get(stat.find('(')? + 1..close)?.to_owned();
+            let mut rest = stat[close + 1..].split_whitespace();
+            let state = rest.next()?.to_owned();
+            let ppid = rest.next()?;
+            (ppid == me).then(|| format!("{pid} {comm} {state}"))
+        })
+        .collect()
+}
