@@ -16,8 +16,8 @@ use crate::transport::{
     looks_contactless, Canceller, Connection, Exchange, ReaderInfo, Terminal, TransportError,
 };
 use pcsc::{
-    Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State, Transaction,
-    MAX_BUFFER_SIZE, PNP_NOTIFICATION,
+    Card, Context, Disposition, Error, Protocols, ReaderState, Scope, ShareMode, State,
+    Transaction, MAX_BUFFER_SIZE, PNP_NOTIFICATION,
 };
 use std::ffi::CString;
 use std::time::Duration;
@@ -159,7 +159,7 @@ impl Terminal for PcscTerminal {
             .unwrap_or_default();
         let contactless = looks_contactless(reader, &atr);
         Ok(Box::new(PcscConnection {
-            card,
+            card: Some(card),
             atr,
             contactless,
         }))
@@ -167,7 +167,8 @@ impl Terminal for PcscTerminal {
 }
 
 struct PcscConnection {
-    card: Card,
+    /// `Some` until dropped; taken out to disconnect with our disposition.
+    card: Option<Card>,
     atr: Vec<u8>,
     contactless: bool,
 }
@@ -181,11 +182,28 @@ impl Connection for PcscConnection {
     }
     fn transaction(&mut self) -> Result<Box<dyn Exchange + '_>, TransportError> {
         let contactless = self.contactless;
-        let tx = self
+        let card = self
             .card
+            .as_mut()
+            .ok_or(TransportError::CardRemoved { contactless })?;
+        let tx = card
             .transaction()
             .map_err(|e| map_error("SCardBeginTransaction", e, contactless))?;
         Ok(Box::new(PcscExchange { tx, contactless }))
+    }
+}
+
+impl Drop for PcscConnection {
+    /// Lets go of the card *without* resetting it (`pcsc::Card`'s own drop
+    /// resets). We never verify anything, so there is no state to clear; a
+    /// reset would wipe another program's session and, on pcsc-lite, can be
+    /// counted as a card event, which watch mode would take for a new card.
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            // On failure pcsc hands the card back; dropping it then resets,
+            // the library's default.
+            let _ = card.disconnect(Disposition::LeaveCard);
+        }
     }
 }
 

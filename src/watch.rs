@@ -100,6 +100,7 @@ pub fn watch(
             Ok(r) => r,
             Err(e) => return fail(e, sink),
         };
+        let mut now = now;
         for event in diff(&known, &now) {
             let inserted = match &event {
                 WatchEvent::CardInserted { reader, .. } => Some(reader.clone()),
@@ -110,10 +111,16 @@ pub fn watch(
             }
             if let Some(reader) = inserted {
                 let event = match read_reader(terminal, &reader, options.probe, clock(), None) {
-                    Ok(report) => WatchEvent::Report {
-                        reader,
-                        report: Box::new(report),
-                    },
+                    Ok(report) => {
+                        // Our own connect/disconnect may move the reader's
+                        // event count; the card just read is the card we
+                        // know, so its current count is the new baseline.
+                        adopt_event_count(terminal, &mut now, &reader);
+                        WatchEvent::Report {
+                            reader,
+                            report: Box::new(report),
+                        }
+                    }
                     Err(TransportError::NoService) => return fail(TransportError::NoService, sink),
                     Err(error) => WatchEvent::Error {
                         reader: Some(reader),
@@ -131,6 +138,19 @@ pub fn watch(
             Err(TransportError::Cancelled) => return WatchEnd::Stopped,
             Err(e) => return fail(e, sink),
         }
+    }
+}
+
+/// After a successful reading of `reader`, takes its current event count as
+/// known, if the card is still present (a card removed meanwhile keeps the old
+/// count, so its removal is still reported).
+fn adopt_event_count(terminal: &mut dyn Terminal, snapshot: &mut [ReaderInfo], reader: &str) {
+    let Ok(fresh) = terminal.readers() else {
+        return;
+    };
+    let current = fresh.iter().find(|r| r.name == reader && r.card_present);
+    if let (Some(cur), Some(known)) = (current, snapshot.iter_mut().find(|r| r.name == reader)) {
+        known.events = cur.events;
     }
 }
 
@@ -249,6 +269,74 @@ mod tests {
         assert_eq!(
             kinds(&diff(&[r("A", true, 3)], &[])),
             ["-card A", "-reader A"]
+        );
+    }
+
+    /// One reader whose event count moves whenever we connect (pcsc-lite
+    /// can count our own reset as a card event), and which wakes the waiter
+    /// once before being cancelled.
+    struct BumpingTerminal {
+        inner: crate::sim::SimTerminal,
+        events: u32,
+        wakes: u32,
+    }
+
+    impl Terminal for BumpingTerminal {
+        fn describe(&self) -> String {
+            "bumping".into()
+        }
+        fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError> {
+            let mut rs = self.inner.readers()?;
+            rs[0].events = self.events;
+            Ok(rs)
+        }
+        fn wait_for_change(
+            &mut self,
+            _seen: &[ReaderInfo],
+            _timeout: Option<std::time::Duration>,
+        ) -> Result<bool, TransportError> {
+            self.wakes += 1;
+            if self.wakes > 2 {
+                Err(TransportError::Cancelled)
+            } else {
+                Ok(true)
+            }
+        }
+        fn canceller(&mut self) -> Result<crate::transport::Canceller, TransportError> {
+            self.inner.canceller()
+        }
+        fn connect(
+            &mut self,
+            reader: &str,
+        ) -> Result<Box<dyn crate::transport::Connection + '_>, TransportError> {
+            self.events += 1;
+            self.inner.connect(reader)
+        }
+    }
+
+    #[test]
+    fn our_own_reading_moving_the_event_count_is_not_a_new_card() {
+        let card = crate::sim::SimCard::load("fresh").expect("fresh");
+        let mut t = BumpingTerminal {
+            inner: crate::sim::SimTerminal::new(card),
+            events: 7,
+            wakes: 0,
+        };
+        let mut seen = Vec::new();
+        let stop = AtomicBool::new(false);
+        let clock = || OffsetDateTime::UNIX_EPOCH;
+        let end = watch(&mut t, WatchOptions::default(), &stop, &clock, &mut |e| {
+            seen.push(e);
+            true
+        });
+        assert_eq!(end, WatchEnd::Stopped);
+        assert_eq!(
+            kinds(&seen),
+            [
+                "+reader jpki-status simulator (fresh)",
+                "+card jpki-status simulator (fresh)",
+                "report"
+            ]
         );
     }
 }
