@@ -225,8 +225,17 @@ fn card_placed_again_reads_the_same() {
             ..CardOptions::default()
         },
     );
+    let removed = stack.log_count(&format!("Card Removed From {READER0}"));
     let first = real_json(READER0);
     assert!(matches!(first.code, Some(7) | Some(8)), "{first:?}");
+    // The run lets go of the card without a reset, so pcscd only sees the
+    // card gone at its next poll (~400 ms); start the --wait run after that,
+    // as a person would after the error (a real reader notices at once).
+    stack.wait_log_count(
+        &format!("Card Removed From {READER0}"),
+        removed,
+        Duration::from_secs(10),
+    );
     let run = jpki_status(&["--json", "--no-input", "--wait=20", "--reader", READER0]);
     assert_eq!(run.code, sim_code, "stderr:\n{}", run.stderr);
     assert_eq!(comparable(&run.json()), comparable(&sim));
