@@ -3,8 +3,9 @@
 //! Owns: building a structurally valid X.509 v3 certificate (DER) with a
 //! given validity, with an RSA-2048-sized key and signature: 760 bytes, so
 //! the reader must read it in several 256-byte chunks, as with a real JPKI
-//! authentication certificate (larger still, 1.1-1.7 KB, with extensions). Must not: pretend to be a real certificate. The
-//! key and signature bytes are a fixed pattern; nothing verifies them, and the
+//! authentication certificate (larger still, 1.1-1.7 KB, with extensions).
+//! Must not: pretend to be a real certificate. The key and signature bytes
+//! are a fixed pattern; nothing verifies them, and the
 //! subject holds no personal data (a real one holds none either,
 //! protocol.md §5).
 
