@@ -3,16 +3,26 @@
 # Debian or Ubuntu (the Rust toolchain itself comes from rustup).
 #
 # Owns: the list of system packages. Must not: start anything.
-#   libpcsclite-dev, pkg-config  build the `pcsc` crate against pcsc-lite
-#   pcscd, vsmartcard-vpcd       the real PC/SC stack with a virtual reader (tests, demo)
-#   opensc                       an independent witness in the end-to-end tests
-#   pcsc-tools                   pcsc_scan, for people poking at readers
-#   chromium, poppler-utils      the slip test prints slips to PDF and reads them back
-#   fonts-noto-cjk               Japanese glyphs for Chromium (else the slip prints boxes)
+#
+#   scripts/setup.sh          build and run: the README's first command
+#     libpcsclite-dev, pkg-config  build the `pcsc` crate against pcsc-lite
+#     pcscd                        the PC/SC service a real reader needs
+#   scripts/setup.sh --test   also what the test suite needs (scripts/test.sh)
+#     vsmartcard-vpcd              the virtual reader for the end-to-end tests and demo
+#     opensc                       an independent witness in the end-to-end tests
+#     pcsc-tools                   pcsc_scan, for people poking at readers
+#     chromium, poppler-utils      the slip test prints slips to PDF and reads them back
+#     fonts-noto-cjk               Japanese glyphs for Chromium (else the slip prints boxes)
+#
 # Uses sudo when not root. Installs only what is missing.
 set -euo pipefail
 
-packages=(libpcsclite-dev pkg-config pcscd vsmartcard-vpcd opensc pcsc-tools chromium poppler-utils fonts-noto-cjk)
+packages=(libpcsclite-dev pkg-config pcscd)
+case "${1:-}" in
+    "") ;;
+    --test) packages+=(vsmartcard-vpcd opensc pcsc-tools chromium poppler-utils fonts-noto-cjk) ;;
+    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # scripts/test.sh: the whole test suite, exactly what CI runs (.ci/run).
 #
-# Installs missing system packages (scripts/setup.sh), checks formatting,
+# Installs missing system packages (scripts/setup.sh --test), checks formatting,
 # lints and docs, then runs every test: unit, property, profile, transcript,
 # CLI and the end-to-end tests through real pcscd + vpcd + the virtual card
 # (those start and stop their own stack; see docs/testing.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/setup.sh
+scripts/setup.sh --test
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
