@@ -303,10 +303,12 @@ impl RunError {
         match self {
             RunError::Transport(e) => text::describe_transport_error(e, lang),
             RunError::Select(SelectError::NoReaders) => text::describe_transport_error(&TransportError::NoReader, lang),
-            RunError::Select(e @ SelectError::NoCard { .. }) => (
-                match lang {
-                    Lang::Ja => format!("カードが置かれていません（{}）。", e.to_string().trim_start_matches("no card on ")),
-                    Lang::En => format!("{e}."),
+            RunError::Select(SelectError::NoCard { readers }) => (
+                match (lang, readers.is_empty()) {
+                    (Lang::Ja, true) => "どのリーダーにもカードが置かれていません。".to_string(),
+                    (Lang::Ja, false) => format!("カードが置かれていません（{}）。", readers.join("、")),
+                    (Lang::En, true) => "No card on any reader.".to_string(),
+                    (Lang::En, false) => format!("No card on {}.", readers.join(", ")),
                 },
                 lang.pick(
                     "カードをリーダーに置いてください。置かれるまで待つには --wait を付けます。",
@@ -314,10 +316,10 @@ impl RunError {
                 )
                 .into(),
             ),
-            RunError::Select(e @ SelectError::SeveralCards { .. }) => (
+            RunError::Select(SelectError::SeveralCards { readers }) => (
                 match lang {
-                    Lang::Ja => format!("複数のリーダーにカードがあります: {}", e.to_string().trim_start_matches("cards are on several readers: ")),
-                    Lang::En => e.to_string(),
+                    Lang::Ja => format!("複数のリーダーにカードがあります: {}", readers.join("、")),
+                    Lang::En => format!("Cards are on several readers: {}.", readers.join(", ")),
                 },
                 lang.pick(
                     "読み取るリーダーを --reader 名前 で指定するか、カードを1枚だけにしてください。",
@@ -968,6 +970,31 @@ mod tests {
             choose_reader(&[r("A", false)], Some("A")),
             Err(SelectError::NoCard { .. })
         ));
+    }
+
+    #[test]
+    fn selection_errors_name_the_readers_in_both_languages() {
+        let no_card = RunError::Select(SelectError::NoCard {
+            readers: vec!["A".into(), "B".into()],
+        });
+        assert_eq!(
+            no_card.describe(Lang::Ja).0,
+            "カードが置かれていません（A、B）。"
+        );
+        assert_eq!(no_card.describe(Lang::En).0, "No card on A, B.");
+        let none = RunError::Select(SelectError::NoCard { readers: vec![] });
+        assert_eq!(
+            none.describe(Lang::Ja).0,
+            "どのリーダーにもカードが置かれていません。"
+        );
+        let several = RunError::Select(SelectError::SeveralCards {
+            readers: vec!["A".into(), "B".into()],
+        });
+        assert_eq!(
+            several.describe(Lang::Ja).0,
+            "複数のリーダーにカードがあります: A、B"
+        );
+        assert!(several.describe(Lang::En).1.contains("--reader"));
     }
 
     #[test]
