@@ -443,13 +443,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     // locale (docs/slip-and-site.md).
     let lang = cli
         .lang
-        .or_else(|| {
-            std::env::var("JPKI_STATUS_LANG")
-                .ok()
-                .and_then(|v| Lang::from_tag(&v))
-        })
+        .or_else(Lang::from_override_env)
         .or_else(|| site_lang(cli.read.site.as_deref()))
-        .unwrap_or_else(Lang::from_env);
+        .unwrap_or_else(Lang::from_locale);
     match &cli.command {
         Some(Sub::Profiles) => return list_profiles(io),
         Some(Sub::Readers { json }) => return list_readers(*json, lang, io),

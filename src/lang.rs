@@ -17,16 +17,19 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// `JPKI_STATUS_LANG` (`ja` or `en`), the explicit choice that beats a
+    /// site file and the locale. On Windows, where the POSIX locale variables
+    /// are usually unset, this is how a Japanese help desk says so.
+    pub fn from_override_env() -> Option<Lang> {
+        std::env::var("JPKI_STATUS_LANG")
+            .ok()
+            .and_then(|v| Lang::from_tag(&v))
+    }
+
     /// Japanese when the locale is Japanese (`LC_ALL`, `LC_MESSAGES`, `LANG`
     /// in POSIX precedence, first non-empty wins; `ja`, `ja_JP.UTF-8`, ...),
-    /// otherwise English. On Windows these variables are usually unset, so a
-    /// Japanese help desk passes `--lang ja` or sets `JPKI_STATUS_LANG=ja`.
-    pub fn from_env() -> Lang {
-        if let Ok(v) = std::env::var("JPKI_STATUS_LANG") {
-            if let Some(l) = Lang::from_tag(&v) {
-                return l;
-            }
-        }
+    /// otherwise English.
+    pub fn from_locale() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
                 if !v.is_empty() {

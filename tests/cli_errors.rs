@@ -124,3 +124,43 @@ fn slip_is_written_with_the_route_and_the_office_and_no_personal_data() {
         assert!(!html.contains(private), "slip must not contain {private}");
     }
 }
+
+#[test]
+fn language_order_is_flag_then_env_then_site_then_locale() {
+    let site = concat!(env!("CARGO_MANIFEST_DIR"), "/apdu/site.example.toml"); // lang = "ja"
+    let lang_of = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jpki-status"));
+        cmd.args(["--sim", "fresh", "--no-input"]).args(extra);
+        for var in ["LANG", "LC_ALL", "LC_MESSAGES", "JPKI_STATUS_LANG"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        let out = String::from_utf8(cmd.output().expect("runs").stdout).expect("utf8");
+        if out.starts_with("マイナンバーカード") {
+            "ja"
+        } else {
+            assert!(out.starts_with("My Number Card"), "{out}");
+            "en"
+        }
+    };
+    assert_eq!(lang_of(&[], &[]), "en", "no locale: English");
+    assert_eq!(lang_of(&[], &[("LANG", "ja_JP.UTF-8")]), "ja", "locale");
+    assert_eq!(
+        lang_of(&["--site", site], &[("LANG", "en_US.UTF-8")]),
+        "ja",
+        "site beats locale"
+    );
+    assert_eq!(
+        lang_of(&["--site", site], &[("JPKI_STATUS_LANG", "en")]),
+        "en",
+        "env beats site"
+    );
+    assert_eq!(
+        lang_of(
+            &["--site", site, "--lang", "en"],
+            &[("JPKI_STATUS_LANG", "ja")]
+        ),
+        "en",
+        "flag beats all"
+    );
+}
