@@ -6,7 +6,7 @@
 //! not complete (a transport error yields an error message and exit 7 or 8,
 //! never a table).
 
-use crate::advice::cli::{run_advise, AdviseArgs, FactArgs};
+use crate::advice::cli::{run_advise, AdviseArgs, AdviseError, FactArgs};
 use crate::advice::{advise, Advice, AdviceInput, Route};
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -15,7 +15,7 @@ use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
 use crate::session::read_reader;
 use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
-use crate::site::Site;
+use crate::site::{Site, SiteError};
 use crate::slip;
 use crate::text;
 use crate::transport::{looks_contactless, ReaderInfo, Terminal, TransportError};
@@ -229,7 +229,11 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Str
     Ok(chosen.name.clone())
 }
 
-/// Every failure of a run, each mapped to an exit code and a next step.
+/// Every failure a person can meet, each mapped to a stable code, an exit
+/// code, and what happened and what to do in the output language.
+/// [`report_error`] is the one place where one becomes text (stderr) or a
+/// JSON error document (stdout, under `--json`); a new failure gets a
+/// variant here, never a `writeln!` of its own.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// Talking to the reader or card failed.
@@ -247,6 +251,33 @@ pub enum RunError {
     /// The simulated card saw a forbidden command: a bug in this tool.
     #[error("SAFETY VIOLATION, please report this bug: {0}")]
     Violation(String),
+    /// The facts given, or `advise --from`, cannot give advice.
+    #[error(transparent)]
+    Advise(#[from] AdviseError),
+    /// The site file (`--site` or the default location) is unusable.
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    /// The slip (`--slip FILE`) could not be written.
+    #[error("cannot write the slip {}: {source}", path.display())]
+    Slip {
+        /// Where it was to go.
+        path: std::path::PathBuf,
+        /// Why it could not.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The slip folder (`--watch --slip FOLDER`) cannot be used.
+    #[error("cannot use {} as the slip folder: {source}", path.display())]
+    SlipFolder {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Why not.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command line itself is wrong (clap's message, in English).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl RunError {
@@ -265,6 +296,9 @@ impl RunError {
             RunError::Select(_) | RunError::WaitTimeout(_) => Exit::NoCard,
             RunError::Profile(_) => Exit::Usage,
             RunError::Violation(_) => Exit::Failure,
+            RunError::Advise(e) => e.exit(),
+            RunError::Site(_) | RunError::SlipFolder { .. } | RunError::Usage(_) => Exit::Usage,
+            RunError::Slip { .. } => Exit::Failure,
         }
     }
 
@@ -295,6 +329,10 @@ impl RunError {
             RunError::WaitTimeout(_) => "wait_timeout",
             RunError::Profile(_) => "profile",
             RunError::Violation(_) => "safety_violation",
+            RunError::Advise(e) => e.code(),
+            RunError::Site(_) => "site_file",
+            RunError::Slip { .. } | RunError::SlipFolder { .. } => "slip_not_written",
+            RunError::Usage(_) => "usage",
         }
     }
 
@@ -345,6 +383,48 @@ impl RunError {
             RunError::Violation(v) => (
                 v.clone(),
                 lang.pick("-v の出力を添えて不具合として報告してください。", "Report this as a bug, with the output of -v.").into(),
+            ),
+            RunError::Advise(e) => e.describe(lang),
+            RunError::Site(e) => (
+                match lang {
+                    Lang::Ja => format!("設定ファイル（サイト設定）を使えません: {e}"),
+                    Lang::En => format!("The site file cannot be used: {e}"),
+                },
+                e.next_step(lang).into(),
+            ),
+            RunError::Slip { path, source } | RunError::SlipFolder { path, source } => {
+                let folder = matches!(self, RunError::SlipFolder { .. });
+                (
+                    match (lang, folder) {
+                        (Lang::Ja, false) => format!("案内票を {} に書き込めません（{source}）。", path.display()),
+                        (Lang::Ja, true) => format!("{} を案内票のフォルダーとして使えません（{source}）。", path.display()),
+                        (Lang::En, false) => format!("Cannot write the slip {} ({source}).", path.display()),
+                        (Lang::En, true) => format!("Cannot use {} as the slip folder ({source}).", path.display()),
+                    },
+                    match source.kind() {
+                        std::io::ErrorKind::NotFound => lang.pick(
+                            "フォルダーが存在するか確認するか、--slip で別の場所を指定してください。",
+                            "Check that the folder exists, or give another place with --slip.",
+                        ),
+                        std::io::ErrorKind::PermissionDenied => lang.pick(
+                            "書き込める場所を --slip で指定してください。",
+                            "Give a place you can write to with --slip.",
+                        ),
+                        _ => lang.pick(
+                            "--slip で別の場所を指定するか、ディスクの空きを確認してください。",
+                            "Give another place with --slip, or check free disk space.",
+                        ),
+                    }
+                    .into(),
+                )
+            }
+            RunError::Usage(message) => (
+                message.clone(),
+                lang.pick(
+                    "使い方は jpki-status --help で確認できます。",
+                    "See jpki-status --help for the options.",
+                )
+                .into(),
             ),
         }
     }
@@ -452,11 +532,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Some(Sub::Advise(a)) => {
             return match run_advise(a, lang, &mut *io.out) {
                 Ok(exit) => exit,
-                Err(e) => {
-                    let _ = writeln!(io.err, "jpki-status advise: {e:#}");
-                    Exit::Usage
+                Err(AdviseError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    Exit::Healthy
                 }
-            }
+                Err(e) => report_error(&e.into(), a.json, lang, io),
+            };
         }
         None => {}
     }
@@ -466,10 +546,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     }
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(io.err, "jpki-status: {e:#}");
-            return Exit::Usage;
-        }
+        Err(e) => return report_error(&e.into(), args.json, lang, io),
     };
     let now = args.facts.now();
     let result = (|| -> Result<CardReport, RunError> {
@@ -495,20 +572,21 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(r) => r,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let site = match load_site(args.site.as_deref(), lang, io) {
+    let site = match load_site(args.site.as_deref()) {
         Ok(s) => s,
-        Err(exit) => return exit,
+        Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let write_slip = |advice: &Advice| -> std::io::Result<Option<std::path::PathBuf>> {
+    // A slip that cannot be written is a failure of its own (exit 1, with
+    // what to do), reported after whatever was already printed.
+    let mut slip_failure: Option<RunError> = None;
+    let write_slip = |advice: &Advice| -> Result<Option<std::path::PathBuf>, RunError> {
         let Some(path) = &args.slip else {
             return Ok(None);
         };
         let html = slip::render_slip(Some(&report), advice, site.as_ref(), lang, now);
-        slip::write_slip(path, &html).map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot write the slip {}: {e}", path.display()),
-            )
+        slip::write_slip(path, &html).map_err(|source| RunError::Slip {
+            path: path.clone(),
+            source,
         })?;
         Ok(Some(path.clone()))
     };
@@ -523,8 +601,17 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
             let exit = final_exit(&report, &advice);
             let mut doc = report_json(&report, &advice).map_err(std::io::Error::other)?;
-            if let Some(path) = write_slip(&advice)? {
-                doc["slip"] = serde_json::Value::String(path.display().to_string());
+            match write_slip(&advice) {
+                Ok(Some(path)) => {
+                    doc["slip"] = serde_json::Value::String(path.display().to_string())
+                }
+                Ok(None) => {}
+                // Under --json the one document is the error: a program
+                // asked for a slip and must not take the run as complete.
+                Err(e) => {
+                    slip_failure = Some(e);
+                    return Ok(exit);
+                }
             }
             serde_json::to_writer_pretty(&mut *io.out, &doc).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
@@ -546,16 +633,21 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             writeln!(io.out)?;
             write!(io.out, "{}", site.render_text(lang, now))?;
         }
-        if let Some(path) = write_slip(&advice)? {
-            writeln!(
+        match write_slip(&advice) {
+            Ok(Some(path)) => writeln!(
                 io.out,
                 "{} {}",
                 lang.pick("印刷用の案内票:", "Slip for the holder:"),
                 path.display()
-            )?;
+            )?,
+            Ok(None) => {}
+            Err(e) => slip_failure = Some(e),
         }
         Ok(final_exit(&report, &advice))
     })();
+    if let Some(e) = slip_failure {
+        return report_error(&e, args.json, lang, io);
+    }
     match written {
         Ok(exit) => exit,
         // A closed pipe (`| head`) is not a failure: the reading was fine.
@@ -565,21 +657,15 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
 }
 
 /// Loads `--site FILE`, or the default site file when it exists. A broken
-/// file is reported with its line and what to do, and stops the run (exit 2):
-/// a help desk should fix its settings rather than print slips without them.
-fn load_site(
-    path: Option<&std::path::Path>,
-    lang: Lang,
-    io: &mut Io<'_>,
-) -> Result<Option<Site>, Exit> {
+/// file is an error with its line and what to do, and stops the run (exit
+/// 2): a help desk should fix its settings rather than print slips without
+/// them.
+fn load_site(path: Option<&std::path::Path>) -> Result<Option<Site>, RunError> {
     let loaded = match path {
         Some(p) => Site::load(p).map(Some),
         None => Site::load_default(),
     };
-    loaded.map_err(|e| {
-        let _ = writeln!(io.err, "jpki-status: {e}\n  → {}", e.next_step(lang));
-        Exit::Usage
-    })
+    Ok(loaded?)
 }
 
 /// The site file's language, if it loads (errors are reported later, by
@@ -613,26 +699,78 @@ pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde
     crate::advice::cli::advise_json(Some(report), advice)
 }
 
-/// Prints an error (JSON on stdout with --json, text on stderr always) and
-/// returns its exit code.
+/// The one place a failure becomes output: with `--json` an error document
+/// on stdout (docs/json.md, docs/schema/error.schema.json), and always
+/// `jpki-status: WHAT` and `  → NEXT STEP` on stderr, in `lang`. Returns
+/// the exit code.
 pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
     let exit = e.exit();
     let (what, next) = e.describe(lang);
     if json {
-        let doc = JsonError {
-            schema_version: SCHEMA_VERSION,
-            error: JsonErrorBody {
-                code: e.code(),
-                exit_code: exit.code(),
-                message: what.clone(),
-                next_step: next.clone(),
-            },
-        };
-        let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
-        let _ = writeln!(io.out);
+        write_json_error(e, lang, io);
     }
     let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
     exit
+}
+
+/// The JSON error document of `e` on stdout.
+fn write_json_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
+    let (message, next_step) = e.describe(lang);
+    let doc = JsonError {
+        schema_version: SCHEMA_VERSION,
+        error: JsonErrorBody {
+            code: e.code(),
+            exit_code: e.exit().code(),
+            message,
+            next_step,
+        },
+    };
+    let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
+    let _ = writeln!(io.out);
+}
+
+/// A command line clap refused (or `--help`/`--version`, which clap also
+/// reports as an "error"): clap's own text on stderr (it names the option
+/// and the usage), plus, when `--json` is among the arguments, the JSON
+/// error document (`code: usage`) on stdout, so a program never reads an
+/// empty stdout. Returns the exit code (0 for help and version, else 2).
+pub fn report_usage_error(e: clap::Error, args: &[std::ffi::OsString], io: &mut Io<'_>) -> Exit {
+    if !e.use_stderr() {
+        let _ = write!(io.out, "{}", e.render());
+        return Exit::Healthy;
+    }
+    let rendered = e.render().to_string();
+    let json = args.iter().any(|a| a == "--json");
+    if json {
+        // Clap's first paragraph without its "error: " tag and usage line.
+        let message = rendered
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let lang = lang_in_args(args)
+            .or_else(Lang::from_override_env)
+            .unwrap_or_else(Lang::from_locale);
+        write_json_error(&RunError::Usage(message), lang, io);
+    }
+    let _ = write!(io.err, "{rendered}");
+    Exit::Usage
+}
+
+/// `--lang ja` / `--lang=en` among arguments clap could not parse.
+fn lang_in_args(args: &[std::ffi::OsString]) -> Option<Lang> {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).and_then(|v| Lang::from_tag(v)),
+            Some(v) => v.strip_prefix('=').and_then(Lang::from_tag),
+            None => None,
+        })
 }
 
 /// One line of `--watch --json` output (docs/json.md).
@@ -679,23 +817,19 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     }
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(io.err, "jpki-status: {e:#}");
-            return Exit::Usage;
-        }
+        Err(e) => return report_error(&e.into(), args.json, lang, io),
     };
-    let site = match load_site(args.site.as_deref(), lang, io) {
+    let site = match load_site(args.site.as_deref()) {
         Ok(s) => s,
-        Err(exit) => return exit,
+        Err(e) => return report_error(&e, args.json, lang, io),
     };
     if let Some(dir) = &args.slip {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            let _ = writeln!(
-                io.err,
-                "jpki-status: cannot use {} as the slip folder: {e}",
-                dir.display()
-            );
-            return Exit::Usage;
+        if let Err(source) = std::fs::create_dir_all(dir) {
+            let e = RunError::SlipFolder {
+                path: dir.clone(),
+                source,
+            };
+            return report_error(&e, args.json, lang, io);
         }
     }
     let fixed_now = args.facts.now;
@@ -720,12 +854,13 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 let html = slip::render_slip(Some(report), a, site.as_ref(), lang, when);
                 match slip::write_slip_in_dir(dir, when, &html) {
                     Ok(p) => Some(p.display().to_string()),
-                    Err(e) => {
-                        let _ = writeln!(
-                            err,
-                            "jpki-status: cannot write a slip in {}: {e}",
-                            dir.display()
-                        );
+                    Err(source) => {
+                        let e = RunError::Slip {
+                            path: dir.clone(),
+                            source,
+                        };
+                        let (what, next) = e.describe(lang);
+                        let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
                         None
                     }
                 }

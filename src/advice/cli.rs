@@ -3,8 +3,11 @@
 //! [`run_advise`].
 //!
 //! Owns: flag names and help text for facts, turning flags into [`Facts`],
-//! reading `--from` documents. Must not: read a card, or define the
-//! top-level command line (src/cli.rs wires these in).
+//! reading `--from` documents, and the typed errors of both ([`AdviseError`],
+//! each with a code, an exit code, and what happened and what to do in both
+//! languages). Must not: read a card, print an error itself (src/cli.rs
+//! `report_error` is the one place errors become text or JSON), or define
+//! the top-level command line (src/cli.rs wires these in).
 
 use super::engine::{advise, in_japan};
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who};
@@ -14,7 +17,6 @@ use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
-use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -190,10 +192,152 @@ fn parse_now(s: &str) -> Result<OffsetDateTime, String> {
         .map_err(|e| format!("not an RFC 3339 time like 2026-11-22T23:10:00+09:00: {e}"))
 }
 
+/// Why `advise` (or the facts of a reading) cannot give advice. Every
+/// variant says what happened and what to do, in both languages
+/// ([`AdviseError::describe`]).
+#[derive(Debug, thiserror::Error)]
+pub enum AdviseError {
+    /// The same PIN is both known and forgotten.
+    #[error("--knows {0} and --forgot {0} contradict each other: give one")]
+    KnowsAndForgot(KeyId),
+    /// The same PIN is given twice by `--locked`/`--tries`.
+    #[error("{0} is given twice (--locked/--tries): give it once")]
+    GivenTwice(KeyId),
+    /// The `--from` file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    FromRead {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The `--from` file is not JSON.
+    #[error("{} is not JSON: {source}", path.display())]
+    FromNotJson {
+        /// The file.
+        path: PathBuf,
+        /// The parser's complaint (line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The `--from` file is JSON but not a reading of this schema.
+    #[error("{} is not a jpki-status --json reading (schema {SCHEMA_VERSION}): {source}", path.display())]
+    FromNotAReading {
+        /// The file.
+        path: PathBuf,
+        /// What is missing or wrong.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Writing the advice failed (not a closed pipe: the caller handles it).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl AdviseError {
+    /// A stable snake_case code for JSON (docs/json.md, error codes).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdviseError::KnowsAndForgot(_) | AdviseError::GivenTwice(_) => "contradiction",
+            AdviseError::FromRead { .. } => "from_unreadable",
+            AdviseError::FromNotJson { .. } | AdviseError::FromNotAReading { .. } => {
+                "from_not_a_reading"
+            }
+            AdviseError::Output(_) => "output",
+        }
+    }
+
+    /// The exit code: what the person typed is wrong (2), except output
+    /// failures (1).
+    pub fn exit(&self) -> Exit {
+        match self {
+            AdviseError::Output(_) => Exit::Failure,
+            _ => Exit::Usage,
+        }
+    }
+
+    /// What happened and what to do next, in `lang`.
+    pub fn describe(&self, lang: Lang) -> (String, String) {
+        match self {
+            AdviseError::KnowsAndForgot(k) => (
+                match lang {
+                    Lang::Ja => format!("--knows {k} と --forgot {k} が矛盾しています。"),
+                    Lang::En => format!("--knows {k} and --forgot {k} contradict each other."),
+                },
+                match lang {
+                    Lang::Ja => format!("{k} の暗証番号を覚えているなら --knows {k}、覚えていない・自信がないなら --forgot {k} の一方だけを指定してください。"),
+                    Lang::En => format!("Give only one: --knows {k} if the holder remembers it, --forgot {k} if not or unsure."),
+                },
+            ),
+            AdviseError::GivenTwice(k) => (
+                match lang {
+                    Lang::Ja => format!("{k} が --locked / --tries で2回指定されています。"),
+                    Lang::En => format!("{k} is given twice (--locked/--tries)."),
+                },
+                match lang {
+                    Lang::Ja => format!("{k} は1回だけ指定してください（ロック済みなら --locked {k}、残り回数が分かるなら --tries {k}=N）。"),
+                    Lang::En => format!("Give {k} once: --locked {k} if it is locked, or --tries {k}=N."),
+                },
+            ),
+            AdviseError::FromRead { path, source } => (
+                match lang {
+                    Lang::Ja => format!("{} を読み込めません（{source}）。", path.display()),
+                    Lang::En => format!("Cannot read {} ({source}).", path.display()),
+                },
+                lang.pick(
+                    "ファイル名を確認してください。読み取り結果は jpki-status --json > reading.json で保存できます。",
+                    "Check the file name. Save a reading with: jpki-status --json > reading.json",
+                )
+                .into(),
+            ),
+            AdviseError::FromNotJson { path, source } => (
+                match lang {
+                    Lang::Ja => format!("{} は JSON ではありません（{source}）。", path.display()),
+                    Lang::En => format!("{} is not JSON ({source}).", path.display()),
+                },
+                lang.pick(
+                    "jpki-status --json が出力したファイルを指定してください（jpki-status --json > reading.json）。",
+                    "Give a file written by jpki-status --json (jpki-status --json > reading.json).",
+                )
+                .into(),
+            ),
+            AdviseError::FromNotAReading { path, source } => (
+                match lang {
+                    Lang::Ja => format!(
+                        "{} は jpki-status --json の読み取り結果（schema_version {SCHEMA_VERSION}）ではありません（{source}）。",
+                        path.display()
+                    ),
+                    Lang::En => format!(
+                        "{} is not a jpki-status --json reading (schema_version {SCHEMA_VERSION}): {source}.",
+                        path.display()
+                    ),
+                },
+                lang.pick(
+                    "jpki-status --json が出力した読み取り結果を指定してください。エラー文書や advise --json の出力は使えません。",
+                    "Give a reading written by jpki-status --json; an error document or advise --json output is not a reading.",
+                )
+                .into(),
+            ),
+            AdviseError::Output(e) => (
+                match lang {
+                    Lang::Ja => format!("出力を書き込めません（{e}）。"),
+                    Lang::En => format!("Cannot write the output ({e})."),
+                },
+                lang.pick(
+                    "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
+                    "Check where the output goes (the redirected file, free disk space).",
+                )
+                .into(),
+            ),
+        }
+    }
+}
+
 impl FactArgs {
     /// The facts these flags state. Fails when a PIN is both known and
     /// forgotten.
-    pub fn to_facts(&self) -> anyhow::Result<Facts> {
+    pub fn to_facts(&self) -> Result<Facts, AdviseError> {
         let mut f = Facts::default();
         for p in &self.knows {
             if let Some(slot) = f.knows.get_mut(p.key()) {
@@ -202,10 +346,7 @@ impl FactArgs {
         }
         for p in &self.forgot {
             if self.knows.contains(p) {
-                bail!(
-                    "--knows {0} and --forgot {0} contradict each other: give one",
-                    p.key()
-                );
+                return Err(AdviseError::KnowsAndForgot(p.key()));
             }
             if let Some(slot) = f.knows.get_mut(p.key()) {
                 *slot = Answer::No;
@@ -319,14 +460,14 @@ pub struct AdviseArgs {
 
 impl AdviseArgs {
     /// The per-key input from `--locked` and `--tries`.
-    pub fn key_inputs(&self) -> anyhow::Result<PerKey<KeyInput>> {
+    pub fn key_inputs(&self) -> Result<PerKey<KeyInput>, AdviseError> {
         let mut keys: PerKey<KeyInput> = PerKey::default();
         let mut said: Vec<KeyId> = Vec::new();
         let locked = self.locked.iter().map(|p| (p.key(), 0u8));
         let tries = self.tries.iter().map(|t| (t.key, t.tries));
         for (key, n) in locked.chain(tries) {
             if said.contains(&key) {
-                bail!("{key} is given twice (--locked/--tries): give it once");
+                return Err(AdviseError::GivenTwice(key));
             }
             said.push(key);
             if let Some(slot) = keys.get_mut(key) {
@@ -338,19 +479,22 @@ impl AdviseArgs {
 }
 
 /// Reads a saved `--json` reading, ignoring an `advice` field in it.
-pub fn read_report(path: &std::path::Path) -> anyhow::Result<CardReport> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+pub fn read_report(path: &std::path::Path) -> Result<CardReport, AdviseError> {
+    let text = std::fs::read_to_string(path).map_err(|source| AdviseError::FromRead {
+        path: path.into(),
+        source,
+    })?;
     let mut value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+        serde_json::from_str(&text).map_err(|source| AdviseError::FromNotJson {
+            path: path.into(),
+            source,
+        })?;
     if let Some(obj) = value.as_object_mut() {
         obj.remove("advice");
     }
-    serde_json::from_value(value).with_context(|| {
-        format!(
-            "{} is not a jpki-status --json reading (schema {SCHEMA_VERSION})",
-            path.display()
-        )
+    serde_json::from_value(value).map_err(|source| AdviseError::FromNotAReading {
+        path: path.into(),
+        source,
     })
 }
 
@@ -371,7 +515,7 @@ pub fn advise_json(
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
 /// returns the exit code of its route, in `lang` (the global `--lang`).
-pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<Exit, AdviseError> {
     let facts = args.facts.to_facts()?;
     let now = args.facts.now();
     let report = match &args.from {
@@ -384,8 +528,8 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> anyhow:
     };
     let advice = advise(&input, now).localized(lang);
     if args.json {
-        let doc = advise_json(report.as_ref(), &advice)?;
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         out.write_all(render(&advice, lang).as_bytes())?;
