@@ -69,7 +69,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Sub {
-    /// List card readers, whether a card is present, and its ATR.
+    /// List card readers, whether a card is present, and its ATR (with
+    /// --sim: the simulated reader).
     Readers {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -528,7 +529,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         .unwrap_or_else(Lang::from_locale);
     match &cli.command {
         Some(Sub::Profiles) => return list_profiles(io),
-        Some(Sub::Readers { json }) => return list_readers(*json, lang, io),
+        Some(Sub::Readers { json }) => {
+            return list_readers(cli.read.sim.as_deref(), *json, lang, io)
+        }
         Some(Sub::Advise(a)) => {
             return match run_advise(a, lang, &mut *io.out) {
                 Ok(exit) => exit,
@@ -704,13 +707,54 @@ pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde
 /// `jpki-status: WHAT` and `  → NEXT STEP` on stderr, in `lang`. Returns
 /// the exit code.
 pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
-    let exit = e.exit();
-    let (what, next) = e.describe(lang);
     if json {
         write_json_error(e, lang, io);
     }
+    write_text_error(e, lang, io);
+    e.exit()
+}
+
+/// `jpki-status: WHAT` and `  → NEXT STEP` on stderr.
+fn write_text_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
+    let (what, next) = e.describe(lang);
     let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
-    exit
+}
+
+/// A failure of watch mode before its first event. Under `--json` it is one
+/// `error` event line (`seq` 1, `reader` null), so the output stays JSON
+/// Lines; otherwise as [`report_error`].
+fn report_watch_error(
+    e: &RunError,
+    json: bool,
+    now: OffsetDateTime,
+    lang: Lang,
+    io: &mut Io<'_>,
+) -> Exit {
+    if !json {
+        return report_error(e, false, lang, io);
+    }
+    let (message, next_step) = e.describe(lang);
+    let line = EventLine {
+        schema_version: SCHEMA_VERSION,
+        seq: 1,
+        time: probe::format_rfc3339(now.to_offset(probe::JST)),
+        kind: "error",
+        reader: None,
+        atr: None,
+        report: None,
+        advice: None,
+        error: Some(JsonErrorBody {
+            code: e.code(),
+            exit_code: e.exit().code(),
+            message,
+            next_step,
+        }),
+        slip: None,
+    };
+    let _ = serde_json::to_writer(&mut *io.out, &line);
+    let _ = writeln!(io.out);
+    write_text_error(e, lang, io);
+    e.exit()
 }
 
 /// The JSON error document of `e` on stdout.
@@ -799,9 +843,10 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
+    let start = args.facts.now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut terminal = match open_terminal(args.sim.as_deref()) {
         Ok(t) => t,
-        Err(e) => return report_error(&e, args.json, lang, io),
+        Err(e) => return report_watch_error(&e, args.json, start, lang, io),
     };
     let stop = Arc::new(AtomicBool::new(false));
     match terminal.canceller() {
@@ -813,15 +858,15 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 cancel();
             });
         }
-        Err(e) => return report_error(&RunError::Transport(e), args.json, lang, io),
+        Err(e) => return report_watch_error(&RunError::Transport(e), args.json, start, lang, io),
     }
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
-        Err(e) => return report_error(&e.into(), args.json, lang, io),
+        Err(e) => return report_watch_error(&e.into(), args.json, start, lang, io),
     };
     let site = match load_site(args.site.as_deref()) {
         Ok(s) => s,
-        Err(e) => return report_error(&e, args.json, lang, io),
+        Err(e) => return report_watch_error(&e, args.json, start, lang, io),
     };
     if let Some(dir) = &args.slip {
         if let Err(source) = std::fs::create_dir_all(dir) {
@@ -829,7 +874,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 path: dir.clone(),
                 source,
             };
-            return report_error(&e, args.json, lang, io);
+            return report_watch_error(&e, args.json, start, lang, io);
         }
     }
     let fixed_now = args.facts.now;
@@ -1005,8 +1050,12 @@ struct ReaderJson {
     in_use_exclusively: bool,
 }
 
-fn list_readers(json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
-    let mut terminal = PcscTerminal::new();
+/// `readers`: the PC/SC readers, or with `--sim` the simulated one.
+fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
+    let mut terminal = match open_terminal(sim) {
+        Ok(t) => t,
+        Err(e) => return report_error(&e, json, lang, io),
+    };
     let readers = match terminal.readers() {
         Ok(r) => r,
         Err(e) => return report_error(&RunError::Transport(e), json, lang, io),
