@@ -3,6 +3,8 @@
 //! profiles' `[expect]` tables do.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use jpki_status::probe::{read_card, ProbeOptions};
 use jpki_status::report::{CardReport, KeyReport, KeyState};
 use jpki_status::sim::{SimCard, SimTerminal};
