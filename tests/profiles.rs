@@ -98,6 +98,11 @@ fn every_profile_through_the_cli_gives_the_library_reading_as_json_and_text() {
         let json: Value = serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("{name}: {e}\n{stdout}\n{stderr}"));
         assert_eq!(json["schema_version"], 1);
+        common::schema::assert_valid(
+            common::schema::Doc::Reading,
+            &json,
+            &format!("jpki-status --sim {name} --json"),
+        );
         assert_eq!(
             json["keys"],
             serde_json::to_value(&report.keys).expect("json"),
@@ -138,7 +143,24 @@ fn every_profile_through_the_cli_gives_the_library_reading_as_json_and_text() {
                 "{name} ({lang}):\n{text}"
             );
         }
+        // With --diagnostics: the 照合番号 rows, same schema.
+        let (_, stdout, _) = run_cli(&[
+            "--sim",
+            &name,
+            "--json",
+            "--diagnostics",
+            "--no-input",
+            "--now",
+            NOW,
+        ]);
+        let json: Value = serde_json::from_str(&stdout).expect("json");
+        let doc = common::schema::Doc::of_stdout(&["--json"], &json);
+        common::schema::assert_valid(doc, &json, &format!("--sim {name} --json --diagnostics"));
     }
+    println!(
+        "validated {} JSON documents against docs/schema",
+        common::schema::validated()
+    );
 }
 
 #[test]
@@ -146,6 +168,7 @@ fn a_bad_profile_is_a_usage_error_that_names_the_builtins() {
     let (code, stdout, stderr) = run_cli(&["--sim", "no-such-card", "--json"]);
     assert_eq!(code, 2);
     let json: Value = serde_json::from_str(&stdout).expect("json error document");
+    common::schema::assert_valid(common::schema::Doc::Error, &json, "--sim no-such-card");
     assert_eq!(json["error"]["code"], "profile");
     assert!(stderr.contains("fresh"), "{stderr}");
 }
