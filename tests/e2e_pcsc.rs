@@ -16,6 +16,7 @@
 //! the tests say SKIPPED, unless `CI=true` or `JPKI_E2E=1`, where that
 //! fails. `JPKI_E2E=0` skips them. Details: docs/testing.md.
 
+mod common;
 mod support;
 
 use std::time::Duration;
@@ -28,7 +29,16 @@ use support::{
 
 fn sim_json(profile: &str) -> (Option<i32>, Value) {
     let run = jpki_status(&["--sim", profile, "--json", "--no-input"]);
-    (run.code, run.json())
+    (
+        run.code,
+        valid(&["--json"], &run, &format!("--sim {profile} --json")),
+    )
+}
+
+/// stdout of a `--json` run, validated against docs/schema.
+fn valid(args: &[&str], run: &support::Run, what: &str) -> Value {
+    let docs = common::schema::assert_stdout_valid(args, &run.stdout, what);
+    docs.into_iter().next().expect("one document").1
 }
 
 /// The status word a key's decisive reading answered, as JSON hex.
@@ -42,7 +52,13 @@ fn status_word(v: &Value, id: &str) -> Option<String> {
 }
 
 fn real_json(reader: &str) -> support::Run {
-    jpki_status(&["--json", "--no-input", "--reader", reader])
+    let run = jpki_status(&["--json", "--no-input", "--reader", reader]);
+    valid(
+        &["--json"],
+        &run,
+        &format!("--json --reader {reader:?} through pcscd"),
+    );
+    run
 }
 
 /// Every profile reads the same through pcscd as in process, twice (the
@@ -125,6 +141,10 @@ fn every_profile_matches_the_in_process_simulation() {
     } else if support::required() {
         panic!("pkcs15-tool (Debian opensc) is missing; the script installs it");
     }
+    eprintln!(
+        "validated {} JSON documents against docs/schema",
+        common::schema::validated()
+    );
 }
 
 /// `--wait`: the program starts first, the card is placed 1.5 s later.
@@ -265,6 +285,18 @@ fn two_readers_and_reader_flag() {
         readers.stdout,
         readers.stderr
     );
+    // The whole listing, pinned (update: SNAPSHOTS=overwrite, docs/testing.md).
+    let listing = jpki_status(&["readers", "--json"]);
+    assert_eq!(listing.code, Some(0), "{listing:?}");
+    valid(
+        &["readers", "--json"],
+        &listing,
+        "readers --json through pcscd",
+    );
+    snapbox::assert_data_eq!(
+        listing.stdout,
+        snapbox::file!["golden/e2e-readers-two-cards.json"].raw()
+    );
     for (reader, profile) in [
         (READER0, "fresh"),
         (READER1, "sign-1-left"),
@@ -301,6 +333,7 @@ fn pcscd_stopped_gives_no_service() {
     stack.stop();
     let run = jpki_status(&["--json", "--no-input"]);
     assert_eq!(run.code, Some(7), "{run:?}");
+    valid(&["--json"], &run, "--json with pcscd stopped");
     assert_eq!(
         run.json()["error"]["code"],
         Value::from("no_service"),

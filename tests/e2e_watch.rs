@@ -23,6 +23,7 @@
 //! `JPKI_E2E=1` (see tests/support/mod.rs). `JPKI_SOAK_CYCLES=N` runs a
 //! longer (or shorter, at least 20) soak by hand. Details: docs/testing.md.
 
+mod common;
 mod support;
 
 use std::collections::HashMap;
@@ -47,7 +48,9 @@ const NOW: &str = "2026-11-22T10:00:00+09:00";
 
 fn sim_json(profile: &str) -> Value {
     let run = jpki_status(&["--sim", profile, "--json", "--no-input", "--now", NOW]);
-    run.json()
+    let v = run.json();
+    common::schema::assert_valid(common::schema::Doc::Reading, &v, "--sim --json");
+    v
 }
 
 fn port_of(reader: &str) -> u16 {
@@ -134,7 +137,16 @@ fn assert_well_formed(lines: &[WatchLine]) {
         assert_eq!(v["seq"], Value::from(i as u64 + 1), "line {i}: seq");
         assert!(v["time"].is_string(), "line {i}: time");
         assert!(kinds.contains(&l.kind()), "line {i}: type {:?}", l.kind());
+        common::schema::assert_valid(
+            common::schema::Doc::WatchEvent,
+            v,
+            &format!("watch line {i}"),
+        );
     }
+    eprintln!(
+        "validated {} JSON documents against docs/schema so far",
+        common::schema::validated()
+    );
 }
 
 /// The session a help desk sees: two readers, cards placed and removed on
@@ -183,7 +195,18 @@ fn watch_follows_cards_on_two_readers_and_stops_on_signals() {
         2 * fresh["apdus"].as_u64().unwrap()
     );
     card.remove();
-    w.wait_for("card_removed", READER0, STEP);
+    let removed = w.wait_for("card_removed", READER0, STEP);
+    // The session so far, pinned whole: two readers, a card, its report, its
+    // removal (`--now` fixes every time; update: SNAPSHOTS=overwrite,
+    // docs/testing.md).
+    let session: String = w.lines[..=removed]
+        .iter()
+        .map(|l| format!("{}\n", l.value))
+        .collect();
+    snapbox::assert_data_eq!(
+        session,
+        snapbox::file!["golden/e2e-watch-session.jsonl"].raw()
+    );
 
     // A different profile on 00 01.
     let mut card = place_and_expect_report(&mut w, &stack, READER1, "sign-1-left", &sign);
