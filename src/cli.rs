@@ -279,6 +279,10 @@ pub enum RunError {
     /// The command line itself is wrong (clap's message, in English).
     #[error("{0}")]
     Usage(String),
+    /// Standard output could not be written (not a closed pipe: that ends
+    /// a run quietly).
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
 }
 
 impl RunError {
@@ -299,7 +303,7 @@ impl RunError {
             RunError::Violation(_) => Exit::Failure,
             RunError::Advise(e) => e.exit(),
             RunError::Site(_) | RunError::SlipFolder { .. } | RunError::Usage(_) => Exit::Usage,
-            RunError::Slip { .. } => Exit::Failure,
+            RunError::Slip { .. } | RunError::Output(_) => Exit::Failure,
         }
     }
 
@@ -334,6 +338,7 @@ impl RunError {
             RunError::Site(_) => "site_file",
             RunError::Slip { .. } | RunError::SlipFolder { .. } => "slip_not_written",
             RunError::Usage(_) => "usage",
+            RunError::Output(_) => "output",
         }
     }
 
@@ -386,6 +391,7 @@ impl RunError {
                 lang.pick("-v の出力を添えて不具合として報告してください。", "Report this as a bug, with the output of -v.").into(),
             ),
             RunError::Advise(e) => e.describe(lang),
+            RunError::Output(e) => describe_output_error(e, lang),
             RunError::Site(e) => (
                 match lang {
                     Lang::Ja => format!("設定ファイル（サイト設定）を使えません: {e}"),
@@ -429,6 +435,22 @@ impl RunError {
             ),
         }
     }
+}
+
+/// What happened and what to do when standard output cannot be written
+/// (a full disk, a closed file; a closed pipe is not reported).
+pub(crate) fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String) {
+    (
+        match lang {
+            Lang::Ja => format!("出力を書き込めません（{e}）。"),
+            Lang::En => format!("Cannot write the output ({e})."),
+        },
+        lang.pick(
+            "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
+            "Check where the output goes (the redirected file, free disk space).",
+        )
+        .into(),
+    )
 }
 
 #[derive(Serialize)]
@@ -655,7 +677,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(exit) => exit,
         // A closed pipe (`| head`) is not a failure: the reading was fine.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => reading_exit(&report),
-        Err(_) => Exit::Failure,
+        Err(e) => report_error(&RunError::Output(e), false, lang, io),
     }
 }
 
@@ -1096,7 +1118,7 @@ fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut Io<'_>) -> E
     match result {
         Ok(()) => Exit::Healthy,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
-        Err(_) => Exit::Failure,
+        Err(e) => report_error(&RunError::Output(e), false, lang, io),
     }
 }
 

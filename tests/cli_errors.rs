@@ -164,3 +164,26 @@ fn language_order_is_flag_then_env_then_site_then_locale() {
         "flag beats all"
     );
 }
+
+/// A full disk (Linux's /dev/full) is a failure with a message and a next
+/// step, for a reading and for `advise`, never a silent exit 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_stdout_says_so() {
+    for args in [
+        &["--sim", "fresh", "--no-input", "--lang", "en"][..],
+        &["advise", "--lost", "--lang", "en"][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Cannot write the output") && stderr.contains("→"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

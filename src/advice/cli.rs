@@ -319,17 +319,7 @@ impl AdviseError {
                 )
                 .into(),
             ),
-            AdviseError::Output(e) => (
-                match lang {
-                    Lang::Ja => format!("出力を書き込めません（{e}）。"),
-                    Lang::En => format!("Cannot write the output ({e})."),
-                },
-                lang.pick(
-                    "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
-                    "Check where the output goes (the redirected file, free disk space).",
-                )
-                .into(),
-            ),
+            AdviseError::Output(e) => crate::cli::describe_output_error(e, lang),
         }
     }
 }
