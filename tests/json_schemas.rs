@@ -136,7 +136,6 @@ fn watch_with_slip_documents() -> Vec<(Doc, Value, String)> {
 
 #[test]
 fn every_golden_json_document_matches_its_schema() {
-    let before = schema::validated();
     let docs = golden_documents();
     let per_type: BTreeMap<Doc, usize> = docs.iter().fold(BTreeMap::new(), |mut m, (d, _, _)| {
         *m.entry(*d).or_default() += 1;
@@ -150,7 +149,7 @@ fn every_golden_json_document_matches_its_schema() {
     }
     println!(
         "validated {} golden JSON documents against docs/schema: {per_type:?}",
-        schema::validated() - before
+        docs.len()
     );
 }
 
