@@ -393,9 +393,20 @@ impl RunError {
             RunError::Advise(e) => e.describe(lang),
             RunError::Output(e) => describe_output_error(e, lang),
             RunError::Site(e) => (
-                match lang {
-                    Lang::Ja => format!("設定ファイル（サイト設定）を使えません: {e}"),
-                    Lang::En => format!("The site file cannot be used: {e}"),
+                match (lang, e) {
+                    (Lang::Ja, SiteError::Read { path, source }) => format!(
+                        "サイト設定ファイル {} を読み込めません（{source}）。",
+                        path.display()
+                    ),
+                    (Lang::En, SiteError::Read { path, source }) => {
+                        format!("Cannot read the site file {} ({source}).", path.display())
+                    }
+                    (Lang::Ja, SiteError::Invalid { .. }) => {
+                        format!("サイト設定ファイルに誤りがあります: {e}")
+                    }
+                    (Lang::En, SiteError::Invalid { .. }) => {
+                        format!("Error in the site file: {e}")
+                    }
                 },
                 e.next_step(lang).into(),
             ),
