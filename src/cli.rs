@@ -1,7 +1,10 @@
 //! The `jpki-status` command line: arguments, choosing a reader, waiting for
 //! a card, running one reading, printing it, and the exit code.
 //!
-//! Owns: everything between `main` and the library layers. Must not: talk
+//! Owns: everything between `main` and the library layers, and the one
+//! error path: every failure is a [`RunError`] (code, exit code, what
+//! happened and what to do, in ja/en) printed by [`report_error`] as text
+//! or as the JSON error document. Must not: talk
 //! to a card except through `probe::read_card`, or print a reading that did
 //! not complete (a transport error yields an error message and exit 7 or 8,
 //! never a table).
