@@ -26,11 +26,10 @@ mod common;
 
 /// Every variable a run could read to change its output, fixed.
 const FIXED_ENV: &[(&str, &str)] = &[
-    // Language: English unless a case says `--lang ja` or sets LANG itself.
+    // Language: English unless a case says `--lang ja` or sets one of
+    // ENV_CASES_MAY_SET (LC_MESSAGES beats LANG).
     ("LANG", "C"),
     ("LC_ALL", ""),
-    ("LC_MESSAGES", ""),
-    ("JPKI_STATUS_LANG", ""),
     // Output styling and wrapping (clap reads COLUMNS when stdout is no
     // terminal).
     ("NO_COLOR", "1"),
@@ -49,12 +48,23 @@ const FIXED_ENV: &[(&str, &str)] = &[
     ),
 ];
 
+/// Variables some cases set in their own `[env.add]`. trycmd lets the
+/// defaults above win over a case's own value, so these are not defaults:
+/// they are removed from this process's environment instead (the cases
+/// inherit it), which fixes them just the same for every other case.
+const ENV_CASES_MAY_SET: &[&str] = &["LC_MESSAGES", "JPKI_STATUS_LANG"];
+
 fn cmd_dir() -> PathBuf {
     common::repo().join("tests/cmd")
 }
 
 #[test]
 fn cli_golden() {
+    for var in ENV_CASES_MAY_SET {
+        // Edition 2021: safe; nothing else in this test binary reads the
+        // environment while the cases run.
+        std::env::remove_var(var);
+    }
     let cases = trycmd::TestCases::new();
     cases
         .register_bin("jpki-status", Path::new(env!("CARGO_BIN_EXE_jpki-status")))
@@ -107,6 +117,31 @@ fn every_profile_has_ja_en_and_json_goldens() {
                 names.contains(&case),
                 "tests/cmd/{case}.toml is missing: copy read-fresh-{variant}.toml, \
                  change the profile, run scripts/update-goldens.sh"
+            );
+        }
+    }
+}
+
+/// trycmd lets the fixed defaults win over a case's own `[env.add]`: a case
+/// setting one of them would silently run with the default instead.
+#[test]
+fn no_case_sets_a_fixed_variable() {
+    for name in case_names() {
+        let path = cmd_dir().join(format!("{name}.toml"));
+        let case: toml::Value = std::fs::read_to_string(&path)
+            .expect("case readable")
+            .parse()
+            .expect("case parses");
+        let added = case
+            .get("env")
+            .and_then(|e| e.get("add"))
+            .and_then(toml::Value::as_table);
+        for var in added.into_iter().flat_map(|t| t.keys()) {
+            assert!(
+                !FIXED_ENV.iter().any(|(k, _)| k == var),
+                "{}: {var} is fixed for every case in tests/cli_golden.rs and would be \
+                 ignored; use one of {ENV_CASES_MAY_SET:?}",
+                path.display()
             );
         }
     }
