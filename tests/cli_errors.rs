@@ -11,6 +11,8 @@ fn an_unknown_reader_name_is_a_usage_error_listing_the_readers() {
     let (code, stdout, stderr) = run(&["--sim", "fresh", "--reader", "no such reader", "--json"]);
     assert_eq!(code, 2, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("json");
+    let doc = common::schema::Doc::of_stdout(&["--json"], &json);
+    common::schema::assert_valid(doc, &json, "cli_errors");
     assert_eq!(json["error"]["code"], "unknown_reader");
     assert_eq!(json["error"]["exit_code"], 2);
     assert!(
@@ -45,6 +47,8 @@ fn without_a_pcsc_service_the_tool_says_what_to_do_and_exits_7() {
     );
     assert_eq!(out.status.code(), Some(7), "{stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("json");
+    let doc = common::schema::Doc::of_stdout(&["--json"], &json);
+    common::schema::assert_valid(doc, &json, "cli_errors");
     assert_eq!(json["error"]["code"], "no_service", "{stdout}");
     assert!(
         stderr.contains("not running") && stderr.contains("→"),
@@ -116,6 +120,8 @@ fn slip_is_written_with_the_route_and_the_office_and_no_personal_data() {
     ]);
     assert_eq!(code, 5, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("json");
+    let doc = common::schema::Doc::of_stdout(&["--json"], &json);
+    common::schema::assert_valid(doc, &json, "cli_errors");
     assert_eq!(json["slip"].as_str(), slip.to_str());
     let html = std::fs::read_to_string(&slip).expect("slip written");
     assert!(html.contains("LOCKED"), "lock badge");
