@@ -13,7 +13,7 @@ use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
 use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
-use crate::session::read_reader;
+use crate::session::{read_bounded, Limits};
 use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
 use crate::site::Site;
 use crate::slip;
@@ -118,6 +118,18 @@ pub struct ReadArgs {
     /// Default: the file in the documented location, if it exists.
     #[arg(long, value_name = "FILE")]
     pub site: Option<std::path::PathBuf>,
+    /// Give up on a card that does not answer one command within SECS
+    /// seconds: "the card is not answering" (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub command_timeout: Duration,
+    /// Give up on a reading that takes longer than SECS seconds in all
+    /// (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    pub reading_timeout: Duration,
+    /// Wait at most SECS seconds while another program holds the card in a
+    /// transaction: "the card is in use by another program" (exit 7).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub in_use_wait: Duration,
     /// Keep running: read every card placed on any reader, until Ctrl-C.
     /// With --json, prints JSON Lines, one event per line (docs/json.md).
     #[arg(long)]
@@ -126,6 +138,32 @@ pub struct ReadArgs {
     /// unless given here).
     #[command(flatten)]
     pub facts: FactArgs,
+}
+
+/// A time limit in seconds: a positive, finite number (fractions allowed),
+/// at most a day.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "{text:?}: give a number of seconds above 0 and at most 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl ReadArgs {
+    /// The time limits of one reading.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            command: self.command_timeout,
+            reading: self.reading_timeout,
+            in_use: self.in_use_wait,
+        }
+    }
 }
 
 /// Why no reader could be chosen.
@@ -280,6 +318,9 @@ impl RunError {
                 TransportError::Communication { .. } => "communication",
                 TransportError::ShortResponse(_) => "short_response",
                 TransportError::Busy => "card_busy",
+                TransportError::InUse { .. } => "card_in_use",
+                TransportError::NotAnswering { .. } => "card_not_answering",
+                TransportError::Overlong { .. } => "overlong_response",
                 TransportError::Unresponsive => "card_unresponsive",
                 TransportError::TranscriptMismatch(_) => "transcript_mismatch",
                 TransportError::Cancelled => "cancelled",
@@ -373,7 +414,7 @@ pub struct Io<'a> {
 }
 
 /// The source of cards: PC/SC or the simulator.
-pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal>, RunError> {
+pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal + Send>, RunError> {
     Ok(match sim {
         Some(p) => Box::new(SimTerminal::new(SimCard::load(p)?)),
         None => Box::new(PcscTerminal::new()),
@@ -473,23 +514,22 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     };
     let now = args.facts.now();
     let result = (|| -> Result<CardReport, RunError> {
-        let mut terminal: Box<dyn Terminal> = open_terminal(args.sim.as_deref())?;
+        let mut terminal = open_terminal(args.sim.as_deref())?;
         let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
         let options = ProbeOptions {
             diagnostics: args.diagnostics,
         };
-        let trace: Option<&mut dyn Write> = if args.verbose {
-            Some(&mut *io.err)
-        } else {
-            None
-        };
-        let report = read_reader(&mut *terminal, &reader, options, now, trace)?;
+        // On a worker thread, within the limits: a card that never answers
+        // ends the run with exit 8 after --command-timeout, not never.
+        let finished = read_bounded(terminal, &reader, options, now, args.verbose, args.limits());
         // A simulated card records any forbidden command: a run that caused
         // one is a bug in this tool and must never look like a good reading.
-        if let Some(v) = terminal.violations().into_iter().next() {
-            return Err(RunError::Violation(v));
+        if let Some(terminal) = &finished.terminal {
+            if let Some(v) = terminal.violations().into_iter().next() {
+                return Err(RunError::Violation(v));
+            }
         }
-        Ok(report)
+        Ok(finished.result?)
     })();
     let report = match result {
         Ok(r) => r,

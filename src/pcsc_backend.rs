@@ -137,6 +137,13 @@ impl Terminal for PcscTerminal {
         }))
     }
 
+    /// A terminal with its own context: pcsc-lite serialises the calls made
+    /// on one context, so a reading stuck in `SCardTransmit` on one reader
+    /// would otherwise block every other reader's calls.
+    fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
+        Some(Box::new(PcscTerminal::new()))
+    }
+
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
         let name =
             CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
@@ -237,6 +244,11 @@ fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportE
             TransportError::CardRemoved { contactless }
         }
         Error::SharingViolation => TransportError::Busy,
+        // Our receive buffer holds the largest answer PC/SC allows; a card
+        // that sends more is faulty (the command ran, its answer is lost).
+        Error::InsufficientBuffer => TransportError::Overlong {
+            max: crate::session::MAX_ANSWER,
+        },
         Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => {
             TransportError::Unresponsive
         }
