@@ -697,26 +697,22 @@ struct EventLine<'a> {
 }
 
 fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
-    use crate::watch::{watch, WatchEnd, WatchEvent, WatchOptions};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
 
     let mut terminal = match open_terminal(args.sim.as_deref()) {
         Ok(t) => t,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    match terminal.canceller() {
-        Ok(cancel) => {
-            let stop = Arc::clone(&stop);
-            // Ctrl-C: remember it, and wake the blocked SCardGetStatusChange.
-            let _ = ctrlc::set_handler(move || {
-                stop.store(true, Ordering::SeqCst);
-                cancel();
-            });
-        }
-        Err(e) => return report_error(&RunError::Transport(e), args.json, lang, io),
-    }
+    let watch = Watch::new();
+    let stop = watch.stopper();
+    // Ctrl-C / SIGTERM: the watch loop stops at once (it never waits on a
+    // card itself). Should the output be stuck (a full pipe), the process
+    // still ends within a second.
+    let _ = ctrlc::set_handler(move || {
+        stop();
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(i32::from(Exit::Cancelled.code()));
+    });
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
         Err(e) => {
@@ -872,14 +868,14 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         let _ = out.flush();
         written.is_ok()
     };
-    let end = watch(
+    let end = watch.run(
         &mut *terminal,
         WatchOptions {
             probe: ProbeOptions {
                 diagnostics: args.diagnostics,
             },
+            limits: args.limits(),
         },
-        &stop,
         &clock,
         &mut sink,
     );
