@@ -231,11 +231,9 @@ impl std::str::FromStr for Misbehaviour {
             None if kind == "empty" => Fault::Empty,
             None if kind == "long" => Fault::Long,
             None if kind == "garbage" => Fault::Garbage,
-            _ => {
-                return Err(format!(
-                    "unknown fault {kind:?}; want mute, slow:MS, empty, long or garbage, optionally @N"
-                ))
-            }
+            _ => return Err(format!(
+                "unknown fault {kind:?}; want mute, slow:MS, empty, long or garbage, optionally @N"
+            )),
         };
         Ok(Misbehaviour { fault, from })
     }

@@ -511,7 +511,8 @@ mod tests {
             &mut self,
             reader: &str,
         ) -> Result<Box<dyn crate::transport::Connection + '_>, TransportError> {
-            self.events.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.events
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.inner.connect(reader)
         }
         fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
