@@ -32,13 +32,12 @@ pub const MAX_ANSWER: usize = 258;
 /// How long a reading may wait, at most (docs/exit-codes.md).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
-    /// One command (or the connect) without an answer: "the card is not
-    /// answering" (exit 8).
+    /// One command without an answer: "the card is not answering" (exit 8).
     pub command: Duration,
     /// The whole reading, connect to release (exit 8).
     pub reading: Duration,
-    /// Waiting for another program's transaction to end: "the card is in use
-    /// by another program" (exit 7).
+    /// Waiting to connect or for another program's transaction to end: "the
+    /// card is in use by another program" (exit 7).
     pub in_use: Duration,
 }
 
@@ -79,7 +78,9 @@ pub fn read_reader(
 /// What the worker is doing, as the supervisor sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    /// Connecting to the card (bounded like a command).
+    /// Connecting to the card. pcsc-lite's `SCardConnect` waits while
+    /// another program holds a transaction on the card (seen with pcsc-lite
+    /// 1.9.9, tests/e2e_faults.rs), so it is bounded like the transaction.
     Connect,
     /// Waiting for `SCardBeginTransaction` (another program may hold one).
     Transaction,
@@ -228,8 +229,8 @@ pub fn read_bounded(
     let mut since = start;
     loop {
         let (step_limit, step_deadline) = match step {
-            Step::Connect | Step::Command => (limits.command, since + limits.command),
-            Step::Transaction => (limits.in_use, since + limits.in_use),
+            Step::Command => (limits.command, since + limits.command),
+            Step::Connect | Step::Transaction => (limits.in_use, since + limits.in_use),
             Step::Idle => (limits.reading, start + limits.reading),
         };
         let reading_deadline = start + limits.reading;
@@ -247,7 +248,7 @@ pub fn read_bounded(
                     (limits.reading, Step::Idle)
                 };
                 let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-                let error = if which_step == Step::Transaction {
+                let error = if matches!(which_step, Step::Connect | Step::Transaction) {
                     TransportError::InUse { waited_ms }
                 } else {
                     TransportError::NotAnswering {
