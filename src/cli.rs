@@ -521,7 +521,15 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         };
         // On a worker thread, within the limits: a card that never answers
         // ends the run with exit 8 after --command-timeout, not never.
-        let finished = read_bounded(terminal, &reader, options, now, args.verbose, args.limits());
+        let finished = read_bounded(
+            terminal,
+            &reader,
+            options,
+            now,
+            args.verbose,
+            args.limits(),
+            false,
+        );
         // A simulated card records any forbidden command: a run that caused
         // one is a bug in this tool and must never look like a good reading.
         if let Some(terminal) = &finished.terminal {

@@ -178,7 +178,9 @@ enum Msg {
 
 /// Reads the card in `reader` on a worker thread, within `limits`. With
 /// `trace`, every command and answer goes to stderr (`-v`) as it happens, so
-/// a hang shows the command that got no answer.
+/// a hang shows the command that got no answer. With `events_after`, the
+/// reader's event count is looked up after the reading (watch mode needs
+/// it; a single reading does not, so it makes no such call).
 pub fn read_bounded(
     mut terminal: Box<dyn Terminal + Send>,
     reader: &str,
@@ -186,6 +188,7 @@ pub fn read_bounded(
     now: OffsetDateTime,
     trace: bool,
     limits: Limits,
+    events_after: bool,
 ) -> Finished {
     let (tx, rx) = mpsc::channel::<Msg>();
     let name = reader.to_string();
@@ -201,12 +204,12 @@ pub fn read_bounded(
             let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
             let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
             let events_after = match &result {
-                Ok(_) => terminal.readers().ok().and_then(|rs| {
+                Ok(_) if events_after => terminal.readers().ok().and_then(|rs| {
                     rs.into_iter()
                         .find(|r| r.name == name && r.card_present)
                         .map(|r| r.events)
                 }),
-                Err(_) => None,
+                _ => None,
             };
             let _ = tx.send(Msg::Done(Box::new(Finished {
                 result,
@@ -402,6 +405,7 @@ mod tests {
             now(),
             false,
             limits(200, 5000, 5000),
+            false,
         );
         let took = start.elapsed();
         assert!(
@@ -426,6 +430,7 @@ mod tests {
             now(),
             false,
             limits(1000, 5000, 5000),
+            false,
         );
         let report = f.result.expect("read");
         assert_eq!(report.apdus, 20);
@@ -443,6 +448,7 @@ mod tests {
             now(),
             false,
             limits(1000, 300, 5000),
+            false,
         );
         assert!(
             matches!(
@@ -465,6 +471,7 @@ mod tests {
             now(),
             false,
             limits(5000, 20_000, 250),
+            false,
         );
         assert_eq!(
             f.result.err(),

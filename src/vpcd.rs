@@ -231,9 +231,11 @@ impl std::str::FromStr for Misbehaviour {
             None if kind == "empty" => Fault::Empty,
             None if kind == "long" => Fault::Long,
             None if kind == "garbage" => Fault::Garbage,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown fault {kind:?}; want mute, slow:MS, empty, long or garbage, optionally @N"
-            )),
+            ))
+            }
         };
         Ok(Misbehaviour { fault, from })
     }

@@ -328,8 +328,15 @@ impl State {
         let spawned = std::thread::Builder::new()
             .name(format!("watch {reader}"))
             .spawn(move || {
-                let finished =
-                    read_bounded(worker, &name, options.probe, now, false, options.limits);
+                let finished = read_bounded(
+                    worker,
+                    &name,
+                    options.probe,
+                    now,
+                    false,
+                    options.limits,
+                    true,
+                );
                 let _ = tx.send(Msg::Done(name, Box::new(finished)));
             });
         if let Err(e) = spawned {
