@@ -66,16 +66,20 @@ for _ in $(seq 1 500); do
     sleep 0.01
 done
 
+count() { local c; c="$(grep -c -E "$1" "$2" 2>/dev/null)"; echo "${c:-0}"; }
+# An older binary (BENCH_BIN, for before/after) may lack the limit options.
+limit_args=()
+"$bin" --help 2>/dev/null | grep -q -- --command-timeout && limit_args=(--command-timeout 5)
 stamp() { while IFS= read -r line; do printf '%s %s\n' "$(date +%s%N)" "$line"; done; }
-"$bin" --watch --json --no-input "${now_arg[@]}" --command-timeout 5 2>"$run/watch.err" \
+"$bin" --watch --json --no-input "${now_arg[@]}" "${limit_args[@]}" 2>"$run/watch.err" \
     > >(stamp >"$run/watch.lines") &
 watcher=$!
 pids+=("$watcher")
 for _ in $(seq 1 500); do
-    (($(grep -c '"reader_added"' "$run/watch.lines" 2>/dev/null || true) >= n)) && break
+    (($(count '"reader_added"' "$run/watch.lines") >= n)) && break
     sleep 0.01
 done
-(($(grep -c '"reader_added"' "$run/watch.lines" || true) >= n)) || { echo "bench-watch: only $(grep -c '"reader_added"' "$run/watch.lines" || true) readers seen" >&2; exit 1; }
+(($(count '"reader_added"' "$run/watch.lines") >= n)) || { echo "bench-watch: only $(count '"reader_added"' "$run/watch.lines") readers seen" >&2; exit 1; }
 
 fault_of() { # index -> --fault arguments
     if [[ "${BENCH_HUNG:-}" == 1 && "$1" == 0 ]]; then echo "--fault mute@7"
@@ -89,7 +93,7 @@ for ((i = 0; i < n; i++)); do
     pids+=($!)
 done
 for _ in $(seq 1 3000); do
-    (($(grep -cE '"type":"(report|error)"' "$run/watch.lines" || true) >= n)) && break
+    (($(count '"type":"(report|error)"' "$run/watch.lines") >= n)) && break
     sleep 0.01
 done
 
@@ -105,8 +109,9 @@ awk -v t0="$t_place" '
     END {
       for (i = 1; i <= k; i++) { r = order[i]; d = (done[r] - seen[r]) / 1e6
         printf "%-22s %12.0f %14.0f %14.0f %s\n", r, (seen[r] - t0) / 1e6, d, (done[r] - t0) / 1e6, kind[r]
-        if (kind[r] == "report") { n++; s[n] = d } }
-      asort(s); if (n > 0) printf "reports: %d; seen→report median %.0f ms, max %.0f ms\n", n, s[int((n + 1) / 2)], s[n] }
-' "$run/watch.lines"
+        if (kind[r] == "report") print d > durations } }
+' durations="$run/durations" "$run/watch.lines"
+sort -n "$run/durations" 2>/dev/null | awk '{ a[NR] = $1 } END {
+    if (NR > 0) printf "reports: %d; seen→report median %.0f ms, max %.0f ms\n", NR, a[int((NR + 1) / 2)], a[NR] }'
 kill -INT "$watcher" 2>/dev/null || true
 echo "logs: $run"
