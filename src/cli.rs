@@ -33,7 +33,8 @@ Exit codes:
   5  needs attention; go to the municipal counter (reset, renewal, reissue)
   6  not a My Number Card
   7  nothing to read: no PC/SC service, no reader, no card, card in use
-  8  reading interrupted (card moved or removed); nothing partial is shown
+  8  reading interrupted (card moved or removed) or card not answering;
+     nothing partial is shown
   1  unexpected failure     2  usage error     130  watch mode stopped by Ctrl-C
 See docs/exit-codes.md.";
 
@@ -1035,6 +1036,15 @@ mod tests {
             "複数のリーダーにカードがあります: A、B"
         );
         assert!(several.describe(Lang::En).1.contains("--reader"));
+    }
+
+    #[test]
+    fn time_limits_are_positive_finite_seconds() {
+        assert_eq!(parse_secs("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "nan", "inf", "86401", "", "5s"] {
+            assert!(parse_secs(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]
