@@ -303,8 +303,8 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
                 Lang::En => format!("The card is in use by another program (waited {:.0} s).", *waited_ms as f64 / 1000.0),
             },
             lang.pick(
-                "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください（待つ時間は --in-use-wait 秒で変えられます）。",
-                "Close programs that use the card (e-Tax, JPKI client software...) and run again (--in-use-wait SECS waits longer).",
+                "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください（待つ時間は --in-use-wait 秒で変えられます）。開いているプログラムがなければ、カードをリーダーから外し、もう一度置いてください（前の読み取りでカードが応答しなくなっている場合）。",
+                "Close programs that use the card (e-Tax, JPKI client software...) and run again (--in-use-wait SECS waits longer). If none is open, take the card off the reader and place it again (an earlier reading may have left it not answering).",
             )
             .into(),
         ),
