@@ -233,8 +233,10 @@ fn read_certificate(
         der.extend_from_slice(&more);
         match der::not_after(&der) {
             Ok(t) => break Ok(t),
+            // Read on in whole chunks: a command costs the same for 1 byte
+            // as for 256.
             Err(der::Error::Need(n)) if !ended && n <= MAX_CERTIFICATE => {
-                want = n.max(der.len() + 1);
+                want = n.max(der.len() + FIRST_CHUNK).min(MAX_CERTIFICATE);
             }
             Err(der::Error::Need(_)) => {
                 break Err(format!(
@@ -477,6 +479,83 @@ mod tests {
             der::not_after(&[0x30, 0x80, 0x30, 0x80]),
             Err(der::Error::Malformed(_))
         ));
+    }
+
+    /// A card that serves files by EF id and answers `63 C3` to every
+    /// status VERIFY; it counts READ BINARY commands.
+    struct Files {
+        files: Vec<(u16, Vec<u8>)>,
+        selected: Option<usize>,
+        reads: usize,
+    }
+
+    impl Exchange for Files {
+        fn transmit(&mut self, c: &Command) -> Result<Response, TransportError> {
+            let raw: Vec<u8> = match *c {
+                Command::SelectApplet(_) => vec![0x90, 0x00],
+                Command::SelectFile(FileId(ef)) => {
+                    self.selected = self.files.iter().position(|(id, _)| *id == ef);
+                    vec![0x90, 0x00]
+                }
+                Command::VerifyStatus => vec![0x63, 0xC3],
+                Command::ReadBinary { offset, le } => {
+                    self.reads += 1;
+                    let data = self.selected.map(|i| &self.files[i].1[..]).unwrap_or(&[]);
+                    let start = usize::from(offset.get()).min(data.len());
+                    let end = (start + le.get()).min(data.len());
+                    let mut out = data[start..end].to_vec();
+                    out.extend_from_slice(if end - start < le.get() {
+                        &[0x62, 0x82]
+                    } else {
+                        &[0x90, 0x00]
+                    });
+                    out
+                }
+            };
+            Response::parse(&raw).map_err(|_| TransportError::ShortResponse(raw.len()))
+        }
+    }
+
+    fn read_with_issuer(issuer: &str) -> (CardReport, usize) {
+        let cert = crate::sim::cert::certificate_with_issuer(
+            datetime!(2021-04-01 0:00 UTC),
+            end_of_japan_day(date!(2026 - 03 - 31)),
+            issuer,
+        );
+        let mut card = Files {
+            files: vec![
+                (0x0006, b"JPKIAPICCTOKEN2".to_vec()),
+                (0x0008, vec![0x8F, 0x8F, 0x00]),
+                (0x000A, cert),
+            ],
+            selected: None,
+            reads: 0,
+        };
+        let report = read_card(
+            &mut card,
+            ProbeOptions::default(),
+            datetime!(2026-01-01 0:00 UTC),
+        )
+        .expect("reading");
+        (report, card.reads)
+    }
+
+    #[test]
+    fn the_expiry_needs_one_chunk_and_more_only_when_the_issuer_is_long() {
+        let (report, reads) = read_with_issuer("JPKI simulated CA");
+        assert_eq!(
+            report.card.certificate_expiry.as_deref(),
+            Some("2026-03-31")
+        );
+        assert_eq!(reads, 3, "label, availability, one certificate chunk");
+        let long = "A".repeat(300);
+        let (report, reads) = read_with_issuer(&long);
+        assert_eq!(
+            report.card.certificate_expiry.as_deref(),
+            Some("2026-03-31")
+        );
+        assert_eq!(reads, 4, "label, availability, two certificate chunks");
+        assert!(report.card.certificate_error.is_none());
     }
 
     #[test]

@@ -151,6 +151,16 @@ fn extensions() -> Vec<u8> {
 /// Builds the certificate valid from `valid_from` to `valid_to` (exact
 /// instants; [`end_of_japan_day`] turns an expiry date into one).
 pub fn authentication_certificate(valid_from: OffsetDateTime, valid_to: OffsetDateTime) -> Vec<u8> {
+    certificate_with_issuer(valid_from, valid_to, "JPKI simulated CA")
+}
+
+/// The same with another issuer common name: a long one pushes the
+/// validity beyond the first 256-byte chunk (the reader must then read on).
+pub fn certificate_with_issuer(
+    valid_from: OffsetDateTime,
+    valid_to: OffsetDateTime,
+    issuer_cn: &str,
+) -> Vec<u8> {
     let sha256_rsa = seq(&[
         oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B]),
         tlv(0x05, &[]),
@@ -172,7 +182,7 @@ pub fn authentication_certificate(valid_from: OffsetDateTime, valid_to: OffsetDa
         tlv(0xA0, &tlv(0x02, &[0x02])), // version v3
         tlv(0x02, &[0x01, 0x23, 0x45]), // serial: fixed, never shown
         sha256_rsa.clone(),
-        name("JPKI simulated CA"),
+        name(issuer_cn),
         seq(&[x509_time(valid_from), x509_time(valid_to)]),
         name("jpki-status simulated card"),
         spki,
