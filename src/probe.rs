@@ -11,7 +11,9 @@
 //! Must not: send anything but SELECT, the 4-byte status VERIFY and READ
 //! BINARY of the public files (token label, certificate availability, the
 //! authentication certificate). The signature certificate (EF 00 01) is never
-//! read (protocol.md §2).
+//! read (protocol.md §2). Must not read more of the authentication
+//! certificate than its expiry needs: one 256-byte chunk holds it on a real
+//! card ([`der`] walks to `notAfter`), so a full reading is 20 APDUs.
 
 use crate::apdu::{spaced_hex, Command, FileId, Offset, Response, ShortLe, StatusWord};
 use crate::card::{
