@@ -4,9 +4,10 @@
 //! Owns: attaching reader facts (name, ATR, contactless) to the report,
 //! marking interruptions as contactless when they are, so the message can say
 //! "keep the card still", and **bounding every wait of a reading**
-//! ([`Limits`]): the reading runs on a worker thread that reports each step
-//! (connect, waiting for the transaction, each command) to a supervisor,
-//! which gives up when a step or the whole reading takes too long.
+//! ([`Limits`]): the reading runs on a worker thread that records each step
+//! (connect, waiting for the transaction, each command) where a supervisor
+//! looks when a deadline passes, and gives up when a step or the whole
+//! reading took too long.
 //! pcsc-lite's `SCardTransmit` has no timeout and `SCardCancel` does not
 //! abort it, so a worker stuck on a card that never answers is *abandoned*:
 //! the supervisor returns the error at once and the worker ends when its call
@@ -21,7 +22,8 @@ use crate::probe::{read_card, ProbeOptions};
 use crate::report::CardReport;
 use crate::transport::{looks_contactless, Exchange, Terminal, Traced, TransportError};
 use std::io::Write;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -171,9 +173,24 @@ pub struct Finished {
     pub events_after: Option<u32>,
 }
 
-enum Msg {
-    Step(Step),
-    Done(Box<Finished>),
+/// What the worker is at, and since when: written by the worker at every
+/// step (an uncontended lock, no wake-up), read by the supervisor only when
+/// a deadline passes. So a normal reading costs the supervisor no wake-up
+/// per command.
+struct Progress(Mutex<(Step, Instant)>);
+
+impl Progress {
+    fn set(&self, step: Step) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = (step, Instant::now());
+        }
+    }
+    fn get(&self) -> (Step, Instant) {
+        match self.0.lock() {
+            Ok(p) => *p,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
 }
 
 /// Reads the card in `reader` on a worker thread, within `limits`. With
@@ -190,16 +207,16 @@ pub fn read_bounded(
     limits: Limits,
     events_after: bool,
 ) -> Finished {
-    let (tx, rx) = mpsc::channel::<Msg>();
+    let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
+    let start = Instant::now();
+    let progress = Arc::new(Progress(Mutex::new((Step::Idle, start))));
     let name = reader.to_string();
     let contactless_name = looks_contactless(reader, &[]);
+    let shared = Arc::clone(&progress);
     let worker = std::thread::Builder::new()
         .name(format!("reading {reader}"))
         .spawn(move || {
-            let progress: Sender<Msg> = tx.clone();
-            let mut step = move |s: Step| {
-                let _ = progress.send(Msg::Step(s));
-            };
+            let mut step = |s: Step| shared.set(s);
             let mut stderr = std::io::stderr();
             let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
             let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
@@ -211,11 +228,13 @@ pub fn read_bounded(
                 }),
                 _ => None,
             };
-            let _ = tx.send(Msg::Done(Box::new(Finished {
+            // Never blocks: the channel holds one result, and a supervisor
+            // that gave up has dropped its end (the send then fails).
+            let _ = tx.try_send(Box::new(Finished {
                 result,
                 terminal: Some(terminal),
                 events_after,
-            })));
+            }));
         });
     if let Err(e) = worker {
         return Finished {
@@ -227,56 +246,57 @@ pub fn read_bounded(
             events_after: None,
         };
     }
-    let start = Instant::now();
-    let mut step = Step::Idle;
-    let mut since = start;
+    let reading_deadline = start + limits.reading;
     loop {
+        let (step, since) = progress.get();
         let (step_limit, step_deadline) = match step {
             Step::Command => (limits.command, since + limits.command),
             Step::Connect | Step::Transaction => (limits.in_use, since + limits.in_use),
-            Step::Idle => (limits.reading, start + limits.reading),
+            Step::Idle => (limits.reading, reading_deadline),
         };
-        let reading_deadline = start + limits.reading;
         let deadline = step_deadline.min(reading_deadline);
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Msg::Step(s)) => {
-                step = s;
-                since = Instant::now();
-            }
-            Ok(Msg::Done(finished)) => return *finished,
-            Err(RecvTimeoutError::Timeout) => {
-                let (limit, which_step) = if step_deadline <= reading_deadline {
-                    (step_limit, step)
-                } else {
-                    (limits.reading, Step::Idle)
-                };
-                let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-                let error = if matches!(which_step, Step::Connect | Step::Transaction) {
-                    TransportError::InUse { waited_ms }
-                } else {
-                    TransportError::NotAnswering {
-                        waited_ms,
-                        contactless: contactless_name,
+        let now = Instant::now();
+        if now < deadline {
+            match rx.recv_timeout(deadline - now) {
+                Ok(finished) => return *finished,
+                // Look again: the worker may have moved on meanwhile.
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Finished {
+                        result: Err(TransportError::Other {
+                            operation: "the reading thread",
+                            detail: "ended without a result".into(),
+                        }),
+                        terminal: None,
+                        events_after: None,
                     }
-                };
-                // The worker is abandoned here (see the module doc).
-                return Finished {
-                    result: Err(error),
-                    terminal: None,
-                    events_after: None,
-                };
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                return Finished {
-                    result: Err(TransportError::Other {
-                        operation: "the reading thread",
-                        detail: "ended without a result".into(),
-                    }),
-                    terminal: None,
-                    events_after: None,
                 }
             }
         }
+        // A result may have arrived just as the deadline passed.
+        if let Ok(finished) = rx.try_recv() {
+            return *finished;
+        }
+        let (limit, which_step) = if step_deadline <= reading_deadline {
+            (step_limit, step)
+        } else {
+            (limits.reading, Step::Idle)
+        };
+        let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        let error = if matches!(which_step, Step::Connect | Step::Transaction) {
+            TransportError::InUse { waited_ms }
+        } else {
+            TransportError::NotAnswering {
+                waited_ms,
+                contactless: contactless_name,
+            }
+        };
+        // The worker is abandoned here (see the module doc).
+        return Finished {
+            result: Err(error),
+            terminal: None,
+            events_after: None,
+        };
     }
 }
 
