@@ -247,6 +247,9 @@ pub fn read_bounded(
         };
     }
     let reading_deadline = start + limits.reading;
+    // A step that starts while the supervisor sleeps is over its limit at
+    // the earliest this long after: waking this often catches it on time.
+    let shortest = limits.command.min(limits.in_use);
     loop {
         let (step, since) = progress.get();
         let (step_limit, step_deadline) = match step {
@@ -257,7 +260,8 @@ pub fn read_bounded(
         let deadline = step_deadline.min(reading_deadline);
         let now = Instant::now();
         if now < deadline {
-            match rx.recv_timeout(deadline - now) {
+            let wake = deadline.min(now + shortest);
+            match rx.recv_timeout(wake - now) {
                 Ok(finished) => return *finished,
                 // Look again: the worker may have moved on meanwhile.
                 Err(RecvTimeoutError::Timeout) => continue,
@@ -438,6 +442,33 @@ mod tests {
         );
         assert!(took < Duration::from_millis(1500), "took {took:?}");
         assert!(f.terminal.is_none());
+    }
+
+    #[test]
+    fn a_hang_that_starts_while_the_supervisor_sleeps_is_caught_on_time() {
+        // The supervisor first sees an early step (the transaction takes
+        // 300 ms), then the card hangs: still caught 200 ms after the hang.
+        let (t, reader) = slow(7, 10_000, 300);
+        let start = Instant::now();
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(200, 5000, 5000),
+            false,
+        );
+        let took = start.elapsed();
+        assert!(
+            matches!(
+                f.result,
+                Err(TransportError::NotAnswering { waited_ms: 200, .. })
+            ),
+            "{:?}",
+            f.result.err()
+        );
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
     }
 
     #[test]
