@@ -288,6 +288,18 @@ fn watch_hung_card_on_one_reader_never_delays_another() {
     assert!(w.lines[hung_inserted..error]
         .iter()
         .all(|l| !(l.kind() == "report" && l.reader() == READER0)));
+    // Taken off and placed again: the abandoned reading ends, the reader
+    // recovers, and the next card there is read.
+    let removed = stack.log_count(&format!("Card Removed From {READER0}"));
+    hung.remove_and_wait(&stack, Some(PORT0), removed);
+    w.wait_for("card_removed", READER0, STEP);
+    let _again = Card::place_ready(&stack, "fresh", CardOptions::default());
+    w.wait_for("card_inserted", READER0, STEP);
+    let report = w.wait_for("report", READER0, STEP);
+    assert_eq!(
+        comparable(&w.lines[report].value["report"]),
+        comparable(&sim)
+    );
     let (code, _) = w.signal_and_wait("TERM", Duration::from_secs(5));
     assert_eq!(code, Some(130));
 }
