@@ -10,6 +10,8 @@
 # runs (scripts/virtual-reader.sh refuses).
 #
 # Usage: scripts/bench.sh [RUNS]      (default 30; env BENCH_RUNS, BENCH_PROFILE)
+#   BENCH_BASELINE=/path/to/older/jpki-status adds that binary as a third
+#   tool in the same interleaved runs (before/after figures on one card).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +43,8 @@ done
 apdus_in_log() { grep -c ' APDU: ' "$log" || true; }
 
 jpki() { "$status_bin" --json --no-input --reader "$reader" >/dev/null; }
+baseline_bin="${BENCH_BASELINE:-}"
+base() { "$baseline_bin" --json --no-input --reader "$reader" >/dev/null; }
 # pkcs15-tool's --reader takes an index; 0 is "Virtual PCD 00 00".
 opensc() { pkcs15-tool --reader 0 --list-pins >/dev/null; }
 
@@ -61,13 +65,19 @@ jpki >/dev/null 2>&1 || true
 opensc >/dev/null 2>&1 || true
 jpki_apdus="$(count_apdus jpki)"
 opensc_apdus="$(count_apdus opensc)"
+[[ -n "$baseline_bin" ]] && base_apdus="$(count_apdus base)"
 : >"$JPKI_RUN_DIR/jpki.times"
 : >"$JPKI_RUN_DIR/opensc.times"
+: >"$JPKI_RUN_DIR/base.times"
 for ((i = 0; i < runs; i++)); do
     t0="$(now_us)"; jpki; t1="$(now_us)"
     echo $((t1 - t0)) >>"$JPKI_RUN_DIR/jpki.times"
     t0="$(now_us)"; opensc; t1="$(now_us)"
     echo $((t1 - t0)) >>"$JPKI_RUN_DIR/opensc.times"
+    if [[ -n "$baseline_bin" ]]; then
+        t0="$(now_us)"; base; t1="$(now_us)"
+        echo $((t1 - t0)) >>"$JPKI_RUN_DIR/base.times"
+    fi
 done
 
 # Peak RSS (kB) in separate runs: /usr/bin/time's own fork is kept out of the
@@ -92,9 +102,17 @@ stats() { # file -> "median p10 p90 min max" in ms
 read -r jm jp10 jp90 jmin jmax <<<"$(stats "$JPKI_RUN_DIR/jpki.times")"
 read -r om op10 op90 omin omax <<<"$(stats "$JPKI_RUN_DIR/opensc.times")"
 ratio="$(awk -v a="$om" -v b="$jm" 'BEGIN { printf "%.1f", a / b }')"
+share="$(awk -v a="$om" -v b="$jm" 'BEGIN { printf "%.2f", b / a }')"
 
 echo "profile: $profile; runs: $runs each, interleaved; pcscd with --debug --apdu; release build"
 printf '%-36s %6s %10s %16s %16s %10s\n' tool APDUs "median ms" "p10-p90 ms" "min-max ms" "peak RSS"
 printf '%-36s %6s %10s %16s %16s %7s kB\n' "jpki-status --json" "$jpki_apdus" "$jm" "$jp10-$jp90" "$jmin-$jmax" "$jpki_kb"
 printf '%-36s %6s %10s %16s %16s %7s kB\n' "pkcs15-tool --list-pins" "$opensc_apdus" "$om" "$op10-$op90" "$omin-$omax" "$opensc_kb"
-echo "ratio (OpenSC median / jpki-status median): $ratio"
+if [[ -n "$baseline_bin" ]]; then
+    read -r bm bp10 bp90 bmin bmax <<<"$(stats "$JPKI_RUN_DIR/base.times")"
+    base_kb="$(peak_kb "$baseline_bin" --json --no-input --reader "$reader")"
+    printf '%-36s %6s %10s %16s %16s %7s kB\n' "baseline jpki-status --json" "$base_apdus" "$bm" "$bp10-$bp90" "$bmin-$bmax" "$base_kb"
+    echo "baseline: $baseline_bin"
+fi
+echo "ratio (OpenSC median / jpki-status median): $ratio; jpki-status takes ${share}x OpenSC's time (target <= 0.4)"
+echo "no faster peer tool is installed here to compare with (issue 10's 'fastest peer' figure is not reproduced)"

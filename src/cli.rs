@@ -16,7 +16,7 @@ use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
 use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
-use crate::session::read_reader;
+use crate::session::{read_bounded, Limits};
 use crate::sim::{profile::builtin_names, Profile, SimCard, SimTerminal};
 use crate::site::{Site, SiteError};
 use crate::slip;
@@ -36,7 +36,8 @@ Exit codes:
   5  needs attention; go to the municipal counter (reset, renewal, reissue)
   6  not a My Number Card
   7  nothing to read: no PC/SC service, no reader, no card, card in use
-  8  reading interrupted (card moved or removed); nothing partial is shown
+  8  reading interrupted (card moved or removed) or card not answering;
+     nothing partial is shown
   1  unexpected failure     2  usage error     130  watch mode stopped by Ctrl-C
 See docs/exit-codes.md.";
 
@@ -122,6 +123,18 @@ pub struct ReadArgs {
     /// Default: the file in the documented location, if it exists.
     #[arg(long, value_name = "FILE")]
     pub site: Option<std::path::PathBuf>,
+    /// Give up on a card that does not answer one command within SECS
+    /// seconds: "the card is not answering" (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub command_timeout: Duration,
+    /// Give up on a reading that takes longer than SECS seconds in all
+    /// (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    pub reading_timeout: Duration,
+    /// Wait at most SECS seconds while another program holds the card in a
+    /// transaction: "the card is in use by another program" (exit 7).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub in_use_wait: Duration,
     /// Keep running: read every card placed on any reader, until Ctrl-C.
     /// With --json, prints JSON Lines, one event per line (docs/json.md).
     #[arg(long)]
@@ -130,6 +143,32 @@ pub struct ReadArgs {
     /// unless given here).
     #[command(flatten)]
     pub facts: FactArgs,
+}
+
+/// A time limit in seconds: a positive, finite number (fractions allowed),
+/// at most a day.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "{text:?}: give a number of seconds above 0 and at most 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl ReadArgs {
+    /// The time limits of one reading.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            command: self.command_timeout,
+            reading: self.reading_timeout,
+            in_use: self.in_use_wait,
+        }
+    }
 }
 
 /// Why no reader could be chosen.
@@ -322,6 +361,9 @@ impl RunError {
                 TransportError::Communication { .. } => "communication",
                 TransportError::ShortResponse(_) => "short_response",
                 TransportError::Busy => "card_busy",
+                TransportError::InUse { .. } => "card_in_use",
+                TransportError::NotAnswering { .. } => "card_not_answering",
+                TransportError::Overlong { .. } => "overlong_response",
                 TransportError::Unresponsive => "card_unresponsive",
                 TransportError::TranscriptMismatch(_) => "transcript_mismatch",
                 TransportError::Cancelled => "cancelled",
@@ -490,7 +532,7 @@ pub struct Io<'a> {
 }
 
 /// The source of cards: PC/SC or the simulator.
-pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal>, RunError> {
+pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal + Send>, RunError> {
     Ok(match sim {
         Some(p) => Box::new(SimTerminal::new(SimCard::load(p)?)),
         None => Box::new(PcscTerminal::new()),
@@ -589,23 +631,30 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     };
     let now = args.facts.now();
     let result = (|| -> Result<CardReport, RunError> {
-        let mut terminal: Box<dyn Terminal> = open_terminal(args.sim.as_deref())?;
+        let mut terminal = open_terminal(args.sim.as_deref())?;
         let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
         let options = ProbeOptions {
             diagnostics: args.diagnostics,
         };
-        let trace: Option<&mut dyn Write> = if args.verbose {
-            Some(&mut *io.err)
-        } else {
-            None
-        };
-        let report = read_reader(&mut *terminal, &reader, options, now, trace)?;
+        // On a worker thread, within the limits: a card that never answers
+        // ends the run with exit 8 after --command-timeout, not never.
+        let finished = read_bounded(
+            terminal,
+            &reader,
+            options,
+            now,
+            args.verbose,
+            args.limits(),
+            false,
+        );
         // A simulated card records any forbidden command: a run that caused
         // one is a bug in this tool and must never look like a good reading.
-        if let Some(v) = terminal.violations().into_iter().next() {
-            return Err(RunError::Violation(v));
+        if let Some(terminal) = &finished.terminal {
+            if let Some(v) = terminal.violations().into_iter().next() {
+                return Err(RunError::Violation(v));
+            }
         }
-        Ok(report)
+        Ok(finished.result?)
     })();
     let report = match result {
         Ok(r) => r,
@@ -654,6 +703,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             }
             serde_json::to_writer_pretty(&mut *io.out, &doc).map_err(std::io::Error::other)?;
             writeln!(io.out)?;
+            io.out.flush()?;
             return Ok(exit);
         }
         write!(io.out, "{}", text::render_report(&report, lang))?;
@@ -682,6 +732,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             Ok(None) => {}
             Err(e) => slip_failure = Some(e),
         }
+        io.out.flush()?;
         Ok(final_exit(&report, &advice))
     })();
     if let Some(e) = slip_failure {
@@ -875,27 +926,23 @@ struct EventLine<'a> {
 }
 
 fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
-    use crate::watch::{watch, WatchEnd, WatchEvent, WatchOptions};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
 
     let start = args.facts.now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut terminal = match open_terminal(args.sim.as_deref()) {
         Ok(t) => t,
         Err(e) => return report_watch_error(&e, args.json, start, lang, io),
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    match terminal.canceller() {
-        Ok(cancel) => {
-            let stop = Arc::clone(&stop);
-            // Ctrl-C: remember it, and wake the blocked SCardGetStatusChange.
-            let _ = ctrlc::set_handler(move || {
-                stop.store(true, Ordering::SeqCst);
-                cancel();
-            });
-        }
-        Err(e) => return report_watch_error(&RunError::Transport(e), args.json, start, lang, io),
-    }
+    let watch = Watch::new();
+    let stop = watch.stopper();
+    // Ctrl-C / SIGTERM: the watch loop stops at once (it never waits on a
+    // card itself). Should the output be stuck (a full pipe), the process
+    // still ends within a second.
+    let _ = ctrlc::set_handler(move || {
+        stop();
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(i32::from(Exit::Cancelled.code()));
+    });
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
         Err(e) => return report_watch_error(&e.into(), args.json, start, lang, io),
@@ -1048,14 +1095,14 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         let _ = out.flush();
         written.is_ok()
     };
-    let end = watch(
+    let end = watch.run(
         &mut *terminal,
         WatchOptions {
             probe: ProbeOptions {
                 diagnostics: args.diagnostics,
             },
+            limits: args.limits(),
         },
-        &stop,
         &clock,
         &mut sink,
     );
@@ -1211,6 +1258,15 @@ mod tests {
             "複数のリーダーにカードがあります: A、B"
         );
         assert!(several.describe(Lang::En).1.contains("--reader"));
+    }
+
+    #[test]
+    fn time_limits_are_positive_finite_seconds() {
+        assert_eq!(parse_secs("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "nan", "inf", "86401", "", "5s"] {
+            assert!(parse_secs(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -3,10 +3,18 @@
 
 use clap::Parser;
 use jpki_status::cli::{report_usage_error, run, Cli, Io};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+    // Buffered: a reading's table and advice leave in one write, not one per
+    // line (stdout is line-buffered). Whoever waits for input or streams
+    // events (questions, watch mode) flushes first, and a reading flushes
+    // before it returns, so a failed write (full disk) is still reported.
+    let (mut out, mut err) = (
+        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        std::io::stderr(),
+    );
     let mut io = Io {
         out: &mut out,
         err: &mut err,
@@ -16,5 +24,7 @@ fn main() -> ExitCode {
         Ok(cli) => run(cli, &mut io),
         Err(e) => report_usage_error(e, &args, &mut io),
     };
+    // A failed flush here (closed pipe) changes nothing: the run's code stands.
+    let _ = out.flush();
     ExitCode::from(exit.code())
 }

@@ -26,6 +26,9 @@ use std::time::Duration;
 #[derive(Default)]
 pub struct PcscTerminal {
     context: Option<Context>,
+    /// ATRs from the last [`Terminal::readers`] look, so `connect` need not
+    /// ask again (`SCardStatus`) for an answer already known.
+    known_atrs: Vec<(String, Vec<u8>)>,
 }
 
 impl PcscTerminal {
@@ -87,7 +90,12 @@ impl Terminal for PcscTerminal {
         self.context()?
             .get_status_change(Duration::ZERO, &mut states)
             .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
-        Ok(states.iter().map(info_from_state).collect())
+        let infos: Vec<ReaderInfo> = states.iter().map(info_from_state).collect();
+        self.known_atrs = infos
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.atr.clone()?)))
+            .collect();
+        Ok(infos)
     }
 
     fn wait_for_change(
@@ -137,6 +145,13 @@ impl Terminal for PcscTerminal {
         }))
     }
 
+    /// A terminal with its own context: pcsc-lite serialises the calls made
+    /// on one context, so a reading stuck in `SCardTransmit` on one reader
+    /// would otherwise block every other reader's calls.
+    fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
+        Some(Box::new(PcscTerminal::new()))
+    }
+
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
         let name =
             CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
@@ -153,10 +168,15 @@ impl Terminal for PcscTerminal {
             }
             Err(e) => return Err(map_error("SCardConnect", e, false)),
         };
-        let atr = card
-            .status2_owned()
-            .map(|s| s.atr().to_vec())
-            .unwrap_or_default();
+        // The ATR the last look saw (a card swapped in between would show
+        // the old ATR: it is for display and the contactless guess only).
+        let atr = match self.known_atrs.iter().find(|(n, _)| n == reader) {
+            Some((_, atr)) => atr.clone(),
+            None => card
+                .status2_owned()
+                .map(|s| s.atr().to_vec())
+                .unwrap_or_default(),
+        };
         let contactless = looks_contactless(reader, &atr);
         Ok(Box::new(PcscConnection {
             card: Some(card),
@@ -237,6 +257,11 @@ fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportE
             TransportError::CardRemoved { contactless }
         }
         Error::SharingViolation => TransportError::Busy,
+        // Our receive buffer holds the largest answer PC/SC allows; a card
+        // that sends more is faulty (the command ran, its answer is lost).
+        Error::InsufficientBuffer => TransportError::Overlong {
+            max: crate::session::MAX_ANSWER,
+        },
         Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => {
             TransportError::Unresponsive
         }

@@ -1,19 +1,72 @@
 //! One reading of the card in one reader: connect, one transaction, the
 //! probe, let go. Shared by the single-reading command line and watch mode.
 //!
-//! Owns: attaching reader facts (name, ATR, contactless) to the report and
+//! Owns: attaching reader facts (name, ATR, contactless) to the report,
 //! marking interruptions as contactless when they are, so the message can say
-//! "keep the card still". Must not: keep the connection or transaction past
-//! the reading.
+//! "keep the card still", and **bounding every wait of a reading**
+//! ([`Limits`]): the reading runs on a worker thread that records each step
+//! (connect, waiting for the transaction, each command) where a supervisor
+//! looks when a deadline passes, and gives up when a step or the whole
+//! reading took too long.
+//! pcsc-lite's `SCardTransmit` has no timeout and `SCardCancel` does not
+//! abort it, so a worker stuck on a card that never answers is *abandoned*:
+//! the supervisor returns the error at once and the worker ends when its call
+//! returns (card removed) or with the process. Its late result is dropped.
+//!
+//! Must not: keep the connection or transaction past the reading, or let a
+//! card that never answers, answers slowly or is held by another program
+//! hold up the caller longer than the limits say.
 
+use crate::apdu::{Command, Response};
 use crate::probe::{read_card, ProbeOptions};
 use crate::report::CardReport;
-use crate::transport::{looks_contactless, Terminal, Traced, TransportError};
+use crate::transport::{looks_contactless, Exchange, Terminal, Traced, TransportError};
 use std::io::Write;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
-/// Reads the card in `reader`. With `trace`, every command and answer is
-/// written to it (`-v`).
+/// The most a card answer may hold: 256 data bytes (the largest short Le,
+/// protocol.md §2) and the status word.
+pub const MAX_ANSWER: usize = 258;
+
+/// How long a reading may wait, at most (docs/exit-codes.md).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// One command without an answer: "the card is not answering" (exit 8).
+    pub command: Duration,
+    /// The whole reading, connect to release (exit 8).
+    pub reading: Duration,
+    /// Waiting to connect or for another program's transaction to end: "the
+    /// card is in use by another program" (exit 7).
+    pub in_use: Duration,
+}
+
+impl Limits {
+    /// Default per-command limit. A status VERIFY or a 256-byte READ BINARY
+    /// takes 2-20 ms on contact and NFC readers; a card silent for 5 s will
+    /// not answer.
+    pub const COMMAND: Duration = Duration::from_secs(5);
+    /// Default limit for the whole reading (20 commands).
+    pub const READING: Duration = Duration::from_secs(20);
+    /// Default wait for another program's transaction.
+    pub const IN_USE: Duration = Duration::from_secs(5);
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            command: Limits::COMMAND,
+            reading: Limits::READING,
+            in_use: Limits::IN_USE,
+        }
+    }
+}
+
+/// Reads the card in `reader`, in the calling thread, with no time limit.
+/// With `trace`, every command and answer is written to it (`-v`). Answers
+/// longer than [`MAX_ANSWER`] are a card fault ([`TransportError::Overlong`]).
 pub fn read_reader(
     terminal: &mut dyn Terminal,
     reader: &str,
@@ -21,26 +74,460 @@ pub fn read_reader(
     now: OffsetDateTime,
     trace: Option<&mut dyn Write>,
 ) -> Result<CardReport, TransportError> {
+    read_reporting(terminal, reader, options, now, trace, &mut |_| {})
+}
+
+/// What the worker is doing, as the supervisor sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Connecting to the card. pcsc-lite's `SCardConnect` waits while
+    /// another program holds a transaction on the card (seen with pcsc-lite
+    /// 1.9.9, tests/e2e_faults.rs), so it is bounded like the transaction.
+    Connect,
+    /// Waiting for `SCardBeginTransaction` (another program may hold one).
+    Transaction,
+    /// A command is on its way to the card.
+    Command,
+    /// Between commands (our own work).
+    Idle,
+}
+
+fn read_reporting(
+    terminal: &mut dyn Terminal,
+    reader: &str,
+    options: ProbeOptions,
+    now: OffsetDateTime,
+    trace: Option<&mut dyn Write>,
+    step: &mut dyn FnMut(Step),
+) -> Result<CardReport, TransportError> {
+    step(Step::Connect);
     let mut conn = terminal.connect(reader)?;
     let atr = conn.atr();
     let contactless = conn.contactless() || looks_contactless(reader, &atr);
     let result = {
+        step(Step::Transaction);
         let mut tx = conn.transaction()?;
+        step(Step::Idle);
+        let mut checked = Checked {
+            inner: &mut *tx,
+            step,
+        };
         match trace {
-            Some(out) => read_card(&mut Traced::new(&mut *tx, out), options, now),
-            None => read_card(&mut *tx, options, now),
+            Some(out) => read_card(&mut Traced::new(&mut checked, out), options, now),
+            None => read_card(&mut checked, options, now),
         }
     };
-    let mut report = result.map_err(|e| match e {
+    let mut report = result.map_err(|e| with_contactless(e, contactless))?;
+    report.reader = Some(reader.to_string());
+    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
+    report.card.contactless = contactless;
+    Ok(report)
+}
+
+fn with_contactless(e: TransportError, contactless: bool) -> TransportError {
+    match e {
         TransportError::CardRemoved { .. } => TransportError::CardRemoved { contactless },
         TransportError::Communication { detail, .. } => TransportError::Communication {
             detail,
             contactless,
         },
+        TransportError::NotAnswering { waited_ms, .. } => TransportError::NotAnswering {
+            waited_ms,
+            contactless,
+        },
         other => other,
-    })?;
-    report.reader = Some(reader.to_string());
-    report.card.atr = Some(crate::apdu::spaced_hex(&atr));
-    report.card.contactless = contactless;
-    Ok(report)
+    }
+}
+
+/// Reports each command to the supervisor and refuses over-long answers.
+struct Checked<'a, 's> {
+    inner: &'a mut dyn Exchange,
+    step: &'s mut dyn FnMut(Step),
+}
+
+impl Exchange for Checked<'_, '_> {
+    fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
+        (self.step)(Step::Command);
+        let r = self.inner.transmit(command);
+        (self.step)(Step::Idle);
+        let r = r?;
+        if r.data().len() + 2 > MAX_ANSWER {
+            return Err(TransportError::Overlong { max: MAX_ANSWER });
+        }
+        Ok(r)
+    }
+}
+
+/// A finished reading handed back by [`read_bounded`], with the terminal
+/// (so a simulated card's violations can be checked) and the reader's event
+/// count taken right after letting go (watch mode's baseline: our own
+/// connect and disconnect may move it).
+pub struct Finished {
+    /// The reading, or why there is none.
+    pub result: Result<CardReport, TransportError>,
+    /// The terminal, back from the worker; `None` when the worker was
+    /// abandoned (a limit ran out) or died.
+    pub terminal: Option<Box<dyn Terminal + Send>>,
+    /// The reader's PC/SC event count after the reading, if the card is
+    /// still present.
+    pub events_after: Option<u32>,
+}
+
+/// What the worker is at, and since when: written by the worker at every
+/// step (an uncontended lock, no wake-up), read by the supervisor only when
+/// a deadline passes. So a normal reading costs the supervisor no wake-up
+/// per command.
+struct Progress(Mutex<(Step, Instant)>);
+
+impl Progress {
+    fn set(&self, step: Step) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = (step, Instant::now());
+        }
+    }
+    fn get(&self) -> (Step, Instant) {
+        match self.0.lock() {
+            Ok(p) => *p,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+}
+
+/// Reads the card in `reader` on a worker thread, within `limits`. With
+/// `trace`, every command and answer goes to stderr (`-v`) as it happens, so
+/// a hang shows the command that got no answer. With `events_after`, the
+/// reader's event count is looked up after the reading (watch mode needs
+/// it; a single reading does not, so it makes no such call).
+pub fn read_bounded(
+    mut terminal: Box<dyn Terminal + Send>,
+    reader: &str,
+    options: ProbeOptions,
+    now: OffsetDateTime,
+    trace: bool,
+    limits: Limits,
+    events_after: bool,
+) -> Finished {
+    let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
+    let start = Instant::now();
+    let progress = Arc::new(Progress(Mutex::new((Step::Idle, start))));
+    let name = reader.to_string();
+    let contactless_name = looks_contactless(reader, &[]);
+    let shared = Arc::clone(&progress);
+    let worker = std::thread::Builder::new()
+        .name(format!("reading {reader}"))
+        .spawn(move || {
+            let mut step = |s: Step| shared.set(s);
+            let mut stderr = std::io::stderr();
+            let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
+            let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
+            let events_after = match &result {
+                Ok(_) if events_after => terminal.readers().ok().and_then(|rs| {
+                    rs.into_iter()
+                        .find(|r| r.name == name && r.card_present)
+                        .map(|r| r.events)
+                }),
+                _ => None,
+            };
+            // Never blocks: the channel holds one result, and a supervisor
+            // that gave up has dropped its end (the send then fails).
+            let _ = tx.try_send(Box::new(Finished {
+                result,
+                terminal: Some(terminal),
+                events_after,
+            }));
+        });
+    if let Err(e) = worker {
+        return Finished {
+            result: Err(TransportError::Other {
+                operation: "starting the reading thread",
+                detail: e.to_string(),
+            }),
+            terminal: None,
+            events_after: None,
+        };
+    }
+    let reading_deadline = start + limits.reading;
+    // A step that starts while the supervisor sleeps is over its limit at
+    // the earliest this long after: waking this often catches it on time.
+    let shortest = limits.command.min(limits.in_use);
+    loop {
+        let (step, since) = progress.get();
+        let (step_limit, step_deadline) = match step {
+            Step::Command => (limits.command, since + limits.command),
+            Step::Connect | Step::Transaction => (limits.in_use, since + limits.in_use),
+            Step::Idle => (limits.reading, reading_deadline),
+        };
+        let deadline = step_deadline.min(reading_deadline);
+        let now = Instant::now();
+        if now < deadline {
+            let wake = deadline.min(now + shortest);
+            match rx.recv_timeout(wake - now) {
+                Ok(finished) => return *finished,
+                // Look again: the worker may have moved on meanwhile.
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Finished {
+                        result: Err(TransportError::Other {
+                            operation: "the reading thread",
+                            detail: "ended without a result".into(),
+                        }),
+                        terminal: None,
+                        events_after: None,
+                    }
+                }
+            }
+        }
+        // A result may have arrived just as the deadline passed.
+        if let Ok(finished) = rx.try_recv() {
+            return *finished;
+        }
+        let (limit, which_step) = if step_deadline <= reading_deadline {
+            (step_limit, step)
+        } else {
+            (limits.reading, Step::Idle)
+        };
+        let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        let error = if matches!(which_step, Step::Connect | Step::Transaction) {
+            TransportError::InUse { waited_ms }
+        } else {
+            TransportError::NotAnswering {
+                waited_ms,
+                contactless: contactless_name,
+            }
+        };
+        // The worker is abandoned here (see the module doc).
+        return Finished {
+            result: Err(error),
+            terminal: None,
+            events_after: None,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{SimCard, SimTerminal};
+    use crate::transport::{Canceller, Connection, ReaderInfo};
+
+    /// A terminal whose card answers normally until command `hang_at`, then
+    /// sleeps `delay` before answering it.
+    struct SlowTerminal {
+        inner: SimTerminal,
+        hang_at: usize,
+        delay: Duration,
+        transaction_delay: Duration,
+    }
+
+    struct SlowConn<'a> {
+        inner: Box<dyn Connection + 'a>,
+        hang_at: usize,
+        delay: Duration,
+        transaction_delay: Duration,
+    }
+
+    struct SlowEx<'a> {
+        inner: Box<dyn Exchange + 'a>,
+        sent: usize,
+        hang_at: usize,
+        delay: Duration,
+    }
+
+    impl Exchange for SlowEx<'_> {
+        fn transmit(&mut self, c: &Command) -> Result<Response, TransportError> {
+            if self.sent == self.hang_at {
+                std::thread::sleep(self.delay);
+            }
+            self.sent += 1;
+            self.inner.transmit(c)
+        }
+    }
+
+    impl Connection for SlowConn<'_> {
+        fn atr(&self) -> Vec<u8> {
+            self.inner.atr()
+        }
+        fn contactless(&self) -> bool {
+            false
+        }
+        fn transaction(&mut self) -> Result<Box<dyn Exchange + '_>, TransportError> {
+            std::thread::sleep(self.transaction_delay);
+            Ok(Box::new(SlowEx {
+                inner: self.inner.transaction()?,
+                sent: 0,
+                hang_at: self.hang_at,
+                delay: self.delay,
+            }))
+        }
+    }
+
+    impl Terminal for SlowTerminal {
+        fn describe(&self) -> String {
+            "slow".into()
+        }
+        fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError> {
+            self.inner.readers()
+        }
+        fn wait_for_change(
+            &mut self,
+            s: &[ReaderInfo],
+            t: Option<Duration>,
+        ) -> Result<bool, TransportError> {
+            self.inner.wait_for_change(s, t)
+        }
+        fn canceller(&mut self) -> Result<Canceller, TransportError> {
+            self.inner.canceller()
+        }
+        fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
+            Ok(Box::new(SlowConn {
+                inner: self.inner.connect(reader)?,
+                hang_at: self.hang_at,
+                delay: self.delay,
+                transaction_delay: self.transaction_delay,
+            }))
+        }
+    }
+
+    fn slow(
+        hang_at: usize,
+        delay_ms: u64,
+        transaction_ms: u64,
+    ) -> (Box<dyn Terminal + Send>, String) {
+        let mut inner = SimTerminal::new(SimCard::load("fresh").expect("fresh"));
+        let reader = inner.readers().expect("readers")[0].name.clone();
+        (
+            Box::new(SlowTerminal {
+                inner,
+                hang_at,
+                delay: Duration::from_millis(delay_ms),
+                transaction_delay: Duration::from_millis(transaction_ms),
+            }),
+            reader,
+        )
+    }
+
+    fn limits(command: u64, reading: u64, in_use: u64) -> Limits {
+        Limits {
+            command: Duration::from_millis(command),
+            reading: Duration::from_millis(reading),
+            in_use: Duration::from_millis(in_use),
+        }
+    }
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-11-22 10:00 +9)
+    }
+
+    #[test]
+    fn a_card_that_stops_answering_is_given_up_within_the_command_limit() {
+        let (t, reader) = slow(7, 10_000, 0);
+        let start = Instant::now();
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(200, 5000, 5000),
+            false,
+        );
+        let took = start.elapsed();
+        assert!(
+            matches!(
+                f.result,
+                Err(TransportError::NotAnswering { waited_ms: 200, .. })
+            ),
+            "{:?}",
+            f.result.err()
+        );
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+        assert!(f.terminal.is_none());
+    }
+
+    #[test]
+    fn a_hang_that_starts_while_the_supervisor_sleeps_is_caught_on_time() {
+        // The supervisor first sees an early step (the transaction takes
+        // 300 ms), then the card hangs: still caught 200 ms after the hang.
+        let (t, reader) = slow(7, 10_000, 300);
+        let start = Instant::now();
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(200, 5000, 5000),
+            false,
+        );
+        let took = start.elapsed();
+        assert!(
+            matches!(
+                f.result,
+                Err(TransportError::NotAnswering { waited_ms: 200, .. })
+            ),
+            "{:?}",
+            f.result.err()
+        );
+        assert!(took < Duration::from_millis(1500), "took {took:?}");
+    }
+
+    #[test]
+    fn a_slow_card_within_the_limits_is_read() {
+        let (t, reader) = slow(3, 150, 0);
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(1000, 5000, 5000),
+            false,
+        );
+        let report = f.result.expect("read");
+        assert_eq!(report.apdus, 20);
+        assert!(f.terminal.is_some());
+    }
+
+    #[test]
+    fn the_whole_reading_has_its_own_limit() {
+        // Every step within the per-command limit, the reading over its own.
+        let (t, reader) = slow(3, 400, 0);
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(1000, 300, 5000),
+            false,
+        );
+        assert!(
+            matches!(
+                f.result,
+                Err(TransportError::NotAnswering { waited_ms: 300, .. })
+            ),
+            "{:?}",
+            f.result.err()
+        );
+    }
+
+    #[test]
+    fn another_programs_transaction_is_waited_for_within_its_limit() {
+        let (t, reader) = slow(usize::MAX, 0, 10_000);
+        let start = Instant::now();
+        let f = read_bounded(
+            t,
+            &reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits(5000, 20_000, 250),
+            false,
+        );
+        assert_eq!(
+            f.result.err(),
+            Some(TransportError::InUse { waited_ms: 250 })
+        );
+        assert!(start.elapsed() < Duration::from_millis(1500));
+    }
 }

@@ -297,6 +297,39 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
             )
             .into(),
         ),
+        TransportError::InUse { waited_ms } => (
+            match lang {
+                Lang::Ja => format!("別のプログラムがカードを使用中です（{:.0} 秒待ちました）。", *waited_ms as f64 / 1000.0),
+                Lang::En => format!("The card is in use by another program (waited {:.0} s).", *waited_ms as f64 / 1000.0),
+            },
+            lang.pick(
+                "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください（待つ時間は --in-use-wait 秒で変えられます）。開いているプログラムがなければ、カードをリーダーから外し、もう一度置いてください（前の読み取りでカードが応答しなくなっている場合）。",
+                "Close programs that use the card (e-Tax, JPKI client software...) and run again (--in-use-wait SECS waits longer). If none is open, take the card off the reader and place it again (an earlier reading may have left it not answering).",
+            )
+            .into(),
+        ),
+        TransportError::NotAnswering { waited_ms, .. } => (
+            match lang {
+                Lang::Ja => format!("カードが応答しません（{:.1} 秒待ちました）。途中までの結果は表示しません。", *waited_ms as f64 / 1000.0),
+                Lang::En => format!("The card is not answering (waited {:.1} s). No partial result is shown.", *waited_ms as f64 / 1000.0),
+            },
+            lang.pick(
+                "カードをリーダーから外し、もう一度置いてください。",
+                "Take the card off the reader and place it again.",
+            )
+            .into(),
+        ),
+        TransportError::Overlong { max } => (
+            match lang {
+                Lang::Ja => format!("カードの応答が長すぎます（{max} バイト超）。カードまたはリーダーの不調です。途中までの結果は表示しません。"),
+                Lang::En => format!("The card answered with more than {max} bytes: a card or reader fault. No partial result is shown."),
+            },
+            lang.pick(
+                "カードをリーダーから外し、もう一度置いてください。続く場合は別のリーダーで試してください。",
+                "Take the card off the reader and place it again; if it persists, try another reader.",
+            )
+            .into(),
+        ),
         TransportError::Unresponsive => (
             lang.pick("カードが応答しません。", "The card does not respond.").into(),
             lang.pick(

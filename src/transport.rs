@@ -79,6 +79,13 @@ pub trait Terminal {
     /// Connects to the card in `reader`, sharing it with other programs (the
     /// transaction gives exclusivity only while reading).
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError>;
+    /// Another handle on the same readers, for another thread: a reading on
+    /// one reader must never wait for a call on another (pcsc-lite
+    /// serialises the calls of one context). `None` when this terminal
+    /// cannot be shared; watch mode then reads in its own thread.
+    fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
+        None
+    }
 }
 
 /// Every way talking to a reader or card can fail, independent of backend.
@@ -119,6 +126,30 @@ pub enum TransportError {
     /// Another program holds the card exclusively.
     #[error("another program is using the card")]
     Busy,
+    /// Another program held a PC/SC transaction on the card for longer than
+    /// we wait for one (`--in-use-wait`).
+    #[error("the card is in use by another program (waited {waited_ms} ms for it)")]
+    InUse {
+        /// How long we waited.
+        waited_ms: u64,
+    },
+    /// A command got no answer within the per-command limit, or the whole
+    /// reading took longer than its limit (`--command-timeout`,
+    /// `--reading-timeout`): the card or the reader hangs.
+    #[error("the card is not answering (no answer within {waited_ms} ms)")]
+    NotAnswering {
+        /// The limit that ran out.
+        waited_ms: u64,
+        /// On an NFC reader this usually means the card moved.
+        contactless: bool,
+    },
+    /// An answer longer than any command here asks for (256 data bytes and
+    /// the status word): a card problem, not ours.
+    #[error("the card answered with more than {max} bytes")]
+    Overlong {
+        /// The most an answer may hold.
+        max: usize,
+    },
     /// The card does not answer to reset (not a smart card, upside down, dirty contacts).
     #[error("the card does not respond (is it inserted the right way?)")]
     Unresponsive,
@@ -147,6 +178,8 @@ impl TransportError {
             TransportError::CardRemoved { .. }
                 | TransportError::Communication { .. }
                 | TransportError::ShortResponse(_)
+                | TransportError::NotAnswering { .. }
+                | TransportError::Overlong { .. }
         )
     }
 }

@@ -180,6 +180,67 @@ pub fn write_frame<W: Write + ?Sized>(w: &mut W, payload: &[u8]) -> Result<(), V
     Ok(())
 }
 
+/// A way the card misbehaves on purpose, from APDU number `from` (0-based)
+/// on, so the end-to-end tests can prove the reader copes
+/// (`jpki-virtual-card --fault`, apdu/README.md).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fault {
+    /// Never answer: the command is read and nothing is sent back. vpcd has
+    /// no timeout, so the reader hangs in `SCardTransmit` until the card
+    /// leaves.
+    Mute,
+    /// Answer correctly, after this many milliseconds.
+    Slow(u64),
+    /// Answer with a 0-byte frame.
+    Empty,
+    /// Answer with 300 data bytes and `90 00` (more than any short-Le
+    /// command can ask for).
+    Long,
+    /// Answer with 7 bytes of nonsense ending in the status word `12 34`.
+    Garbage,
+}
+
+/// A [`Fault`] and the APDU it starts at.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Misbehaviour {
+    /// What goes wrong.
+    pub fault: Fault,
+    /// From which APDU of the session (0-based) on.
+    pub from: usize,
+}
+
+impl std::str::FromStr for Misbehaviour {
+    type Err = String;
+    /// `KIND[@N]`: `mute`, `slow:MS`, `empty`, `long`, `garbage`, optionally
+    /// from APDU `N` on (default 0): `mute@7`, `slow:300`, `empty@3`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (kind, from) = match text.split_once('@') {
+            Some((k, n)) => (
+                k,
+                n.parse()
+                    .map_err(|_| format!("{n:?} after @ is not an APDU number"))?,
+            ),
+            None => (text, 0),
+        };
+        let fault = match kind.split_once(':') {
+            Some(("slow", ms)) => Fault::Slow(
+                ms.parse()
+                    .map_err(|_| format!("slow:{ms}: want milliseconds"))?,
+            ),
+            None if kind == "mute" => Fault::Mute,
+            None if kind == "empty" => Fault::Empty,
+            None if kind == "long" => Fault::Long,
+            None if kind == "garbage" => Fault::Garbage,
+            _ => {
+                return Err(format!(
+                "unknown fault {kind:?}; want mute, slow:MS, empty, long or garbage, optionally @N"
+            ))
+            }
+        };
+        Ok(Misbehaviour { fault, from })
+    }
+}
+
 /// What happened in one step of a [`Session`].
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Event {
@@ -208,6 +269,12 @@ pub enum Event {
     },
     /// vpcd closed the connection (pcscd stopped). The session is over.
     Closed,
+    /// The card received this command and, on purpose ([`Fault::Mute`]),
+    /// will never answer: the caller keeps the link open and idle.
+    Muted {
+        /// The unanswered command.
+        command: Vec<u8>,
+    },
 }
 
 impl Event {
@@ -223,9 +290,16 @@ pub struct Session<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> {
     card: &'a mut C,
     answered: usize,
     leave_after: Option<usize>,
+    fault: Option<Misbehaviour>,
 }
 
 impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
+    /// Makes the card misbehave as `fault` says.
+    pub fn with_fault(mut self, fault: Option<Misbehaviour>) -> Self {
+        self.fault = fault;
+        self
+    }
+
     /// A session on a connected link. With `leave_after = Some(n)` the card
     /// answers `n` APDUs, and when the next one arrives it leaves without
     /// answering it: the reader sees the card pulled out in the middle of
@@ -237,6 +311,7 @@ impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
             card,
             answered: 0,
             leave_after,
+            fault: None,
         }
     }
 
@@ -284,7 +359,26 @@ impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
                 if self.leave_after == Some(self.answered) {
                     return Ok(Event::Left { command });
                 }
-                let response = self.card.process(&command);
+                let fault = self
+                    .fault
+                    .filter(|m| self.answered >= m.from)
+                    .map(|m| m.fault);
+                let mut response = self.card.process(&command);
+                match fault {
+                    None => {}
+                    Some(Fault::Mute) => return Ok(Event::Muted { command }),
+                    Some(Fault::Slow(ms)) => {
+                        std::thread::sleep(std::time::Duration::from_millis(ms))
+                    }
+                    Some(Fault::Empty) => response.clear(),
+                    Some(Fault::Long) => {
+                        response = (0..300u32).map(|i| (i * 7) as u8).collect();
+                        response.extend_from_slice(&[0x90, 0x00]);
+                    }
+                    Some(Fault::Garbage) => {
+                        response = vec![0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x12, 0x34];
+                    }
+                }
                 write_frame(self.link, &response)?;
                 self.answered += 1;
                 Event::Apdu { command, response }

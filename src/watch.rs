@@ -2,15 +2,18 @@
 //!
 //! Owns: turning successive reader snapshots into typed events (`reader_added`,
 //! `reader_removed`, `card_inserted`, `report`, `card_removed`, `error`) and
-//! reading each inserted card once. Waiting is event-driven: the loop blocks
-//! in [`Terminal::wait_for_change`] (`SCardGetStatusChange` on every reader
-//! plus the PnP notification reader), with no timeout and no polling of its
-//! own; Ctrl-C interrupts the wait through [`Terminal::canceller`]
-//! (`SCardCancel`).
+//! reading each inserted card once, **in parallel**: one monitor thread
+//! blocks in [`Terminal::wait_for_change`] (`SCardGetStatusChange` on every
+//! reader plus the PnP notification reader, no timeout, no polling) and
+//! sends snapshots; each reading runs on its own worker with its own PC/SC
+//! context and time limits (`session::read_bounded`); the calling thread
+//! only waits for those messages and for [`Watch::stopper`] (Ctrl-C,
+//! SIGTERM), so it stops at once whatever a card is doing.
 //!
 //! Must not: hold a PC/SC connection or transaction between events (each
-//! reading connects, reads in one transaction, and lets go), or render
-//! anything (the CLI turns events into text or JSON Lines).
+//! reading connects, reads in one transaction, and lets go), let one
+//! reader's card delay another's events, or render anything (the CLI turns
+//! events into text or JSON Lines).
 //!
 //! A card swapped between two looks is still seen: the reader's event count
 //! (PC/SC `dwEventState` high word) changes, and that counts as a removal and
@@ -18,9 +21,10 @@
 
 use crate::probe::ProbeOptions;
 use crate::report::CardReport;
-use crate::session::read_reader;
+use crate::session::{read_bounded, Finished, Limits};
 use crate::transport::{ReaderInfo, Terminal, TransportError};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Mutex;
 use time::OffsetDateTime;
 
 /// What happened.
@@ -70,6 +74,9 @@ pub enum WatchEvent {
 pub struct WatchOptions {
     /// Passed to every reading.
     pub probe: ProbeOptions,
+    /// Time limits of every reading (a hung card gives an `error` event
+    /// after these, and never delays another reader).
+    pub limits: Limits,
 }
 
 /// Why the watch ended.
@@ -81,77 +88,275 @@ pub enum WatchEnd {
     Failed(TransportError),
 }
 
-/// Watches `terminal` until `stop` is set or the canceller fires. `sink`
-/// receives every event in order and returns `false` to stop (e.g. stdout
-/// closed). `clock` dates each reading.
-pub fn watch(
-    terminal: &mut dyn Terminal,
-    options: WatchOptions,
-    stop: &AtomicBool,
-    clock: &dyn Fn() -> OffsetDateTime,
-    sink: &mut dyn FnMut(WatchEvent) -> bool,
-) -> WatchEnd {
-    let mut known: Vec<ReaderInfo> = Vec::new();
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return WatchEnd::Stopped;
+enum Msg {
+    /// The monitor's look at every reader.
+    Snapshot(Vec<ReaderInfo>),
+    /// The monitor failed (PC/SC service gone) or was cancelled.
+    MonitorEnded(TransportError),
+    /// A reading finished (or was given up).
+    Done(String, Box<Finished>),
+    /// Ctrl-C, SIGTERM, or the caller asked to stop.
+    Stop,
+}
+
+/// Watch mode's wiring: create it, hand [`Watch::stopper`] to a signal
+/// handler, then [`Watch::run`].
+pub struct Watch {
+    tx: Sender<Msg>,
+    rx: Receiver<Msg>,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch::new()
+    }
+}
+
+impl Watch {
+    /// A new, not yet running, watch.
+    pub fn new() -> Self {
+        let (tx, rx) = mpsc::channel();
+        Watch { tx, rx }
+    }
+
+    /// A handle that ends [`Watch::run`] at once, whatever a card is doing
+    /// (for Ctrl-C/SIGTERM). Callable from any thread, any number of times.
+    pub fn stopper(&self) -> impl Fn() + Send + Sync + 'static {
+        let tx = Mutex::new(self.tx.clone());
+        move || {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(Msg::Stop);
+            }
         }
-        let now = match terminal.readers() {
-            Ok(r) => r,
-            Err(e) => return fail(e, sink),
+    }
+
+    /// Watches every reader of `terminal` until stopped. `sink` receives
+    /// every event in order (per reader: `card_inserted`, then its `report`
+    /// or `error`, then `card_removed`) and returns `false` to stop (e.g.
+    /// stdout closed). `clock` dates each reading.
+    ///
+    /// One thread follows the readers (`SCardGetStatusChange`, own
+    /// context); each reading runs on its own worker with its own context
+    /// and limits ([`read_bounded`]), so a hung or slow card on one reader
+    /// never delays another. This thread only waits for messages.
+    pub fn run(
+        self,
+        terminal: &mut dyn Terminal,
+        options: WatchOptions,
+        clock: &dyn Fn() -> OffsetDateTime,
+        sink: &mut dyn FnMut(WatchEvent) -> bool,
+    ) -> WatchEnd {
+        let Some(mut monitor) = terminal.independent() else {
+            return fail(
+                TransportError::Other {
+                    operation: "watch mode",
+                    detail: format!("{} cannot be watched", terminal.describe()),
+                },
+                sink,
+            );
         };
-        let mut now = now;
-        for event in diff(&known, &now) {
+        let tx = self.tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("watch monitor".into())
+            .spawn(move || loop {
+                let now = match monitor.readers() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = tx.send(Msg::MonitorEnded(e));
+                        return;
+                    }
+                };
+                if tx.send(Msg::Snapshot(now.clone())).is_err() {
+                    return;
+                }
+                if let Err(e) = monitor.wait_for_change(&now, None) {
+                    let _ = tx.send(Msg::MonitorEnded(e));
+                    return;
+                }
+            });
+        if let Err(e) = spawned {
+            return fail(
+                TransportError::Other {
+                    operation: "starting the watch thread",
+                    detail: e.to_string(),
+                },
+                sink,
+            );
+        }
+        let mut state = State::default();
+        while let Ok(msg) = self.rx.recv() {
+            let go_on = match msg {
+                Msg::Stop => return WatchEnd::Stopped,
+                Msg::MonitorEnded(e) => return fail(e, sink),
+                Msg::Snapshot(now) => {
+                    state.latest = now;
+                    state.settle(terminal, options, clock, &self.tx, sink)
+                }
+                Msg::Done(reader, finished) => {
+                    state.busy.retain(|r| *r != reader);
+                    let Finished {
+                        result,
+                        events_after,
+                        ..
+                    } = *finished;
+                    let event = match result {
+                        Ok(report) => {
+                            // Our own connect/disconnect may move the
+                            // reader's event count; the card just read is
+                            // the card we know, so that count is the baseline.
+                            if let (Some(count), Some(known)) = (
+                                events_after,
+                                state.known.iter_mut().find(|r| r.name == reader),
+                            ) {
+                                if is_newer(count, known.events) {
+                                    known.events = count;
+                                }
+                            }
+                            WatchEvent::Report {
+                                reader,
+                                report: Box::new(report),
+                            }
+                        }
+                        Err(TransportError::NoService) => {
+                            return fail(TransportError::NoService, sink)
+                        }
+                        Err(error) => WatchEvent::Error {
+                            reader: Some(reader),
+                            error,
+                        },
+                    };
+                    sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
+                }
+            };
+            if !go_on {
+                return WatchEnd::Stopped;
+            }
+        }
+        WatchEnd::Stopped
+    }
+}
+
+/// What the watch has told so far, and which readers are being read.
+#[derive(Default)]
+struct State {
+    /// The readers as last reported through events.
+    known: Vec<ReaderInfo>,
+    /// The monitor's latest snapshot.
+    latest: Vec<ReaderInfo>,
+    /// Readers with a reading in flight: their changes wait until it ends,
+    /// so each reader's events stay in order (inserted, report, removed).
+    busy: Vec<String>,
+}
+
+impl State {
+    /// Reports every change from `known` to `latest`, except on busy
+    /// readers, and starts a reading for each card inserted. Returns `false`
+    /// when the sink says stop.
+    fn settle(
+        &mut self,
+        terminal: &mut dyn Terminal,
+        options: WatchOptions,
+        clock: &dyn Fn() -> OffsetDateTime,
+        tx: &Sender<Msg>,
+        sink: &mut dyn FnMut(WatchEvent) -> bool,
+    ) -> bool {
+        let mut target: Vec<ReaderInfo> = Vec::new();
+        for new in &self.latest {
+            let old = self.known.iter().find(|r| r.name == new.name);
+            match old {
+                Some(old) if self.busy.contains(&new.name) => target.push(old.clone()),
+                // A count older than the one we adopted after our own
+                // reading is a stale look, not a swapped card.
+                Some(old)
+                    if old.card_present
+                        && new.card_present
+                        && !is_newer(new.events, old.events) =>
+                {
+                    target.push(ReaderInfo {
+                        events: old.events,
+                        ..new.clone()
+                    })
+                }
+                _ => target.push(new.clone()),
+            }
+        }
+        // A busy reader that vanished stays until its reading ends.
+        for old in &self.known {
+            if self.busy.contains(&old.name) && !target.iter().any(|r| r.name == old.name) {
+                target.push(old.clone());
+            }
+        }
+        let events = diff(&self.known, &target);
+        self.known = target;
+        for event in events {
             let inserted = match &event {
                 WatchEvent::CardInserted { reader, .. } => Some(reader.clone()),
                 _ => None,
             };
             if !sink(event) {
-                return WatchEnd::Stopped;
+                return false;
             }
             if let Some(reader) = inserted {
-                let event = match read_reader(terminal, &reader, options.probe, clock(), None) {
-                    Ok(report) => {
-                        // Our own connect/disconnect may move the reader's
-                        // event count; the card just read is the card we
-                        // know, so its current count is the new baseline.
-                        adopt_event_count(terminal, &mut now, &reader);
-                        WatchEvent::Report {
-                            reader,
-                            report: Box::new(report),
-                        }
-                    }
-                    Err(TransportError::NoService) => return fail(TransportError::NoService, sink),
-                    Err(error) => WatchEvent::Error {
-                        reader: Some(reader),
-                        error,
-                    },
-                };
-                if !sink(event) {
-                    return WatchEnd::Stopped;
-                }
+                self.start_reading(terminal, reader, options, clock(), tx, sink);
             }
         }
-        known = now;
-        match terminal.wait_for_change(&known, None) {
-            Ok(_) => {}
-            Err(TransportError::Cancelled) => return WatchEnd::Stopped,
-            Err(e) => return fail(e, sink),
+        true
+    }
+
+    fn start_reading(
+        &mut self,
+        terminal: &mut dyn Terminal,
+        reader: String,
+        options: WatchOptions,
+        now: OffsetDateTime,
+        tx: &Sender<Msg>,
+        sink: &mut dyn FnMut(WatchEvent) -> bool,
+    ) {
+        let Some(worker) = terminal.independent() else {
+            sink(WatchEvent::Error {
+                reader: Some(reader),
+                error: TransportError::Other {
+                    operation: "watch mode",
+                    detail: "no terminal for a reading".into(),
+                },
+            });
+            return;
+        };
+        self.busy.push(reader.clone());
+        let tx = tx.clone();
+        let name = reader.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("watch {reader}"))
+            .spawn(move || {
+                let finished = read_bounded(
+                    worker,
+                    &name,
+                    options.probe,
+                    now,
+                    false,
+                    options.limits,
+                    true,
+                );
+                let _ = tx.send(Msg::Done(name, Box::new(finished)));
+            });
+        if let Err(e) = spawned {
+            self.busy.retain(|r| *r != reader);
+            sink(WatchEvent::Error {
+                reader: Some(reader),
+                error: TransportError::Other {
+                    operation: "starting a reading thread",
+                    detail: e.to_string(),
+                },
+            });
         }
     }
 }
 
-/// After a successful reading of `reader`, takes its current event count as
-/// known, if the card is still present (a card removed meanwhile keeps the old
-/// count, so its removal is still reported).
-fn adopt_event_count(terminal: &mut dyn Terminal, snapshot: &mut [ReaderInfo], reader: &str) {
-    let Ok(fresh) = terminal.readers() else {
-        return;
-    };
-    let current = fresh.iter().find(|r| r.name == reader && r.card_present);
-    if let (Some(cur), Some(known)) = (current, snapshot.iter_mut().find(|r| r.name == reader)) {
-        known.events = cur.events;
-    }
+/// Whether PC/SC event count `a` comes after `b` (the count is 16 bits in
+/// pcsc-lite's `dwEventState` and wraps).
+fn is_newer(a: u32, b: u32) -> bool {
+    let d = a.wrapping_sub(b) & 0xFFFF;
+    d != 0 && d < 0x8000
 }
 
 fn fail(e: TransportError, sink: &mut dyn FnMut(WatchEvent) -> bool) -> WatchEnd {
@@ -277,7 +482,7 @@ mod tests {
     /// once before being cancelled.
     struct BumpingTerminal {
         inner: crate::sim::SimTerminal,
-        events: u32,
+        events: std::sync::Arc<std::sync::atomic::AtomicU32>,
         wakes: u32,
     }
 
@@ -287,7 +492,7 @@ mod tests {
         }
         fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError> {
             let mut rs = self.inner.readers()?;
-            rs[0].events = self.events;
+            rs[0].events = self.events.load(std::sync::atomic::Ordering::SeqCst);
             Ok(rs)
         }
         fn wait_for_change(
@@ -295,10 +500,14 @@ mod tests {
             _seen: &[ReaderInfo],
             _timeout: Option<std::time::Duration>,
         ) -> Result<bool, TransportError> {
+            // Wakes twice (seeing our own reading's bump), then ends the
+            // watch once the reading has long finished.
             self.wakes += 1;
             if self.wakes > 2 {
+                std::thread::sleep(std::time::Duration::from_millis(300));
                 Err(TransportError::Cancelled)
             } else {
+                std::thread::sleep(std::time::Duration::from_millis(20));
                 Ok(true)
             }
         }
@@ -309,8 +518,17 @@ mod tests {
             &mut self,
             reader: &str,
         ) -> Result<Box<dyn crate::transport::Connection + '_>, TransportError> {
-            self.events += 1;
+            self.events
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             self.inner.connect(reader)
+        }
+        fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
+            let card = crate::sim::SimCard::load("fresh").ok()?;
+            Some(Box::new(BumpingTerminal {
+                inner: crate::sim::SimTerminal::new(card),
+                events: std::sync::Arc::clone(&self.events),
+                wakes: 0,
+            }))
         }
     }
 
@@ -319,13 +537,12 @@ mod tests {
         let card = crate::sim::SimCard::load("fresh").expect("fresh");
         let mut t = BumpingTerminal {
             inner: crate::sim::SimTerminal::new(card),
-            events: 7,
+            events: std::sync::Arc::new(std::sync::atomic::AtomicU32::new(7)),
             wakes: 0,
         };
         let mut seen = Vec::new();
-        let stop = AtomicBool::new(false);
         let clock = || OffsetDateTime::UNIX_EPOCH;
-        let end = watch(&mut t, WatchOptions::default(), &stop, &clock, &mut |e| {
+        let end = Watch::new().run(&mut t, WatchOptions::default(), &clock, &mut |e| {
             seen.push(e);
             true
         });

@@ -524,5 +524,8 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     } else {
         out.write_all(render(&advice, lang).as_bytes())?;
     }
+    // stdout is buffered by the binary: flush here so a full disk is an
+    // error of this run, not a silent loss at exit.
+    out.flush()?;
     Ok(advice.exit())
 }

@@ -34,7 +34,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use jpki_status::apdu::spaced_hex;
 use jpki_status::sim::SimCard;
-use jpki_status::vpcd::{Event, Session, DEFAULT_PORT};
+use jpki_status::vpcd::{Event, Misbehaviour, Session, DEFAULT_PORT};
 
 /// A simulated My Number Card on pcscd's vpcd virtual reader.
 #[derive(Parser, Debug)]
@@ -60,6 +60,12 @@ struct Args {
     /// After leaving (--leave-after), come back after MS milliseconds and stay.
     #[arg(long, value_name = "MS", requires = "leave_after")]
     return_after: Option<u64>,
+    /// Misbehave on purpose, for tests: `mute` (never answer), `slow:MS`
+    /// (answer after MS ms), `empty` (0-byte answer), `long` (300 data bytes),
+    /// `garbage` (nonsense bytes), each optionally `@N` (from APDU N on,
+    /// 0-based; default 0). apdu/README.md.
+    #[arg(long, value_name = "KIND[@N]")]
+    fault: Option<Misbehaviour>,
     /// Keep trying to connect to vpcd for this long (pcscd may still be
     /// starting).
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
@@ -127,7 +133,7 @@ fn stay(
             args.host, args.port
         );
     }
-    let mut session = Session::new(&mut stream, card, leave_after);
+    let mut session = Session::new(&mut stream, card, leave_after).with_fault(args.fault);
     loop {
         let event = session.step().context("talking to vpcd")?;
         match &event {
@@ -145,6 +151,17 @@ fn stay(
                 log.line("# removed before answering")?;
             }
             Event::Closed => log.line("# vpcd closed the connection")?,
+            Event::Muted { command } => {
+                log.line(&format!("> {}", spaced_hex(command)))?;
+                log.line("# muted: never answering")?;
+                // Hold the connection open and idle: vpcd waits for our
+                // answer and sends nothing more, so this blocks until pcscd
+                // drops the connection or the process is ended.
+                let mut sink = [0u8; 64];
+                while matches!(std::io::Read::read(&mut stream, &mut sink), Ok(n) if n > 0) {}
+                log.line("# vpcd closed the connection")?;
+                return Ok(false);
+            }
         }
         let violations = session.card().violations();
         for v in violations.iter().skip(*reported) {

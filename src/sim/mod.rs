@@ -13,7 +13,7 @@
 //! records it and spends a try, exactly as a real card would, so a test that
 //! checks counters before and after catches it twice.
 
-mod cert;
+pub mod cert;
 pub mod profile;
 mod terminal;
 

@@ -72,6 +72,10 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
         include_str!("../../apdu/profiles/certificate-expired.toml"),
     ),
     (
+        "certificate-no-expiry",
+        include_str!("../../apdu/profiles/certificate-no-expiry.toml"),
+    ),
+    (
         "no-signature-certificate",
         include_str!("../../apdu/profiles/no-signature-certificate.toml"),
     ),
@@ -149,7 +153,9 @@ pub struct PinSpec {
 pub struct CertificateSpec {
     /// `YYYY-MM-DD`.
     pub not_before: String,
-    /// `YYYY-MM-DD` (stored as 23:59:59 Japan time on that date).
+    /// `YYYY-MM-DD` (stored as 23:59:59 Japan time on that date), or an
+    /// exact RFC 3339 instant (`9999-12-31T23:59:59Z`, RFC 5280's "no
+    /// well-defined expiration").
     pub not_after: String,
 }
 
@@ -319,9 +325,13 @@ impl Profile {
         let availability = parse_hex(self.certificate_availability.as_deref().unwrap_or("8F8F00"))
             .map_err(|e| format!("certificate_availability: {e}"))?;
         let (nb, na) = match &self.certificate {
-            Some(c) => (parse_date(&c.not_before)?, parse_date(&c.not_after)?),
-            None => (parse_date("2025-06-01")?, parse_date("2030-06-01")?),
+            Some(c) => (parse_date(&c.not_before)?, parse_instant(&c.not_after)?),
+            None => (
+                parse_date("2025-06-01")?,
+                cert::end_of_japan_day(parse_date("2030-06-01")?),
+            ),
         };
+        let nb = time::PrimitiveDateTime::new(nb, time::Time::MIDNIGHT).assume_utc();
         let certificate = cert::authentication_certificate(nb, na);
 
         let mut applets = Vec::new();
@@ -414,6 +424,15 @@ impl Profile {
                 .collect(),
         ))
     }
+}
+
+/// An expiry: a date (23:59:59 Japan time on it) or an exact RFC 3339 instant.
+fn parse_instant(text: &str) -> Result<time::OffsetDateTime, String> {
+    if text.len() > 10 {
+        return time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("instant {text:?}: {e} (want YYYY-MM-DD or RFC 3339)"));
+    }
+    parse_date(text).map(cert::end_of_japan_day)
 }
 
 fn parse_date(text: &str) -> Result<time::Date, String> {

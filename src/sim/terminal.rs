@@ -100,6 +100,18 @@ impl Terminal for SimTerminal {
         Ok(Arc::new(move || flag.store(true, Ordering::SeqCst)))
     }
 
+    /// A copy of the reader and its card (counters included) for a worker
+    /// thread; commands sent there do not count here.
+    fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
+        Some(Box::new(SimTerminal {
+            card: self.card.clone(),
+            reader: self.reader.clone(),
+            remove_after: self.remove_after,
+            sent: self.sent,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }))
+    }
+
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
         if reader != self.reader {
             return Err(TransportError::UnknownReader(reader.to_string()));

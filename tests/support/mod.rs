@@ -266,6 +266,8 @@ pub struct CardOptions {
     pub return_after: Option<u64>,
     /// `--insert-after MS`.
     pub insert_after: Option<u64>,
+    /// `--fault KIND[@N]`: the card misbehaves on purpose.
+    pub fault: Option<String>,
 }
 
 /// A running `jpki-virtual-card`; killed and reaped on drop.
@@ -303,6 +305,9 @@ impl Card {
         }
         if let Some(ms) = opts.insert_after {
             cmd.arg("--insert-after").arg(ms.to_string());
+        }
+        if let Some(fault) = &opts.fault {
+            cmd.arg("--fault").arg(fault);
         }
         let child = cmd
             .stdin(Stdio::null())
