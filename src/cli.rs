@@ -114,6 +114,10 @@ pub struct ReadArgs {
     /// Never ask questions, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
+    /// Also show the details under the advice: every statement with its
+    /// rule and sources, the assumptions, the reader.
+    #[arg(long)]
+    pub details: bool,
     /// Write a printable slip for the holder (one self-contained HTML page:
     /// PINs, route, what to bring, stores, your office). In watch mode: a
     /// folder, one slip per card. docs/slip-and-site.md.
@@ -706,18 +710,31 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             io.out.flush()?;
             return Ok(exit);
         }
-        write!(io.out, "{}", text::render_report(&report, lang))?;
-        let facts = if interactive {
+        // The decision comes first (issue 9): without questions it is line 1
+        // under the card header; with questions, the reading is shown above
+        // them and the decision right after the answers.
+        let view = crate::advice::text::View::for_stdout(lang, args.details);
+        let advice = if interactive {
+            write!(io.out, "{}", crate::advice::text::render_reading(&report, view))?;
             io.out.flush()?;
             let input = AdviceInput::from_report(&report, facts);
             let stdin = std::io::stdin();
-            crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out)
+            let facts =
+                crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out);
+            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
+            writeln!(io.out)?;
+            write!(io.out, "{}", crate::advice::text::render_after_questions(&advice, view))?;
+            advice
         } else {
-            facts
+            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
+            write!(io.out, "{}", crate::advice::text::render_with(&advice, Some(&report), view))?;
+            advice
         };
-        let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-        writeln!(io.out)?;
-        write!(io.out, "{}", crate::advice::text::render(&advice, lang))?;
+        if args.details {
+            if let Some(reader) = &report.reader {
+                writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))?;
+            }
+        }
         if let Some(site) = site.as_ref().filter(|_| mentions_counter(&advice)) {
             writeln!(io.out)?;
             write!(io.out, "{}", site.render_text(lang, now))?;
@@ -1066,15 +1083,18 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                         lang.pick("カードを検出:", "card placed on")
                     )
                 }
-                WatchEvent::Report { report, .. } => writeln!(
-                    out,
-                    "{}\n{}",
-                    text::render_report(report, lang),
-                    advice
-                        .as_ref()
-                        .map(|a| crate::advice::text::render(a, lang))
-                        .unwrap_or_default()
-                ),
+                WatchEvent::Report { report, .. } => match advice.as_ref() {
+                    Some(a) => writeln!(
+                        out,
+                        "{}",
+                        crate::advice::text::render_with(
+                            a,
+                            Some(report),
+                            crate::advice::text::View::plain(lang)
+                        )
+                    ),
+                    None => writeln!(out, "{}", text::render_report(report, lang)),
+                },
                 WatchEvent::CardRemoved { reader } => writeln!(
                     out,
                     "[{time}] {} {reader}\n{}",

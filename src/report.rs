@@ -9,7 +9,7 @@ use crate::card::{Applet, CardKind, KeyId};
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON document. Rules for changing it: docs/json.md.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The state of one key reference or one report row. JSON names are fixed by
 /// the contract with integrators.

@@ -482,7 +482,7 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
             h,
             "<tr class=\"{}\"><td class=\"key\">{}</td><td class=\"tries\">",
             row_class(&row.state),
-            esc(key_label(row.key, lang)),
+            esc(&key_label(row.key, lang)),
         );
         tries_cell(h, &row, lang);
         h.push_str("</td><td class=\"key-route\">");

@@ -11,26 +11,10 @@ use crate::report::{CardReport, CertificateStatus, KeyReport, KeyState, Signatur
 use crate::transport::TransportError;
 use std::fmt::Write as _;
 
-/// What the holder calls each key.
-pub fn key_label(id: KeyId, lang: Lang) -> &'static str {
-    match (id, lang) {
-        (KeyId::Auth, Lang::Ja) => "利用者証明用電子証明書の暗証番号（数字4桁）",
-        (KeyId::Auth, Lang::En) => "User authentication PIN (利用者証明用, 4 digits)",
-        (KeyId::Sign, Lang::Ja) => "署名用電子証明書の暗証番号（英大文字と数字 6〜16桁）",
-        (KeyId::Sign, Lang::En) => "Signature password (署名用, 6-16 letters A-Z and digits)",
-        (KeyId::Kenhojo, Lang::Ja) => "券面事項入力補助用暗証番号（数字4桁）",
-        (KeyId::Kenhojo, Lang::En) => "Card-info input-support PIN (券面事項入力補助用, 4 digits)",
-        (KeyId::Juki, Lang::Ja) => "住民基本台帳用暗証番号（数字4桁）",
-        (KeyId::Juki, Lang::En) => "Basic Resident Register PIN (住民基本台帳用, 4 digits)",
-        (KeyId::KenhojoA, Lang::Ja) => "［診断］照合番号A（券面事項入力補助AP）",
-        (KeyId::KenhojoA, Lang::En) => "[diagnostic] check code A (input-support applet)",
-        (KeyId::KenhojoB, Lang::Ja) => "［診断］照合番号B（券面事項入力補助AP）",
-        (KeyId::KenhojoB, Lang::En) => "[diagnostic] check code B (input-support applet)",
-        (KeyId::KenmenA, Lang::Ja) => "［診断］照合番号A（券面事項確認AP）",
-        (KeyId::KenmenA, Lang::En) => "[diagnostic] check code A (card-face applet)",
-        (KeyId::KenmenB, Lang::Ja) => "［診断］照合番号B（券面事項確認AP）",
-        (KeyId::KenmenB, Lang::En) => "[diagnostic] check code B (card-face applet)",
-    }
+/// What the holder calls each key: the vocabulary's one name, with its
+/// format.
+pub fn key_label(id: KeyId, lang: Lang) -> String {
+    crate::advice::vocab::pin_name_with_format(id, lang)
 }
 
 /// The card kind in words.
@@ -47,9 +31,36 @@ pub fn kind_label(kind: CardKind, lang: Lang) -> &'static str {
     }
 }
 
-/// The status column of one row: a fraction, tries as dots, and a word.
-fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
-    match k.state {
+/// How a table row stands out on a terminal.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Emphasis {
+    /// Nothing special.
+    Plain,
+    /// One try left, or tries spent: yellow.
+    Warn,
+    /// Locked: red.
+    Locked,
+}
+
+/// One row of the PIN table, ready to lay out.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TableRow {
+    /// `2/3`, `0/3`, `-`, `?`.
+    pub frac: String,
+    /// Tries as dots: ● left, ○ used, ✕ locked.
+    pub dots: String,
+    /// The PIN's name with its format.
+    pub label: String,
+    /// A short note (「ロック中」, 「あと1回の誤りでロックされます」).
+    pub note: String,
+    /// How it stands out.
+    pub emphasis: Emphasis,
+}
+
+/// The row of one reading.
+pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
+    let mut emphasis = Emphasis::Plain;
+    let (frac, dots, note) = match k.state {
         KeyState::Remaining => {
             let n = k.remaining.unwrap_or(0);
             match k.max {
@@ -62,12 +73,11 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
                             "more than the documented maximum",
                         )
                     } else if n == 1 {
-                        lang.pick("あと1回の誤りでロック", "one more mistake locks it")
+                        emphasis = Emphasis::Warn;
+                        lang.pick("あと1回の誤りでロックされます", "1 try left: one more mistake locks it")
                     } else if n < max {
-                        lang.pick(
-                            "誤りあり（正しく入力すると最大に戻ります）",
-                            "mistakes made (a correct entry restores the maximum)",
-                        )
+                        emphasis = Emphasis::Warn;
+                        lang.pick("入力の誤りがあります", "mistakes made")
                     } else {
                         ""
                     };
@@ -77,6 +87,7 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
             }
         }
         KeyState::Locked => {
+            emphasis = Emphasis::Locked;
             let max = k
                 .max
                 .map(|m| format!("0/{m}"))
@@ -88,7 +99,7 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
             "-".into(),
             String::new(),
             lang.pick(
-                "認証済み（回数は表示されません）",
+                "照合済み（回数は表示されません）",
                 "verified in this session (count not reported)",
             )
             .to_string(),
@@ -108,104 +119,140 @@ fn row_status(k: &KeyReport, lang: Lang) -> (String, String, String) {
                 k.sw.map(|s| s.to_string()).unwrap_or_default()
             ),
         ),
+    };
+    TableRow {
+        frac,
+        dots,
+        label: key_label(k.id, lang),
+        note,
+        emphasis,
     }
 }
 
-/// The whole reading for a terminal or a log.
-pub fn render_report(report: &CardReport, lang: Lang) -> String {
+/// Pads `s` with spaces to `width` terminal columns (East-Asian wide
+/// characters count two).
+pub fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// The PIN table: columns aligned by display width; with `color`, a locked
+/// PIN in red and a last try in yellow.
+pub fn render_table(rows: &[TableRow], color: bool) -> String {
+    use unicode_width::UnicodeWidthStr as _;
+    let fw = rows.iter().map(|r| r.frac.width()).max().unwrap_or(0);
+    let dw = rows.iter().map(|r| r.dots.width()).max().unwrap_or(0);
+    let lw = rows.iter().map(|r| r.label.width()).max().unwrap_or(0);
     let mut out = String::new();
-    let c = &report.card;
-    let _ = writeln!(out, "{}", kind_label(c.kind, lang));
-    if let Some(reader) = &report.reader {
-        let _ = writeln!(out, "  {}: {reader}", lang.pick("リーダー", "Reader"));
-    }
-    match (
-        c.certificate_status,
-        &c.certificate_expiry,
-        c.certificate_days_left,
-    ) {
-        (CertificateStatus::Expired, Some(d), _) => {
-            let _ = writeln!(
-                out,
-                "  {}: {d}  {}",
-                lang.pick("電子証明書の有効期限", "Certificates expire"),
-                lang.pick("（期限切れ）", "(EXPIRED)")
-            );
+    for r in rows {
+        let mut line = if fw > 0 {
+            format!("  {} ", pad(&r.frac, fw))
+        } else {
+            "  ".to_string()
+        };
+        if dw > 0 {
+            line.push_str(&pad(&r.dots, dw));
+            line.push(' ');
         }
-        (_, Some(d), Some(days)) => {
-            let _ = writeln!(
-                out,
-                "  {}: {d}  ({} {days} {})",
-                lang.pick("電子証明書の有効期限", "Certificates expire"),
-                lang.pick("あと", "in"),
-                lang.pick("日", "days")
-            );
+        if r.note.is_empty() {
+            line.push_str(&r.label);
+        } else {
+            line.push_str(&pad(&r.label, lw));
+            line.push_str("  ");
+            line.push_str(&r.note);
         }
-        _ => {
-            if c.kind != CardKind::Unknown {
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    lang.pick(
-                        "電子証明書の有効期限: 読み取れませんでした",
-                        "Certificate expiry: could not be read"
-                    )
-                );
+        let line = line.trim_end().to_string();
+        let style = match (color, r.emphasis) {
+            (false, _) | (true, Emphasis::Plain) => None,
+            (true, Emphasis::Warn) => Some(
+                anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())),
+            ),
+            (true, Emphasis::Locked) => Some(
+                anstyle::Style::new()
+                    .fg_color(Some(anstyle::AnsiColor::Red.into()))
+                    .bold(),
+            ),
+        };
+        match style {
+            Some(st) => {
+                let _ = writeln!(out, "{}{line}{}", st.render(), st.render_reset());
+            }
+            None => {
+                let _ = writeln!(out, "{line}");
             }
         }
     }
-    match c.signature_certificate {
-        SignatureCertificate::Present => {}
-        SignatureCertificate::Absent => {
-            let _ = writeln!(
-                out,
-                "  {}",
-                lang.pick(
-                    "署名用電子証明書: 発行されていません（15歳未満などは通常なし）",
-                    "Signature certificate: not issued (usual under 15)"
-                )
-            );
-        }
-        SignatureCertificate::Unknown => {}
+    out
+}
+
+/// The card in one line: kind, certificate expiry, no 署名用 certificate.
+pub fn card_header(report: &CardReport, lang: Lang) -> String {
+    let c = &report.card;
+    let mut parts: Vec<String> = Vec::new();
+    match (c.certificate_status, &c.certificate_expiry) {
+        (CertificateStatus::Expired, Some(d)) => parts.push(format!(
+            "{}{d}",
+            lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on ")
+        )),
+        (_, Some(d)) => parts.push(format!(
+            "{}{d}",
+            lang.pick("電子証明書の有効期限: ", "certificates valid until ")
+        )),
+        _ => {}
     }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "  {:<6} {:<6} {}",
-        lang.pick("残り", "Left"),
-        "",
-        lang.pick("暗証番号", "PIN")
-    );
-    for k in &report.keys {
-        let (frac, dots, note) = row_status(k, lang);
-        let mut line = format!("  {frac:<6} {dots:<6} {}", key_label(k.id, lang));
-        if !note.is_empty() {
-            let _ = write!(line, "  … {note}");
-        }
-        let _ = writeln!(out, "{line}");
-        if k.mismatch {
-            let parts: Vec<String> = k
-                .readings
-                .iter()
-                .map(|r| {
-                    let v = match (r.state, r.remaining) {
-                        (KeyState::Remaining, Some(n)) => n.to_string(),
-                        (s, _) => format!("{s:?}").to_lowercase(),
-                    };
-                    format!("{}: {v}", r.applet)
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "         {} ({})",
-                lang.pick(
-                    "⚠ カード内の2か所の記録が一致しません。少ない方を表示しています",
-                    "⚠ the card's two records of this PIN differ; the lower is shown"
-                ),
-                parts.join(", ")
-            );
-        }
+    if c.signature_certificate == SignatureCertificate::Absent {
+        parts.push(
+            lang.pick("署名用電子証明書なし", "no signature certificate")
+                .to_string(),
+        );
     }
+    let kind = kind_label(c.kind, lang);
+    match (parts.is_empty(), lang) {
+        (true, _) => kind.to_string(),
+        (false, Lang::Ja) => format!("{kind}（{}）", parts.join("、")),
+        (false, Lang::En) => format!("{kind} ({})", parts.join(", ")),
+    }
+}
+
+/// Notes under the table for rows whose two records differ.
+pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
+    let mut out = String::new();
+    for k in report.keys.iter().filter(|k| k.mismatch) {
+        let parts: Vec<String> = k
+            .readings
+            .iter()
+            .map(|r| {
+                let v = match (r.state, r.remaining) {
+                    (KeyState::Remaining, Some(n)) => n.to_string(),
+                    (s, _) => format!("{s:?}").to_lowercase(),
+                };
+                format!("{}: {v}", r.applet)
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  ⚠ {}: {} ({})",
+            crate::advice::vocab::pin_name(k.id, lang),
+            lang.pick(
+                "カード内の2か所の記録が一致しません。少ない方を表示しています",
+                "the card's two records of this PIN differ; the lower is shown"
+            ),
+            parts.join(", ")
+        );
+    }
+    out
+}
+
+/// The whole reading for a log: the card line, the reader, the table.
+pub fn render_report(report: &CardReport, lang: Lang) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", card_header(report, lang));
+    if let Some(reader) = &report.reader {
+        let _ = writeln!(out, "  {}: {reader}", lang.pick("リーダー", "Reader"));
+    }
+    let rows: Vec<TableRow> = report.keys.iter().map(|k| row_from_report(k, lang)).collect();
+    out.push_str(&render_table(&rows, false));
+    out.push_str(&mismatch_notes(report, lang));
     out
 }
 

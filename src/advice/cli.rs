@@ -12,7 +12,7 @@
 use super::engine::{advise, in_japan};
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who};
 use super::model::Advice;
-use super::text::render;
+use super::text::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -442,10 +442,17 @@ pub struct AdviseArgs {
     /// `advice` field, if any, is ignored).
     #[arg(long, value_name = "REPORT.json")]
     pub from: Option<PathBuf>,
-    /// JSON output: `{"schema_version": 1, "advice": {...}}` (with --from,
+    /// JSON output: `{"schema_version": 2, "advice": {...}}` (with --from,
     /// the report's fields too).
     #[arg(long)]
     pub json: bool,
+    /// Never ask questions, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Also show the details: every statement with its rule and sources,
+    /// the assumptions.
+    #[arg(long)]
+    pub details: bool,
 }
 
 impl AdviseArgs {
@@ -504,25 +511,39 @@ pub fn advise_json(
 }
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
-/// returns the exit code of its route, in `lang` (the global `--lang`).
+/// returns the exit code of its route, in `lang` (the global `--lang`). On a
+/// terminal (stdin and stdout), without `--json` or `--no-input`, it first
+/// asks the questions that change the route, reading answers from stdin.
 pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<Exit, AdviseError> {
+    use std::io::IsTerminal as _;
     let facts = args.facts.to_facts()?;
     let now = args.facts.now();
     let report = match &args.from {
         Some(path) => Some(read_report(path)?),
         None => None,
     };
-    let input = match &report {
+    let mut advice_input = match &report {
         Some(r) => AdviceInput::from_report(r, facts),
         None => AdviceInput::without_card(args.key_inputs()?, facts),
     };
-    let advice = advise(&input, now).localized(lang);
+    let interactive = !args.json
+        && !args.no_input
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
+    if interactive {
+        let stdin = std::io::stdin();
+        advice_input.facts =
+            super::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
+        writeln!(out)?;
+    }
+    let advice = advise(&advice_input, now).localized(lang);
     if args.json {
         let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        out.write_all(render(&advice, lang).as_bytes())?;
+        let view = View::for_stdout(lang, args.details);
+        out.write_all(render_with(&advice, report.as_ref(), view).as_bytes())?;
     }
     // stdout is buffered by the binary: flush here so a full disk is an
     // error of this run, not a silent loss at exit.

@@ -14,10 +14,11 @@
 
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{
-    Advice, Branch, Choice, Condition, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
+    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
     Statement, TimeWindow, RULES_CHECKED,
 };
 use super::msg::{Assumed, Msg, Why};
+use super::vocab::{KIOSK_HOURS, RESERVATION_VALID_HOURS};
 use crate::card::{CardKind, KeyId};
 use crate::report::{CertificateStatus, SignatureCertificate};
 use std::collections::BTreeSet;
@@ -30,9 +31,13 @@ pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
-/// Kiosk hours (R5, R7; decision-rules.md, Time).
+/// Kiosk hours (R5, R7; decision-rules.md, Time): the values of
+/// `vocab::KIOSK_HOURS`, as times (a unit test keeps the two equal).
 const KIOSK_OPENS: Time = time::macros::time!(06:30);
 const KIOSK_CLOSES: Time = time::macros::time!(23:00);
+/// From this time a kiosk visit cannot be finished today (Corrections,
+/// "time"; `vocab::KIOSK_LAST_START`).
+const KIOSK_LAST_START: Time = time::macros::time!(22:30);
 
 /// R9: renewal is possible from 3 months before expiry; 92 days covers any
 /// three calendar months.
@@ -50,20 +55,114 @@ const fn other(key: KeyId) -> KeyId {
 
 /// Computes the advice. Total: any input and any time give an advice.
 /// The statements' `text` is empty; call [`Advice::localize`].
+///
+/// Facts imply facts first ([`with_implied`]); then every exception
+/// (a fact with a usual answer: not moved, a smartphone at hand, the holder
+/// goes...) still unknown takes its usual answer, and the route is
+/// computed from that. Only decisive facts (does the holder remember a PIN)
+/// may leave it open. Each exception answer that would change the route is
+/// listed with the route it gives (decision-rules.md, "How the advice is
+/// presented").
 pub fn advise(input: &AdviceInput, now: OffsetDateTime) -> Advice {
-    let cx = Cx::new(input, now);
-    assemble(&cx)
+    let implied = with_implied(input);
+    let exception_qs: Vec<Question> = candidates(&Cx::new(&implied, now))
+        .into_iter()
+        .filter(|q| !q.is_decisive())
+        .collect();
+    let mut usual = implied;
+    for q in &exception_qs {
+        usual.facts = super::interactive::answer(&usual.facts, *q, q.usual());
+    }
+    let cx = Cx::new(&usual, now);
+    let mut advice = assemble(&cx);
+    advice.exceptions = exceptions(&cx, &exception_qs);
+    advice
 }
 
-/// The questions whose answers would change the route, most decisive
-/// first. Empty when the route is settled.
+/// What the input implies: a holder who knows the 署名用 password, or a
+/// card that carries a 署名用 certificate, has one, so is 15 or older and
+/// not an adult ward (R12; D). 15-17 and 18+ are alike for every rule, so
+/// "15 or older" is recorded as adult.
+pub fn with_implied(input: &AdviceInput) -> AdviceInput {
+    let mut out = input.clone();
+    let has_sign_certificate = input.facts.knows.sign == Answer::Yes
+        || input.keys.sign == KeyInput::Verified
+        || input
+            .card
+            .as_ref()
+            .is_some_and(|c| c.signature_certificate == SignatureCertificate::Present);
+    if has_sign_certificate {
+        if out.facts.age == AgeBand::Unknown {
+            out.facts.age = AgeBand::Adult;
+        }
+        if out.facts.adult_ward == Answer::Unknown {
+            out.facts.adult_ward = Answer::No;
+        }
+    }
+    out
+}
+
+/// The exceptions of the usual-answer input `cx`: for each exception
+/// question in `qs`, each unusual answer that changes the route (decisive
+/// facts at their usual answer too), with its route.
+fn exceptions(cx: &Cx, qs: &[Question]) -> Vec<Exception> {
+    let mut base = cx.input.facts.clone();
+    for q in candidates(cx) {
+        base = super::interactive::answer(&base, q, q.usual());
+    }
+    let base_route = decide(cx, &base).route;
+    let mut out = Vec::new();
+    // By how often they change the outcome: moved, smartphone, then the
+    // rarer ones (decision-rules.md, "Route order of questions").
+    let rank = |q: &Question| match q {
+        Question::Moved => 0,
+        Question::Smartphone => 1,
+        Question::Who => 2,
+        Question::CardExpired => 3,
+        Question::Age => 4,
+        Question::AdultWard => 5,
+        _ => 6,
+    };
+    let mut qs = qs.to_vec();
+    qs.sort_by_key(rank);
+    for &q in &qs {
+        for &c in q.choices() {
+            if c == q.usual() {
+                continue;
+            }
+            let route = decide(cx, &super::interactive::answer(&base, q, c)).route;
+            if route != base_route {
+                out.push(Exception {
+                    question: q,
+                    answer: c,
+                    route,
+                    text: String::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The questions worth asking, in asking order: the decisive ones first,
+/// then the exceptions that most often change the outcome (moved, then the
+/// smartphone). Rarer exceptions (who goes, age, adult ward, health
+/// insurance only) are not asked: the advice names them in one line each.
+/// Empty when nothing asked would change the route.
 pub fn open_questions(input: &AdviceInput, now: OffsetDateTime) -> Vec<Question> {
-    advise(input, now)
+    let a = advise(input, now);
+    let mut out: Vec<Question> = a
         .conditions
         .iter()
         .map(|c| c.question)
         .filter(|q| !matches!(q, Question::OddAnswerRepeats | Question::IsMyNumberCard))
-        .collect()
+        .collect();
+    for asked in [Question::Moved, Question::Smartphone] {
+        if a.exceptions.iter().any(|e| e.question == asked) && !out.contains(&asked) {
+            out.push(asked);
+        }
+    }
+    out
 }
 
 /// What the engine derives once from the input and the time.
@@ -122,7 +221,9 @@ impl<'a> Cx<'a> {
         let card = self.input.card.as_ref()?;
         match card.kind {
             CardKind::PhoneJpki => Some((Route::PhoneApp, RuleId::R14, Msg::PhoneToken)),
-            CardKind::JukiCard => Some((Route::Counter, RuleId::Combining, Msg::JukiCardToken)),
+            // Every 住基カード had expired by 2025-12-28 (Corrections): a new
+            // card, never a PIN reset.
+            CardKind::JukiCard => Some((Route::CardRenewal, RuleId::Combining, Msg::JukiCardToken)),
             CardKind::Unknown if card.foreign => {
                 Some((Route::Conditional, RuleId::Combining, Msg::UnknownCard))
             }
@@ -273,12 +374,14 @@ fn kiosk_blockers(cx: &Cx, f: &Facts, key: KeyId) -> Vec<Why> {
         Answer::Unknown => why.push(Why::SmartphoneUnknown),
         Answer::Yes => {}
     }
-    if key == KeyId::Sign {
-        match f.who {
-            Who::Holder => {}
-            Who::LegalRep | Who::Proxy => why.push(Why::NoFaceMatch),
-            Who::Unknown => why.push(Why::WhoUnknown),
-        }
+    // An appointed proxy never takes the kiosk: it needs the holder's PIN,
+    // which must not be told to anyone (Corrections, R13). The app's face
+    // match for `sign` needs the holder in person (R7).
+    match (f.who, key) {
+        (Who::Proxy, _) => why.push(Why::ProxyGoes),
+        (Who::LegalRep, KeyId::Sign) => why.push(Why::NoFaceMatch),
+        (Who::Unknown, KeyId::Sign) => why.push(Why::WhoUnknown),
+        _ => {}
     }
     why
 }
@@ -345,6 +448,16 @@ fn decide(cx: &Cx, f: &Facts) -> Decision {
                 (Route::None, RuleId::Combining, Msg::KeyVerified { key: k })
             }
             Class::Fine { asked: true, .. } => (
+                Route::None,
+                RuleId::R3,
+                Msg::KeyFine {
+                    key: k,
+                    left: cx.key(k).left(),
+                },
+            ),
+            // A PIN with tries spent is never "no sign of trouble": its
+            // count is said (issue 9).
+            Class::Fine { .. } if cx.key(k).spent(k) => (
                 Route::None,
                 RuleId::R3,
                 Msg::KeyFine {
@@ -622,7 +735,7 @@ fn candidates(cx: &Cx) -> Vec<Question> {
             }
         }
     }
-    if pot.contains(&KeyId::Sign) && f.who == Who::Unknown {
+    if !pot.is_empty() && f.who == Who::Unknown {
         qs.insert(Question::Who);
     }
     if pot.contains(&KeyId::Auth) && f.health_insurance_only() == Answer::Unknown {
@@ -864,6 +977,7 @@ fn assemble(cx: &Cx) -> Advice {
         summary,
         keys,
         conditions,
+        exceptions: Vec::new(),
         bring: parts.bring,
         stores: parts.stores,
         time_window,
@@ -917,6 +1031,7 @@ fn explain(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts) {
                 bring(RuleId::R0, msg.clone());
                 bring(RuleId::R0, Msg::CardValidity);
             }
+            _ if *msg == Msg::JukiCardToken => bring(d.rule, msg.clone()),
             RuleId::R14 | RuleId::Combining => {
                 Parts::push_unique(&mut p.notes, stmt(d.rule, msg.clone()).only_if(only_if));
             }
@@ -982,11 +1097,24 @@ fn explain(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts) {
             if visit.len() > 1 {
                 bring(RuleId::Combining, Msg::OneVisit { keys: visit });
             }
+            // Corrections, R10: when moving, the 住基 PIN is entered (and a
+            // forgotten one reset) at the NEW municipality, within 90 days.
+            if f.moved == Answer::Yes && d.needs.contains(&KeyId::Juki) {
+                bring(RuleId::R10, Msg::JukiAtNewMunicipality);
+            }
             bring(RuleId::R11, Msg::CounterHours);
         }
         Route::None if d.rule == RuleId::R4 => {
             bring(RuleId::R4, Msg::HealthInsuranceStillWorks);
-            bring(RuleId::R4, Msg::FixLater);
+            // Corrections, R4: the kiosk is named only where it is open to
+            // this holder.
+            let kiosk = f.age != AgeBand::Under15
+                && f.adult_ward != Answer::Yes
+                && f.moved != Answer::Yes
+                && f.who != Who::Proxy
+                && cx.sign_cert_on_card() != SignatureCertificate::Absent
+                && !matches!(cx.key(KeyId::Sign), KeyInput::Locked);
+            bring(RuleId::R4, Msg::FixLater { kiosk });
             Parts::push_unique(
                 &mut p.warnings,
                 stmt(RuleId::R4, Msg::FaceAuthLocks).only_if(only_if),
@@ -1099,18 +1227,18 @@ fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWindow {
     let now = in_japan(now);
     let t = now.time();
     let open = t >= KIOSK_OPENS && t < KIOSK_CLOSES;
-    let msg = if open {
-        // Open now: the reservation's 24 h end inside tomorrow's opening
-        // hours, since now is inside today's.
+    // From 22:30 the kiosk step cannot be finished before 23:00: advise the
+    // morning, not "go now" (Corrections, "time").
+    let msg = if open && t < KIOSK_LAST_START {
+        // The reservation's 24 h end inside tomorrow's opening hours, since
+        // now is inside today's.
         let until = now.checked_add(Duration::hours(24)).unwrap_or(now);
-        let close_today = now.replace_time(KIOSK_CLOSES);
         Msg::GoNow {
             until: fmt_minute(until),
-            minutes_left_today: (close_today - now).whole_minutes(),
         }
     } else {
-        // After 23:00 the morning is tomorrow's; before 06:30 it is today's.
-        let date = if t >= KIOSK_CLOSES {
+        // From 22:30 the morning is tomorrow's; before 06:30 it is today's.
+        let date = if t >= KIOSK_LAST_START {
             now.date().next_day().unwrap_or(now.date())
         } else {
             now.date()
@@ -1123,8 +1251,8 @@ fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWindow {
         now: now
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        kiosk_hours: "06:30-23:00".to_string(),
-        reservation_valid_hours: 24,
+        kiosk_hours: format!("{}-{}", KIOSK_HOURS.0, KIOSK_HOURS.1),
+        reservation_valid_hours: RESERVATION_VALID_HOURS,
         kiosk_open_now: open,
         advice: stmt(RuleId::Time, msg).only_if(only_if),
     }
@@ -1161,7 +1289,7 @@ fn stmt(rule: RuleId, msg: Msg) -> Statement {
         Msg::CounterHours => &[M],
         Msg::FaceAuthCard | Msg::PhoneCertificate => &[N, S],
         Msg::PhoneToken | Msg::UnknownCard => &[N, D],
-        Msg::JukiCardToken => &[N, D],
+        Msg::JukiCardToken => &[M],
         Msg::KeyFine { .. } | Msg::NoRecovery | Msg::KeyKiosk { .. } => &[N],
         Msg::KioskStepsAuth | Msg::KioskStepsSign | Msg::NewPasswordFormat => &[N],
         Msg::Stores { .. } | Msg::KioskOtherPin { .. } => &[N],
@@ -1173,7 +1301,7 @@ fn stmt(rule: RuleId, msg: Msg) -> Statement {
         | Msg::KeyCovered { .. }
         | Msg::KeyDependsOn { .. }
         | Msg::OneVisit { .. }
-        | Msg::FixLater
+        | Msg::FixLater { .. }
         | Msg::AboveMax { .. }
         | Msg::TriesNotCounted { .. }
         | Msg::Assumed { .. } => &[D],
@@ -1191,6 +1319,7 @@ fn stmt(rule: RuleId, msg: Msg) -> Statement {
         Msg::CounterLegalRep => &[M, D],
         Msg::ExpiredHealthInsurance => &[N, S],
         Msg::GoNow { .. } => &[N],
+        Msg::JukiAtNewMunicipality => &[M],
         Msg::ReserveInMorning { .. } => &[N, D],
     };
     Statement::new(rule, msg, sources)

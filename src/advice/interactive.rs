@@ -30,14 +30,18 @@ pub fn ask(
     let mut current = input.clone();
     let mut asked: Vec<Question> = Vec::new();
     loop {
-        let next = open_questions(&current, now)
+        let open: Vec<Question> = open_questions(&current, now)
             .into_iter()
-            .find(|q| !asked.contains(q));
-        let Some(q) = next else { break };
+            .filter(|q| !asked.contains(q))
+            .collect();
+        let Some(&q) = open.first() else { break };
         asked.push(q);
+        // "1/2": this question's number of the questions known so far (an
+        // answer can make the others moot, never add new ones beyond them).
+        let number = format!("({}/{})", asked.len(), asked.len() + open.len() - 1);
         // Up to three attempts at an answer the question takes.
         for _ in 0..3 {
-            if write!(writer, "{} {} ", question_text(q, lang), prompt(q, lang))
+            if write!(writer, "{number} {} {} ", question_text(q, lang), prompt(q, lang))
                 .and_then(|_| writer.flush())
                 .is_err()
             {
@@ -77,7 +81,8 @@ fn prompt(q: Question, lang: Lang) -> String {
         (Question::Who, Lang::En) => {
             "[1=the holder / 2=legal representative / 3=appointed proxy / ?]".into()
         }
-        _ => "[y/n/?]".into(),
+        (_, Lang::Ja) => "[はい/いいえ/?]".into(),
+        (_, Lang::En) => "[y/n/?]".into(),
     }
 }
 
@@ -106,8 +111,8 @@ pub fn parse_answer(q: Question, line: &str) -> Option<Option<Choice>> {
         }
     }
     let pick = match l.as_str() {
-        "y" | "yes" | "はい" | "ｙ" => Choice::Yes,
-        "n" | "no" | "いいえ" | "ｎ" => Choice::No,
+        "y" | "yes" | "はい" | "ｙ" | "うん" | "ええ" => Choice::Yes,
+        "n" | "no" | "いいえ" | "ｎ" | "いや" => Choice::No,
         "under15" | "under 15" | "15歳未満" => Choice::Under15,
         "15-17" | "15〜17歳" => Choice::From15To17,
         "adult" | "18+" | "18歳以上" => Choice::Adult,

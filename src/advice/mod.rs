@@ -17,11 +17,12 @@ pub mod interactive;
 pub mod model;
 pub mod msg;
 pub mod text;
+pub mod vocab;
 
 pub use engine::{advise, in_japan, open_questions, JST};
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
 pub use model::{
-    Advice, Branch, Choice, Condition, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
+    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
     Statement, TimeWindow, RULES_CHECKED,
 };
 pub use msg::Msg;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The date the rules in shared/spec/decision-rules.md were last checked
 /// against their sources. Every advice carries it.
-pub const RULES_CHECKED: &str = "2026-11-22";
+pub const RULES_CHECKED: &str = "2026-11-26";
 
 /// What to do, overall or for one key.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash, PartialOrd, Ord)]
@@ -26,7 +26,8 @@ pub enum Route {
     PhoneApp,
     /// The 「JPKI暗証番号リセット」 app and a store kiosk (R5, R7).
     Kiosk,
-    /// Depends on something not yet known: see `conditions`.
+    /// Depends on a decisive fact not yet known (does the holder remember
+    /// the other JPKI PIN, or a PIN with tries left): see `conditions`.
     Conditional,
     /// The municipal counter (R8, R10-R13).
     Counter,
@@ -275,6 +276,29 @@ pub enum Question {
 }
 
 impl Question {
+    /// A decisive question: it has no usual answer, so an open one leaves
+    /// the route open (decision-rules.md, "How the advice is presented").
+    /// Every other question is an exception: the route is computed with its
+    /// usual answer ([`Question::usual`]) and the answers that change it are
+    /// listed in [`Advice::exceptions`].
+    pub const fn is_decisive(self) -> bool {
+        match self {
+            Question::KnowsAuth
+            | Question::KnowsSign
+            | Question::KnowsKenhojo
+            | Question::KnowsJuki
+            | Question::OddAnswerRepeats
+            | Question::IsMyNumberCard => true,
+            Question::CardExpired
+            | Question::HealthInsuranceOnly
+            | Question::Moved
+            | Question::Smartphone
+            | Question::Age
+            | Question::AdultWard
+            | Question::Who => false,
+        }
+    }
+
     /// The question about knowing `key`'s PIN.
     pub const fn knows(key: KeyId) -> Question {
         match key {
@@ -393,6 +417,21 @@ pub struct Condition {
     pub text: String,
 }
 
+/// An exception: a fact with a usual answer whose other answer changes the
+/// route (decision-rules.md, "How the advice is presented").
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Exception {
+    /// The fact.
+    pub question: Question,
+    /// The unusual answer.
+    pub answer: Choice,
+    /// The route with that answer (the other facts at their usual answer).
+    pub route: Route,
+    /// The exception in one line, in the advice's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
 /// The advice for one key.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct KeyAdvice {
@@ -433,9 +472,12 @@ pub struct Advice {
     pub summary: Statement,
     /// The route per holder key.
     pub keys: Vec<KeyAdvice>,
-    /// Unknown facts that change the route (empty when the route is
-    /// settled).
+    /// Decisive facts still open, with the route per answer (empty when
+    /// the route is settled). Only these make the route `conditional`.
     pub conditions: Vec<Condition>,
+    /// Facts taken at their usual answer whose other answer would change
+    /// the route, each with that route.
+    pub exceptions: Vec<Exception>,
     /// What to bring and do.
     pub bring: Vec<Statement>,
     /// Which stores reset which PIN.
@@ -499,6 +541,9 @@ impl Advice {
         }
         for c in &mut self.conditions {
             c.text = super::msg::render_condition(c, lang);
+        }
+        for e in &mut self.exceptions {
+            e.text = super::msg::render_exception(e, lang);
         }
         for s in &mut self.sources {
             s.label = s.key.describe(lang).to_string();

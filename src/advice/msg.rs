@@ -7,7 +7,8 @@
 //! rule id and source keys travel with each statement, not in its text.
 
 use super::facts::KeyInput;
-use super::model::{Branch, Choice, Condition, Question, Route, RuleId};
+use super::model::{Branch, Choice, Condition, Exception, Question, Route, RuleId};
+use super::vocab;
 use crate::card::KeyId;
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,8 @@ pub enum Why {
     WhoUnknown,
     /// Another key needs the counter: one visit for everything.
     OneVisit,
+    /// An appointed proxy goes: never the kiosk (Corrections, R13).
+    ProxyGoes,
     /// `juki` and `kenhojo` have no kiosk or app route (R10).
     CounterOnlyKey,
 }
@@ -198,19 +201,25 @@ pub enum Msg {
     },
     /// R4: health insurance use still works.
     HealthInsuranceStillWorks,
-    /// R4: fix the PIN later.
-    FixLater,
+    /// R4: fix the PIN later; `kiosk` when the kiosk is open to this
+    /// holder (never named otherwise: Corrections, R4).
+    FixLater {
+        /// The kiosk is possible for this holder.
+        kiosk: bool,
+    },
+    /// Corrections, R10: when moving, the 住基 PIN is entered and reset at
+    /// the new municipality, within 90 days.
+    JukiAtNewMunicipality,
     /// Which stores reset `key` (R5, R7).
     Stores {
         /// The key reset at the store.
         key: KeyId,
     },
-    /// Kiosks are open: reserve now and go before `until`.
+    /// Kiosks are open: reserve now and go today before closing, or within
+    /// the reservation's 24 hours.
     GoNow {
-        /// The last moment, `YYYY-MM-DD HH:MM` Japan time.
+        /// The reservation's end, `YYYY-MM-DD HH:MM` Japan time.
         until: String,
-        /// Minutes left before 23:00 today.
-        minutes_left_today: i64,
     },
     /// Kiosks are closed: reserve in the morning.
     ReserveInMorning {
@@ -274,93 +283,83 @@ pub enum Msg {
     CardValidity,
 }
 
-/// The PIN's full name.
-pub fn pin_name(key: KeyId, lang: Lang) -> &'static str {
-    match (key, lang) {
-        (KeyId::Auth, Lang::Ja) => "利用者証明用電子証明書の暗証番号（数字4桁）",
-        (KeyId::Sign, Lang::Ja) => "署名用電子証明書のパスワード（英数字6〜16文字）",
-        (KeyId::Kenhojo, Lang::Ja) => "券面事項入力補助用の暗証番号（数字4桁）",
-        (KeyId::Juki, Lang::Ja) => "住民基本台帳用の暗証番号（数字4桁）",
-        (KeyId::Auth, Lang::En) => "user-authentication PIN (利用者証明用, 4 digits)",
-        (KeyId::Sign, Lang::En) => "signature password (署名用, 6-16 characters)",
-        (KeyId::Kenhojo, Lang::En) => "card-info input-support PIN (券面事項入力補助用, 4 digits)",
-        (KeyId::Juki, Lang::En) => "Basic Resident Register PIN (住民基本台帳用, 4 digits)",
-        (_, Lang::Ja) => "照合番号（診断用）",
-        (_, Lang::En) => "diagnostic key (照合番号)",
-    }
+/// The PIN's name with its format (the vocabulary's one name).
+pub fn pin_name(key: KeyId, lang: Lang) -> String {
+    vocab::pin_name_with_format(key, lang)
 }
 
-/// The PIN's short label.
+/// The PIN's name (the vocabulary's one name).
 pub fn pin_short(key: KeyId, lang: Lang) -> &'static str {
-    match (key, lang) {
-        (KeyId::Auth, Lang::Ja) => "利用者証明用",
-        (KeyId::Sign, Lang::Ja) => "署名用",
-        (KeyId::Kenhojo, Lang::Ja) => "券面事項入力補助用",
-        (KeyId::Juki, Lang::Ja) => "住民基本台帳用",
-        (KeyId::Auth, Lang::En) => "auth (利用者証明用)",
-        (KeyId::Sign, Lang::En) => "sign (署名用)",
-        (KeyId::Kenhojo, Lang::En) => "kenhojo (券面事項入力補助用)",
-        (KeyId::Juki, Lang::En) => "juki (住民基本台帳用)",
-        (_, Lang::Ja) => "照合番号",
-        (_, Lang::En) => "diagnostic",
-    }
+    vocab::pin_name(key, lang)
 }
 
-/// The route's name for people.
+/// The route's name for people (the vocabulary's one name).
 pub fn route_label(route: Route, lang: Lang) -> &'static str {
-    match (route, lang) {
-        (Route::None, Lang::Ja) => "対応不要",
-        (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリで手続き",
-        (Route::Kiosk, Lang::Ja) => "アプリで予約してコンビニ等のキオスク端末で再設定",
-        (Route::Conditional, Lang::Ja) => "条件しだい（下の質問）",
-        (Route::Counter, Lang::Ja) => "市区町村の窓口で再設定",
-        (Route::CertificateRenewal, Lang::Ja) => "市区町村の窓口で電子証明書の更新・再発行",
-        (Route::NoPinRoute, Lang::Ja) => "このカードには暗証番号の手続きがありません",
-        (Route::CardRenewal, Lang::Ja) => "カードの再発行・更新（新しいカード）",
-        (Route::SuspendAndReissue, Lang::Ja) => "一時停止してから再発行",
-        (Route::None, Lang::En) => "nothing to do",
-        (Route::PhoneApp, Lang::En) => "the Mynaportal app",
-        (Route::Kiosk, Lang::En) => "reserve in the app, then reset at a store kiosk",
-        (Route::Conditional, Lang::En) => "depends on the questions below",
-        (Route::Counter, Lang::En) => "reset at the municipal counter",
-        (Route::CertificateRenewal, Lang::En) => {
-            "certificate renewal or reissue at the municipal counter"
-        }
-        (Route::NoPinRoute, Lang::En) => "no PIN route on this card",
-        (Route::CardRenewal, Lang::En) => "a new card (renewal or reissue)",
-        (Route::SuspendAndReissue, Lang::En) => "suspend the card, then reissue",
-    }
+    vocab::route_name(route, lang)
 }
 
-/// The question, as asked.
-pub fn question_text(q: Question, lang: Lang) -> &'static str {
-    match (q, lang) {
+/// The question, as asked (です・ます; PIN names from the vocabulary).
+pub fn question_text(q: Question, lang: Lang) -> String {
+    let knows = |k: KeyId| match lang {
+        Lang::Ja => format!("{}を覚えていますか？", pin_name(k, lang)),
+        Lang::En => format!("Do you remember the {}?", pin_name(k, lang)),
+    };
+    let fixed = match (q, lang) {
+        (Question::KnowsAuth, _) => return knows(KeyId::Auth),
+        (Question::KnowsSign, _) => return knows(KeyId::Sign),
+        (Question::KnowsKenhojo, _) => return knows(KeyId::Kenhojo),
+        (Question::KnowsJuki, _) => return knows(KeyId::Juki),
         (Question::CardExpired, Lang::Ja) => "カードの表面に印字された有効期限は過ぎていますか？",
         (Question::HealthInsuranceOnly, Lang::Ja) => "使いたいのは健康保険証としての利用（マイナ保険証）だけですか？",
-        (Question::KnowsAuth, Lang::Ja) => "利用者証明用電子証明書の暗証番号（数字4桁）を覚えていますか？",
-        (Question::KnowsSign, Lang::Ja) => "署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？",
-        (Question::KnowsKenhojo, Lang::Ja) => "券面事項入力補助用の暗証番号（数字4桁）を覚えていますか？",
-        (Question::KnowsJuki, Lang::Ja) => "住民基本台帳用の暗証番号（数字4桁）を覚えていますか？",
-        (Question::Moved, Lang::Ja) => "電子証明書の発行後に引っ越しや氏名の変更をしましたか？",
-        (Question::Smartphone, Lang::Ja) => "NFC（マイナンバーカード読み取り）対応でカメラとインターネットが使えるスマートフォンがありますか？",
-        (Question::Age, Lang::Ja) => "カードの名義人の年齢は？（15歳未満 / 15〜17歳 / 18歳以上）",
+        (Question::Moved, Lang::Ja) => "電子証明書の発行後に、引っ越しや氏名の変更をしましたか？",
+        (Question::Smartphone, Lang::Ja) => "マイナンバーカードを読み取れる（NFC対応の）スマートフォンをお持ちですか？",
+        (Question::Age, Lang::Ja) => "カードの名義人は何歳ですか？",
         (Question::AdultWard, Lang::Ja) => "名義人は成年被後見人などですか？",
-        (Question::Who, Lang::Ja) => "手続きに行くのは誰ですか？（本人 / 法定代理人 / 任意代理人）",
-        (Question::OddAnswerRepeats, Lang::Ja) => "カードをもう一度読み取っても同じ想定外の応答になりますか？",
+        (Question::Who, Lang::Ja) => "手続きに行くのはどなたですか？",
+        (Question::OddAnswerRepeats, Lang::Ja) => "カードをもう一度読み取っても、同じ想定外の応答になりますか？",
+        (Question::IsMyNumberCard, Lang::Ja) => "読み取ったのはマイナンバーカードですか？（そうなら、動かさずにもう一度読み取ってください。同じならICチップの読み取り不良です）",
         (Question::OddAnswerRepeats, Lang::En) => "Does reading the card again give the same unexpected answer?",
-        (Question::IsMyNumberCard, Lang::Ja) => "読み取ったのはマイナンバーカードですか？（そうなら、動かさずにもう一度読み取り、同じならICチップの読み取り不良）",
         (Question::IsMyNumberCard, Lang::En) => "Is this a My Number Card? (If so, read it again holding it still; the same result means an unreadable chip)",
         (Question::CardExpired, Lang::En) => "Has the expiry date printed on the card passed?",
         (Question::HealthInsuranceOnly, Lang::En) => "Is health insurance use (マイナ保険証) the only thing the card is needed for?",
-        (Question::KnowsAuth, Lang::En) => "Do you remember the user-authentication PIN (利用者証明用, 4 digits)?",
-        (Question::KnowsSign, Lang::En) => "Do you remember the signature password (署名用, 6-16 characters)?",
-        (Question::KnowsKenhojo, Lang::En) => "Do you remember the card-info input-support PIN (券面事項入力補助用, 4 digits)?",
-        (Question::KnowsJuki, Lang::En) => "Do you remember the Basic Resident Register PIN (住民基本台帳用, 4 digits)?",
         (Question::Moved, Lang::En) => "Have you moved house or changed your name since the certificates were issued?",
-        (Question::Smartphone, Lang::En) => "Do you have a smartphone with NFC (can read the card), a camera and internet?",
-        (Question::Age, Lang::En) => "How old is the card holder? (under 15 / 15-17 / 18 or over)",
+        (Question::Smartphone, Lang::En) => "Do you have a smartphone that can read the card (NFC)?",
+        (Question::Age, Lang::En) => "How old is the card holder?",
         (Question::AdultWard, Lang::En) => "Is the holder an adult ward (成年被後見人 etc.)?",
-        (Question::Who, Lang::En) => "Who will go? (the holder / a legal representative / an appointed proxy)",
+        (Question::Who, Lang::En) => "Who will go?",
+    };
+    fixed.to_string()
+}
+
+/// An exception in a few words, as a condition: 「引っ越し・氏名変更をした」.
+pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let s = match (q, c) {
+        (Question::Moved, Choice::Yes) => lang.pick("発行後に引っ越し・氏名変更をした", "moved or changed name since the certificates were issued"),
+        (Question::Smartphone, Choice::No) => lang.pick("NFC対応のスマートフォンがない", "no smartphone that can read the card (NFC)"),
+        (Question::Who, Choice::Proxy) => lang.pick("任意代理人が行く", "an appointed proxy goes"),
+        (Question::Who, Choice::LegalRep) => lang.pick("法定代理人が行く", "a legal representative goes"),
+        (Question::Age, Choice::Under15) => lang.pick("名義人が15歳未満の", "the holder is under 15"),
+        (Question::AdultWard, Choice::Yes) => lang.pick("名義人が成年被後見人などの", "the holder is an adult ward"),
+        (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick("健康保険証としての利用だけの", "only health insurance use is needed"),
+        (Question::CardExpired, Choice::Yes) => lang.pick("カードの有効期限も過ぎている", "the card itself is past its expiry"),
+        (q, c) => {
+            return if ja {
+                format!("{}「{}」", question_text(q, lang), choice_label(c, lang))
+            } else {
+                format!("{} {}", question_text(q, lang), choice_label(c, lang))
+            }
+        }
+    };
+    s.to_string()
+}
+
+/// An exception in one line: 「ただし、…場合は 市区町村の窓口で再設定」.
+pub fn render_exception(e: &Exception, lang: Lang) -> String {
+    let label = exception_label(e.question, e.answer, lang);
+    match lang {
+        Lang::Ja => format!("{label}場合: {}", route_label(e.route, lang)),
+        Lang::En => format!("if {label}: {}", route_label(e.route, lang)),
     }
 }
 
@@ -389,85 +388,53 @@ pub fn choice_label(c: Choice, lang: Lang) -> &'static str {
 fn why_text(w: Why, other: KeyId, lang: Lang) -> String {
     let o = pin_short(other, lang);
     match (w, lang) {
-        (Why::OtherPinForgotten, Lang::Ja) => {
-            format!("キオスクでは{o}の暗証番号を使うが、覚えていない")
-        }
-        (Why::OtherPinUnknown, Lang::Ja) => format!("{o}を覚えているか未確認"),
-        (Why::OtherPinLocked, Lang::Ja) => format!("キオスクで使う{o}もロックされている"),
-        (Why::OtherPinUnreadable, Lang::Ja) => format!("{o}の状態を読み取れない"),
-        (Why::BothJpki, Lang::Ja) => {
-            "署名用と利用者証明用の両方が必要（キオスクは片方でもう片方を再設定する）".into()
-        }
-        (Why::NoSmartphone, Lang::Ja) => "NFC対応スマートフォンがない".into(),
-        (Why::SmartphoneUnknown, Lang::Ja) => "スマートフォンの有無が未確認".into(),
-        (Why::SignatureRevoked, Lang::Ja) => {
-            "引っ越し・氏名変更で署名用電子証明書が失効している".into()
-        }
-        (Why::MovedUnknown, Lang::Ja) => "発行後の引っ越し・氏名変更の有無が未確認".into(),
-        (Why::NoSignatureCertificate, Lang::Ja) => "署名用電子証明書が発行されていない".into(),
-        (Why::UnderAgeOrWard, Lang::Ja) => {
-            "15歳未満または成年被後見人等（原則として署名用電子証明書がない）".into()
-        }
-        (Why::AgeUnknown, Lang::Ja) => "年齢・成年被後見人等かどうかが未確認".into(),
-        (Why::NoFaceMatch, Lang::Ja) => "本人がアプリで顔照合できない（代理人が行く）".into(),
-        (Why::WhoUnknown, Lang::Ja) => "本人が顔照合できるか（誰が行くか）が未確認".into(),
-        (Why::OneVisit, Lang::Ja) => "ほかの暗証番号で窓口に行くので、一度の来庁でまとめて".into(),
-        (Why::CounterOnlyKey, Lang::Ja) => {
-            "この暗証番号にはキオスクやアプリでの再設定がない".into()
-        }
-        (Why::OtherPinForgotten, Lang::En) => {
-            format!("the kiosk asks for the {o}, which is forgotten")
-        }
+        (Why::OtherPinForgotten, Lang::Ja) => format!("端末で使う{o}を覚えていないため"),
+        (Why::OtherPinUnknown, Lang::Ja) => format!("{o}を覚えているか分からないため"),
+        (Why::OtherPinLocked, Lang::Ja) => format!("端末で使う{o}もロックされているため"),
+        (Why::OtherPinUnreadable, Lang::Ja) => format!("{o}の状態を読み取れないため"),
+        (Why::BothJpki, Lang::Ja) => "署名用と利用者証明用の両方の再設定が必要なため（端末では片方を使ってもう片方を再設定します）".into(),
+        (Why::NoSmartphone, Lang::Ja) => "NFC対応のスマートフォンがないため".into(),
+        (Why::SmartphoneUnknown, Lang::Ja) => "スマートフォンの有無が分からないため".into(),
+        (Why::SignatureRevoked, Lang::Ja) => "引っ越し・氏名変更で署名用電子証明書が失効しているため".into(),
+        (Why::MovedUnknown, Lang::Ja) => "発行後の引っ越し・氏名変更の有無が分からないため".into(),
+        (Why::NoSignatureCertificate, Lang::Ja) => "署名用電子証明書が発行されていないため".into(),
+        (Why::UnderAgeOrWard, Lang::Ja) => "15歳未満または成年被後見人などのため（原則として署名用電子証明書がありません）".into(),
+        (Why::AgeUnknown, Lang::Ja) => "年齢・成年被後見人などかどうかが分からないため".into(),
+        (Why::NoFaceMatch, Lang::Ja) => "本人がアプリで顔照合できないため".into(),
+        (Why::WhoUnknown, Lang::Ja) => "本人が顔照合できるか分からないため".into(),
+        (Why::OneVisit, Lang::Ja) => "ほかの暗証番号で窓口に行くので、1回の来庁でまとめるため".into(),
+        (Why::CounterOnlyKey, Lang::Ja) => "この暗証番号には端末やアプリでの再設定がないため".into(),
+        (Why::ProxyGoes, Lang::Ja) => "任意代理人は端末を使えないため（本人の暗証番号は誰にも教えてはいけません）".into(),
+        (Why::OtherPinForgotten, Lang::En) => format!("the kiosk asks for the {o}, which is forgotten"),
         (Why::OtherPinUnknown, Lang::En) => format!("not known whether the {o} is remembered"),
-        (Why::OtherPinLocked, Lang::En) => {
-            format!("the {o}, which the kiosk asks for, is locked too")
-        }
+        (Why::OtherPinLocked, Lang::En) => format!("the {o}, which the kiosk asks for, is locked too"),
         (Why::OtherPinUnreadable, Lang::En) => format!("the {o} could not be read"),
-        (Why::BothJpki, Lang::En) => {
-            "both JPKI PINs need a reset (the kiosk resets one using the other)".into()
-        }
-        (Why::NoSmartphone, Lang::En) => "no NFC smartphone".into(),
-        (Why::SmartphoneUnknown, Lang::En) => "not known whether there is an NFC smartphone".into(),
-        (Why::SignatureRevoked, Lang::En) => {
-            "the signature certificate was revoked by the move or name change".into()
-        }
-        (Why::MovedUnknown, Lang::En) => {
-            "not known whether the holder moved or changed name".into()
-        }
-        (Why::NoSignatureCertificate, Lang::En) => {
-            "no signature certificate is issued on this card".into()
-        }
-        (Why::UnderAgeOrWard, Lang::En) => {
-            "under 15 or an adult ward (no signature certificate in principle)".into()
-        }
+        (Why::BothJpki, Lang::En) => "both JPKI PINs need a reset (the kiosk resets one using the other)".into(),
+        (Why::NoSmartphone, Lang::En) => "no smartphone that can read the card".into(),
+        (Why::SmartphoneUnknown, Lang::En) => "not known whether there is a smartphone".into(),
+        (Why::SignatureRevoked, Lang::En) => "the signature certificate was revoked by the move or name change".into(),
+        (Why::MovedUnknown, Lang::En) => "not known whether the holder moved or changed name".into(),
+        (Why::NoSignatureCertificate, Lang::En) => "no signature certificate is issued on this card".into(),
+        (Why::UnderAgeOrWard, Lang::En) => "under 15 or an adult ward (no signature certificate in principle)".into(),
         (Why::AgeUnknown, Lang::En) => "age or adult-ward status not known".into(),
-        (Why::NoFaceMatch, Lang::En) => {
-            "the holder cannot do the app's face match (someone else goes)".into()
-        }
+        (Why::NoFaceMatch, Lang::En) => "the holder cannot do the app's face match".into(),
         (Why::WhoUnknown, Lang::En) => "not known whether the holder can do the face match".into(),
-        (Why::OneVisit, Lang::En) => {
-            "another PIN needs the counter: one visit for everything".into()
-        }
+        (Why::OneVisit, Lang::En) => "another PIN needs the counter: one visit for everything".into(),
         (Why::CounterOnlyKey, Lang::En) => "this PIN has no kiosk or app route".into(),
+        (Why::ProxyGoes, Lang::En) => "an appointed proxy cannot use the kiosk (the holder's PIN must not be told to anyone)".into(),
     }
 }
 
 fn tries(left: Option<u8>, lang: Lang) -> String {
-    match (left, lang) {
-        (Some(n), Lang::Ja) => format!("残り{n}回"),
-        (Some(n), Lang::En) => format!("{n} tries left"),
-        (None, Lang::Ja) => "残り回数は未確認".into(),
-        (None, Lang::En) => "tries not counted".into(),
+    match left {
+        Some(n) => vocab::tries_left(n, lang),
+        None => lang.pick("残り回数は未確認", "tries not counted").into(),
     }
 }
 
-const AUTH_STORES_JA: &str = "セブン-イレブン（全国）、イオンリテール（本州・四国のイオン/イオンスタイル）、一部のイオン北海道・イオン東北・フジの店舗。ローソン、ファミリーマート、ミニストップ、ダイエーでは利用者証明用は再設定できません";
-const AUTH_STORES_EN: &str = "Seven-Eleven (nationwide), AEON Retail (イオン/イオンスタイル in Honshu and Shikoku), some AEON Hokkaido, AEON Tohoku and フジ stores. Lawson, FamilyMart, Ministop and Daiei do NOT reset this PIN";
-const SIGN_STORES_JA: &str = "セブン-イレブン、ローソン、ファミリーマート、ミニストップ（全国）、一部のダイエー、上記のイオン/フジの店舗";
-const SIGN_STORES_EN: &str = "Seven-Eleven, Lawson, FamilyMart, Ministop (nationwide), some Daiei, plus the AEON/フジ stores that reset the user-authentication PIN";
-
 impl Msg {
-    /// The statement's text in `lang`. `rule` is accepted so that a code
+    /// The statement's text in `lang` (です・ます in Japanese; names and
+    /// volatile facts from `vocab`). `rule` is accepted so that a code
     /// shared by rules could vary its text; today none does.
     pub fn render(&self, _rule: RuleId, lang: Lang) -> String {
         let ja = lang == Lang::Ja;
@@ -478,6 +445,8 @@ impl Msg {
                 e.to_string()
             }
         };
+        let name = |k: &KeyId| pin_short(*k, lang);
+        let hotline = vocab::HOTLINE;
         match self {
             Msg::Summary { route } => {
                 if ja {
@@ -487,215 +456,228 @@ impl Msg {
                 }
             }
             Msg::CardRenewal => t(
-                "カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。",
+                "カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料です。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。",
                 "The card is past its expiry: apply for a new card (free when it expired; new PINs are set when it is issued). The certificates expired with the card.",
             ),
             Msg::CardValidity => t(
-                "カードの有効期限: 申請時18歳以上なら発行から10回目の誕生日、18歳未満なら5回目（2022年4月1日より前は20歳が基準）。",
+                "カードの有効期限: 申請時18歳以上なら発行から10回目の誕生日、18歳未満なら5回目です（2022年4月1日より前は20歳が基準）。",
                 "Card validity: the 10th birthday after issuance if 18 or over at application, the 5th if under 18 (the threshold was 20 before 2022-04-01).",
             ),
-            Msg::SuspendAndReissue => t(
-                "紛失・盗難: まずマイナンバー総合フリーダイヤル 0120-95-0178（24時間）に電話して一時停止し、住所地の市区町村で再発行を申請してください（通常有料、約1,000円）。",
-                "Lost or stolen: first call the national My Number toll-free line 0120-95-0178 (24 hours) to suspend the card, then apply for a reissue at your municipality (normally paid, about 1,000 yen).",
-            ),
+            Msg::SuspendAndReissue => {
+                if ja {
+                    format!("まず {hotline}（24時間、音声ガイダンス2番）に電話して一時停止してください。家の外でなくした・盗まれた場合は警察に遺失届・盗難届を出し、受理番号を控えてください（再発行の申請に必要です。家の中でなくした場合は不要）。再発行は住所地の市区町村で申請します（1,000円、電子証明書なしは800円。特急発行（約2,000円）がある市区町村もあります）。一時停止の後に見つかった場合は、窓口で停止の解除と電子証明書の再発行が必要です。")
+                } else {
+                    format!("First call {hotline} (24 hours, option 2) to suspend the card. If it was lost or stolen outside the home, report it to the police (遺失届 / 盗難届) and note the 受理番号: the reissue needs it (not for a loss at home). Apply for the reissue at your municipality (1,000 yen, 800 without certificates; some municipalities offer express issuance for about 2,000 yen). A card found after suspension needs the counter to lift the suspension, and its certificates are reissued.")
+                }
+            }
             Msg::DamagedReissue => t(
-                "カードの破損・ICチップの読み取り不良: 住所地の市区町村で再発行を申請してください（カードと本人確認書類を持参）。",
+                "カードの破損・ICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。",
                 "Damaged card or unreadable chip: apply for a reissue at your municipality (bring the card and an ID).",
             ),
             Msg::FaceAuthCard => t(
-                "顔認証マイナンバーカードには暗証番号の手続きがありません。ここで読んだ回数には意味がありません。暗証番号を使うサービスが必要なら、窓口で通常のカードへの切り替えを申し出てください。健康保険証としての利用はできます。",
+                "顔認証マイナンバーカードには暗証番号の手続きがありません（読み取った回数には意味がありません）。暗証番号を使うサービスが必要なら、窓口で通常のカードへの切り替えを申し出てください。健康保険証としての利用はできます。",
                 "A face-auth card has no PIN route; the counters read from it are not meaningful. If PIN services are wanted, ask at the counter to switch to a normal card. Health insurance use still works.",
             ),
             Msg::PhoneToken => t(
-                "読み取ったのはスマートフォンの電子証明書（スマホ用電子証明書）で、マイナンバーカードではありません。この判定規則は物理的なマイナンバーカード用です。スマートフォン側の暗証番号はカードとは別で、マイナポータルアプリで手続きします（カードとその暗証番号が必要）。",
-                "What was read is a smartphone's JPKI certificate, not a My Number Card. These rules are for the physical card. Phone PINs are separate from the card's; fix them in the Mynaportal app (it needs the physical card and its PINs).",
+                "読み取ったのはスマートフォンの電子証明書（スマホ用電子証明書）で、マイナンバーカードではありません。スマートフォンの暗証番号はカードとは別で、マイナポータルアプリで手続きします（カードとその暗証番号が必要です）。",
+                "What was read is a smartphone's JPKI certificate, not a My Number Card. Phone PINs are separate from the card's; fix them in the Mynaportal app (it needs the physical card and its PINs).",
             ),
             Msg::JukiCardToken => t(
-                "読み取ったのは旧来の住基カード（住民基本台帳カード）で、マイナンバーカードではありません。この判定規則はマイナンバーカード用です。市区町村の窓口に相談してください。",
-                "What was read is an old 住基カード (Basic Resident Register card), not a My Number Card. These rules are for the My Number Card; ask at the municipal counter.",
+                "読み取ったのは住基カード（住民基本台帳カード）です。住基カードはすべて有効期限が過ぎています（最後の発行は2015年12月28日）。暗証番号の再設定はできないので、マイナンバーカードを申請してください。",
+                "What was read is an old 住基カード (Basic Resident Register card). Every 住基カード has expired (the last were issued on 2015-12-28): PIN resets do not apply; apply for a My Number Card.",
             ),
             Msg::UnknownCard => t(
                 "カードの種類を判別できません（規則が異なる可能性があります。次世代カードかもしれません）。マイナンバーカードなら、動かさずにもう一度読み取ってください。",
                 "Unknown card type: the rules may differ (it may be a next-generation card). If it is a My Number Card, read it again holding it still.",
             ),
             Msg::PhoneCertificate => t(
-                "スマートフォンの電子証明書（Android のスマホ用電子証明書、iPhone のマイナンバーカード）の問題は、キオスクや窓口ではなくマイナポータルアプリで手続きします。物理的なカードとその暗証番号が必要です。スマートフォンの暗証番号はカードとは別です。",
+                "スマートフォンの電子証明書（Android のスマホ用電子証明書、iPhone のマイナンバーカード）の問題は、マイナポータルアプリで手続きします。カードとその暗証番号が必要です。スマートフォンの暗証番号はカードとは別です。",
                 "A problem with the smartphone's own certificate (Android スマホ用電子証明書, or the card on iPhone) is fixed in the Mynaportal app, not at a kiosk or counter. It needs the physical card and its PINs. Phone PINs are separate from the card's.",
             ),
-            Msg::KeyFine { key, left } => {
-                if ja {
-                    format!("{}: {}。対応不要。", pin_short(*key, lang), tries(*left, lang))
-                } else {
-                    format!("{}: {}; nothing to do.", pin_short(*key, lang), tries(*left, lang))
-                }
-            }
+            Msg::KeyFine { key, left } => match (left, ja) {
+                (Some(_), true) => format!("{}: {}です。覚えていれば対応は不要です。", name(key), tries(*left, lang)),
+                (None, true) => format!("{}: 覚えているので対応は不要です。", name(key)),
+                (Some(_), false) => format!("{}: {}; nothing to do if you remember it.", name(key), tries(*left, lang)),
+                (None, false) => format!("{}: remembered; nothing to do.", name(key)),
+            },
             Msg::KeyVerified { key } => t(
-                &format!("{}: この読み取り中に照合済み（回数は表示されない）。正常です。", pin_short(*key, Lang::Ja)),
-                &format!("{}: verified in this session (count not reported): known-good.", pin_short(*key, Lang::En)),
+                &format!("{}: この読み取り中に照合済みです（回数は表示されません）。正常です。", name(key)),
+                &format!("{}: verified in this session (count not reported): known-good.", name(key)),
             ),
             Msg::KeyNoSign { key } => t(
-                &format!("{}: 問題の兆候なし。", pin_short(*key, Lang::Ja)),
-                &format!("{}: no sign of trouble.", pin_short(*key, Lang::En)),
+                &format!("{}: 対応は不要です。", name(key)),
+                &format!("{}: nothing to do.", name(key)),
             ),
             Msg::KeyNotNeeded { key } => t(
-                &format!("{}: 忘れているが、今回の用途には不要。必要になったら窓口で再設定。", pin_short(*key, Lang::Ja)),
-                &format!("{}: forgotten, but not needed for the stated purpose; reset it at the counter when needed.", pin_short(*key, Lang::En)),
+                &format!("{}: 忘れていますが、今回の用途には使いません。必要になったら窓口で再設定できます。", name(key)),
+                &format!("{}: forgotten, but not needed for the stated purpose; reset it at the counter when needed.", name(key)),
             ),
             Msg::KeyNoCertificate { key } => t(
-                &format!("{}: 署名用電子証明書が発行されていないため、このパスワードは使われていません。", pin_short(*key, Lang::Ja)),
-                &format!("{}: no signature certificate is issued, so this password is not in use.", pin_short(*key, Lang::En)),
+                &format!("{}: 署名用電子証明書が発行されていないため、使われていません。", name(key)),
+                &format!("{}: no signature certificate is issued, so it is not in use.", name(key)),
             ),
             Msg::KeyAbsent { key } => t(
-                &format!("{}: この媒体にはありません。", pin_short(*key, Lang::Ja)),
-                &format!("{}: not on this object.", pin_short(*key, Lang::En)),
+                &format!("{}: この媒体にはありません。", name(key)),
+                &format!("{}: not on this object.", name(key)),
             ),
             Msg::KeyOdd { key, sw } => {
                 let sw = sw.clone().map(|s| spaced(&s)).unwrap_or_else(|| "-".into());
                 t(
-                    &format!("{}: 想定外の応答（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続くなら窓口に相談してください。", pin_short(*key, Lang::Ja)),
-                    &format!("{}: unexpected answer ({sw}). Read the card again holding it still; if the answer repeats, ask at the municipal counter.", pin_short(*key, Lang::En)),
+                    &format!("{}: 想定外の応答です（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続くなら窓口に相談してください。", name(key)),
+                    &format!("{}: unexpected answer ({sw}). Read the card again holding it still; if the answer repeats, ask at the municipal counter.", name(key)),
                 )
             }
             Msg::KeyKiosk { key, other } => t(
-                &format!("{}: アプリ「JPKI暗証番号リセット」で予約し、キオスク端末で再設定できます（{}を使います）。", pin_short(*key, Lang::Ja), pin_short(*other, Lang::Ja)),
-                &format!("{}: can be reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", pin_short(*key, Lang::En), pin_short(*other, Lang::En)),
+                &format!("{}: アプリ「JPKI暗証番号リセット」で予約し、店舗の端末で再設定できます（{}を使います）。", name(key), name(other)),
+                &format!("{}: reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", name(key), name(other)),
             ),
             Msg::KeyCounter { key, why } => {
                 let other = if *key == KeyId::Auth { KeyId::Sign } else { KeyId::Auth };
                 let reasons: Vec<String> = why.iter().map(|w| why_text(*w, other, lang)).collect();
-                if ja {
-                    if reasons.is_empty() {
-                        format!("{}: 窓口で再設定。", pin_short(*key, lang))
-                    } else {
-                        format!("{}: 窓口で再設定（{}）。", pin_short(*key, lang), reasons.join("、"))
-                    }
-                } else if reasons.is_empty() {
-                    format!("{}: reset at the counter.", pin_short(*key, lang))
-                } else {
-                    format!("{}: reset at the counter ({}).", pin_short(*key, lang), reasons.join("; "))
+                match (ja, reasons.is_empty()) {
+                    (true, true) => format!("{}: 窓口で再設定します。", name(key)),
+                    (true, false) => format!("{}: 窓口で再設定します（{}）。", name(key), reasons.join("、")),
+                    (false, true) => format!("{}: reset at the counter.", name(key)),
+                    (false, false) => format!("{}: reset at the counter ({}).", name(key), reasons.join("; ")),
                 }
             }
             Msg::KeyHealthInsuranceOnly { key } => t(
-                &format!("{}: 健康保険証としての利用だけなら急ぐ必要はありません（顔認証か職員による目視確認で受診できます）。", pin_short(*key, Lang::Ja)),
-                &format!("{}: no urgent action for health insurance use only (face authentication or a staff visual check still work).", pin_short(*key, Lang::En)),
+                &format!("{}: 健康保険証としての利用だけなら急ぐ必要はありません（顔認証か職員による目視確認で受診できます）。", name(key)),
+                &format!("{}: no urgent action for health insurance use only (face authentication or a staff visual check still work).", name(key)),
             ),
             Msg::KeyWithRenewal { key } => t(
-                &format!("{}: 電子証明書の手続きと同じ来庁で再設定します。", pin_short(*key, Lang::Ja)),
-                &format!("{}: reset in the same visit as the certificate renewal.", pin_short(*key, Lang::En)),
+                &format!("{}: 電子証明書の手続きと同じ来庁で再設定します。", name(key)),
+                &format!("{}: reset in the same visit as the certificate renewal.", name(key)),
             ),
             Msg::KeySignatureCertificate { key } => t(
-                &format!("{}: 署名用電子証明書の（再）発行が必要です（暗証番号のリセットではありません）。", pin_short(*key, Lang::Ja)),
-                &format!("{}: the signature certificate must be (re)issued at the counter; this is not a PIN reset.", pin_short(*key, Lang::En)),
+                &format!("{}: 署名用電子証明書の再発行が必要です（暗証番号のリセットではありません）。", name(key)),
+                &format!("{}: the signature certificate must be (re)issued at the counter; this is not a PIN reset.", name(key)),
             ),
-            Msg::KeyCovered { key, route } => {
-                if ja {
-                    format!("{}: カード全体の手続き（{}）に含まれます。", pin_short(*key, lang), route_label(*route, lang))
-                } else {
-                    format!("{}: covered by the card's route ({}).", pin_short(*key, lang), route_label(*route, lang))
-                }
-            }
+            Msg::KeyCovered { key, route } => t(
+                &format!("{}: カード全体の手続き（{}）に含まれます。", name(key), route_label(*route, lang)),
+                &format!("{}: covered by the card's route ({}).", name(key), route_label(*route, lang)),
+            ),
             Msg::KeyDependsOn { key, questions } => {
                 let n = questions.len();
-                if ja {
-                    format!("{}: 下の質問（{n}問）の答えしだい。", pin_short(*key, lang))
-                } else {
-                    format!("{}: depends on {n} question(s) below.", pin_short(*key, lang))
+                match (ja, n) {
+                    (true, _) => format!("{}: 質問（{n}問）の答えによって決まります。", name(key)),
+                    (false, 1) => format!("{}: depends on 1 question.", name(key)),
+                    (false, _) => format!("{}: depends on {n} questions.", name(key)),
                 }
             }
             Msg::KioskStepsAuth => t(
-                "手順（無料）: (1) スマートフォンのアプリ「JPKI暗証番号リセット」で予約し、署名用電子証明書のパスワードを入力。(2) 24時間以内に対応店舗のマルチコピー機（6:30〜23:00）で署名用パスワードをもう一度入力し、新しい数字4桁の暗証番号を設定。持ち物: カード、NFC対応スマートフォン。",
-                "Steps (free): (1) reserve in the 「JPKI暗証番号リセット」 app on the smartphone, entering the signature password. (2) Within 24 hours, at a supporting store's multi-copy machine (06:30-23:00), enter the signature password again and set a new 4-digit PIN. Bring: the card, the NFC smartphone.",
+                "スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で署名用パスワードを入力し、新しい暗証番号（数字4桁）を設定します。無料です。",
+                "Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the signature password).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the signature password again and set a new user-authentication PIN (4 digits). Free.",
             ),
             Msg::KioskStepsSign => t(
-                "手順（無料）: (1) アプリ「JPKI暗証番号リセット」でカードの表面を撮影し、数字4桁の利用者証明用暗証番号を入力、ICチップの顔写真と顔照合（本人が行う）。(2) 24時間以内に対応店舗のキオスク端末（6:30〜23:00）で4桁の暗証番号を入力し、新しいパスワードを設定。持ち物: カード、カメラ付きNFC対応スマートフォン。",
-                "Steps (free): (1) in the 「JPKI暗証番号リセット」 app, photograph the card face, enter the 4-digit user-authentication PIN, and do the face match with the chip photo (the holder in person). (2) Within 24 hours, at a supporting store kiosk (06:30-23:00), enter the 4-digit PIN and set the new password. Bring: the card, an NFC smartphone with a camera.",
+                "アプリ「JPKI暗証番号リセット」でカードを撮影し、利用者証明用暗証番号を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で利用者証明用暗証番号を入力し、新しい署名用パスワード（英大文字と数字6〜16文字）を設定します。無料です。",
+                "In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the user-authentication PIN and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the user-authentication PIN and set the new signature password. Free.",
             ),
             Msg::NewPasswordFormat => t(
-                "新しい署名用パスワード: 6〜16文字、英大文字（A-Z）と数字のみ、それぞれ1文字以上。小文字は使えません。",
-                "New signature password: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted.",
+                "新しい署名用パスワードは6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。",
+                "The new signature password: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted.",
             ),
             Msg::CounterHolder => t(
-                "窓口: 住民票のある市区町村で、その日のうちに再設定できます（確認した市区町村のページに手数料の記載なし）。持ち物: カードと、もう1点の本人確認書類（A: 運転免許証、パスポート、在留カード、障害者手帳などの顔写真付き書類 / B: 資格確認書、年金手帳、医療受給者証、写真付き社員証・学生証など）。B 2点を求める所もあるので、顔写真付きの書類をもう1点持参するのが安全です。",
-                "Counter: at the municipality of residence (住民票のある市区町村), done the same day; no fee on any municipal page reviewed. Bring the card plus usually one more ID: one from list A (photo ID: driving licence, passport, residence card, disability certificates...) or one from list B (資格確認書, pension book, medical certificates, photo employee or student card...). Some want two from B: bring one extra photo ID.",
+                "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。持ち物: カードと、念のため顔写真付きの本人確認書類。",
+                "At the counter of your municipality of residence (住民票のある市区町村), done the same day, free. Bring the card and, to be safe, a photo ID (driving licence, passport...).",
             ),
             Msg::CounterLegalRep => t(
-                "窓口（法定代理人と）: 15歳未満または成年被後見人等は法定代理人と手続きします。キオスクは使えません。持ち物: 本人のカード、法定代理人の本人確認書類（A+B または A 2点、市区町村による）、代理権の確認書類（戸籍謄本。市区町村で確認できる場合は省略されることが多い。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",
-                "Counter with the legal representative (法定代理人): for a holder under 15 or an adult ward; the kiosk is not possible. Bring the holder's card, the representative's ID (A+B or two from A, per municipality), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
+                "15歳未満または成年被後見人などは、法定代理人と窓口で手続きします（端末は使えません）。持ち物: 本人のカード、法定代理人の本人確認書類（市区町村によって2点）、代理権の確認書類（戸籍謄本。市区町村で確認できれば省略されることが多いです。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",
+                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk is not possible. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
             ),
             Msg::CounterProxy => t(
-                "任意代理人が行く場合は2回の来庁が必要です。1回目: 本人のカードと代理人の本人確認書類（A 2点または A+B が多い）。市区町村から本人に照会書兼回答書が郵送され（転送不可）、本人が新しい暗証番号を記入して封をします。2回目: 封をした回答書、カード、代理人の本人確認書類。委任状だけでは足りません。事前に市区町村に電話してください。",
-                "An appointed proxy (任意代理人) needs two visits over several days. Visit 1: the holder's card and the proxy's ID (often two from A, or A+B). The municipality mails an inquiry/answer form (照会書兼回答書, not forwarded) to the holder, who writes the new PIN and seals it. Visit 2: the sealed form, the card, the proxy's ID. A letter of delegation (委任状) alone is not enough: call the municipality first.",
+                "任意代理人は2回来庁します。1回目: 本人のカードと代理人の本人確認書類（顔写真付き2点など）。市区町村から本人に照会書兼回答書が郵送されます（転送されません）。本人が新しい暗証番号を書いて封をします。2回目: 封をした回答書、カード、代理人の本人確認書類。委任状だけでは手続きできません。事前に市区町村に電話してください。",
+                "An appointed proxy (任意代理人) makes two visits. Visit 1: the holder's card and the proxy's ID (often two photo IDs). The municipality mails an inquiry/answer form (照会書兼回答書, not forwarded) to the holder, who writes the new PIN and seals it. Visit 2: the sealed form, the card, the proxy's ID. A letter of delegation (委任状) alone is not enough: call the municipality first.",
             ),
             Msg::CounterSomeoneElse => t(
-                "本人以外が行く場合: 法定代理人（15歳未満・成年被後見人等）なら代理権の書類が、任意代理人なら2回の来庁が必要です（--who で指定すると詳しく表示します）。",
-                "If someone other than the holder goes: a legal representative (under 15, adult ward) needs proof of authority; an appointed proxy needs two visits (give --who for details).",
+                "本人以外が行く場合は、書類や来庁の回数が変わります（任意代理人は2回）。事前に市区町村に確認してください。",
+                "If someone other than the holder goes, the documents and number of visits differ (an appointed proxy: two visits); ask the municipality first.",
             ),
             Msg::CertificateRenewal => t(
-                "電子証明書の更新: 市区町村の窓口で（有効期限の3か月前から、無料）。持ち物: カード。忘れた暗証番号も同じ来庁で再設定できます。",
-                "Certificate renewal at the municipal counter (from 3 months before expiry; free). Bring the card; forgotten PINs are reset in the same visit.",
+                "市区町村の窓口で電子証明書を更新します（有効期限の3か月前から、無料）。カードをお持ちください。忘れた暗証番号も同じ来庁で再設定できます。",
+                "Renew the certificates at the municipal counter (from 3 months before expiry; free). Bring the card; forgotten PINs are reset in the same visit.",
             ),
             Msg::CertificateReissue => t(
-                "署名用電子証明書の再発行: 市区町村の窓口で。持ち物: カード（と本人確認書類）。忘れた数字4桁の暗証番号も同じ来庁で再設定できます。",
-                "Signature certificate (re)issuance at the municipal counter. Bring the card (+ ID); a forgotten 4-digit PIN is reset in the same visit.",
+                "市区町村の窓口で署名用電子証明書を再発行します。カードと本人確認書類をお持ちください。忘れた数字4桁の暗証番号も同じ来庁で再設定できます。",
+                "Reissue the signature certificate at the municipal counter. Bring the card and an ID; a forgotten 4-digit PIN is reset in the same visit.",
             ),
             Msg::OneVisit { keys } => {
                 let names: Vec<&str> = keys.iter().map(|k| pin_short(*k, lang)).collect();
                 if ja {
-                    format!("窓口には1回で: {} をまとめて手続きしてください（キオスクと窓口に分けない）。", names.join("、"))
+                    format!("{}は、窓口1回でまとめて手続きします。", names.join("、"))
                 } else {
-                    format!("One counter visit for everything: {} (do not split between a kiosk and the counter).", names.join(", "))
+                    format!("One counter visit for everything: {}.", names.join(", "))
                 }
             }
             Msg::HealthInsuranceStillWorks => t(
-                "医療機関では顔認証か職員による目視確認で健康保険証として使えます。",
+                "医療機関では、顔認証か職員による目視確認で健康保険証として使えます。",
                 "At the hospital, face authentication or a staff visual check still work for health insurance use.",
             ),
-            Msg::FixLater => t(
-                "暗証番号は後日、キオスク（署名用パスワードを覚えていれば）か窓口で再設定できます。",
-                "Fix the PIN later: at a kiosk if you remember the signature password (R5), otherwise at the counter (R8).",
+            Msg::FixLater { kiosk: true } => t(
+                "暗証番号は後日、署名用パスワードを覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。",
+                "Fix the PIN later: at a store kiosk if you remember the signature password, otherwise at the counter.",
             ),
-            Msg::Stores { key } => match key {
-                KeyId::Auth => t(
-                    &format!("利用者証明用を再設定できる店舗: {AUTH_STORES_JA}。"),
-                    &format!("Stores that reset the user-authentication PIN: {AUTH_STORES_EN}."),
-                ),
-                _ => t(
-                    &format!("署名用を再設定できる店舗: {SIGN_STORES_JA}。"),
-                    &format!("Stores that reset the signature password: {SIGN_STORES_EN}."),
-                ),
-            },
-            Msg::GoNow { until, minutes_left_today } => {
+            Msg::FixLater { kiosk: false } => t(
+                "暗証番号は後日、市区町村の窓口で再設定できます。",
+                "Fix the PIN later at the municipal counter.",
+            ),
+            Msg::JukiAtNewMunicipality => t(
+                "引っ越しの場合、住民基本台帳用暗証番号は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。",
+                "When moving, the resident-register PIN is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished.",
+            ),
+            Msg::Stores { key } => {
+                let date = vocab::STORES_FACT.checked;
                 if ja {
-                    format!("今ならアプリで予約してキオスクへ行けます（キオスクは6:30〜23:00、予約から24時間以内）。期限: {until}。今日の残り{minutes_left_today}分。")
+                    format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
                 } else {
-                    format!("You can reserve in the app now and go to a kiosk (kiosks 06:30-23:00, within 24 hours of the reservation). Last moment: {until}; {minutes_left_today} minutes left today.")
+                    format!("Stores that reset the {} (J-LIS list as checked on {date}; it grows): {}.", name(key), vocab::stores(*key, lang))
+                }
+            }
+            Msg::GoNow { until } => {
+                let close = vocab::KIOSK_HOURS.1;
+                let open = vocab::KIOSK_HOURS.0;
+                let last = vocab::KIOSK_LAST_START;
+                if ja {
+                    format!("今日なら{last}までに店舗へ（端末は{open}〜{close}）。予約は{until}まで有効です。")
+                } else {
+                    format!("today, be at the store by {last} (kiosks {open}-{close}); the reservation is valid until {until}.")
                 }
             }
             Msg::ReserveInMorning { date } => {
+                let open = vocab::KIOSK_HOURS.0;
+                let close = vocab::KIOSK_HOURS.1;
                 if ja {
-                    format!("キオスクは今は使えません（6:30〜23:00）。{date}の朝にアプリで予約して、その日のうちにキオスクへ行ってください。今すぐ行かないでください。")
+                    format!("今日は端末での手続きが間に合いません（{open}〜{close}）。{date}の朝にアプリで予約し、その日のうちに店舗へ行ってください。")
                 } else {
-                    format!("The kiosks are closed now (06:30-23:00). Reserve in the app in the morning of {date} and go to the kiosk the same day; do not go now.")
+                    format!("Too late for a kiosk today (kiosks {open}-{close}): reserve in the app on the morning of {date} and go to the store that day.")
                 }
             }
-            Msg::CounterHours => t(
-                "窓口の受付時間は市区町村ごと（多くは平日8:30〜17:15ごろ。夜間・休日窓口がある所も）。全国一斉のシステム停止日は電子証明書の手続きができません。",
-                "Counter hours are municipal (typically weekdays ~08:30-17:15; some open evenings or holidays). No JPKI work on nationwide maintenance days.",
+            Msg::CounterHours => {
+                let hours = vocab::counter_hours_generic(lang);
+                if ja {
+                    format!("窓口の受付時間は市区町村ごとです（{hours}）。全国一斉のシステム停止日は電子証明書の手続きができません。")
+                } else {
+                    format!("Counter hours are municipal ({hours}). No certificate work on nationwide maintenance days.")
+                }
+            }
+            Msg::KioskOtherPin { key, left: Some(n) } => t(
+                &format!("アプリと端末で{}を入力します（{}）。", name(key), tries(Some(*n), Lang::Ja)),
+                &format!("The app and the kiosk ask for the {} ({}).", name(key), tries(Some(*n), Lang::En)),
             ),
-            Msg::KioskOtherPin { key, left } => t(
-                &format!("キオスクの手続きでは{}を使います: {}。", pin_name(*key, Lang::Ja), tries(*left, Lang::Ja)),
-                &format!("The kiosk route uses the {}: {}.", pin_name(*key, Lang::En), tries(*left, Lang::En)),
+            Msg::KioskOtherPin { key, left: None } => t(
+                &format!("アプリと端末で{}を入力します（残り回数は、カードを読み取ると分かります）。", name(key)),
+                &format!("The app and the kiosk ask for the {} (reading the card tells its tries).", name(key)),
             ),
             Msg::OtherPinTwice { key, left } => t(
-                &format!("注意: {}はアプリとキオスクで2回入力し、間違えるたびに1回減ります。残り{left}回しかありません。確信がなければ窓口へ。", pin_short(*key, Lang::Ja)),
-                &format!("Warning: the {} is entered twice (app and kiosk) and each wrong entry spends a try; only {left} left. If in any doubt, go to the counter.", pin_short(*key, Lang::En)),
+                &format!("{}はアプリと端末で2回入力し、間違えるたびに1回減ります。{}しかありません。自信がなければ窓口へ行ってください。", name(key), tries(Some(*left), Lang::Ja)),
+                &format!("The {} is entered twice (app and kiosk) and each wrong entry spends a try; only {}. If in any doubt, go to the counter.", name(key), tries(Some(*left), Lang::En)),
             ),
             Msg::LastTry { key } => t(
-                &format!("注意: {}は残り1回です。あと1回間違えるとロックされます。少しでも自信がなければ、忘れたものとして扱ってください。", pin_short(*key, Lang::Ja)),
-                &format!("Warning: the {} has 1 try left; one more failure locks it. With any doubt, treat it as forgotten.", pin_short(*key, Lang::En)),
+                &format!("{}は残り1回です。あと1回間違えるとロックされます。自信がなければ、忘れたものとして扱ってください。", name(key)),
+                &format!("The {} has 1 try left; one more failure locks it. With any doubt, treat it as forgotten.", name(key)),
             ),
             Msg::NoRecovery => t(
-                "残り回数は時間がたっても回復しません。正しく1回入力すると最大値に戻ります。医療機関での職員の目視確認では回復しません。",
+                "残り回数は時間がたっても回復しません。正しく1回入力すると最大に戻ります。医療機関での職員の目視確認では戻りません。",
                 "Counters never recover with time; one correct entry restores the maximum. A hospital's staff visual check does not reset them.",
             ),
             Msg::FaceAuthLocks => t(
@@ -703,44 +685,48 @@ impl Msg {
                 "Face authentication locks on its own after 10 failures.",
             ),
             Msg::MoveRevokes => t(
-                "引っ越し（住所変更）や氏名変更をすると署名用電子証明書は自動的に失効します（利用者証明用は失効しません）。「パスワードは正しいのに e-Tax で使えない」のは多くの場合この失効で、ロックではありません。",
+                "引っ越しや氏名変更をすると、署名用電子証明書は自動的に失効します（利用者証明用は失効しません）。「パスワードは正しいのに e-Tax で使えない」のは多くの場合この失効で、ロックではありません。",
                 "Moving house or changing name revokes the signature certificate automatically (the user-authentication one survives). \"Correct password but e-Tax still fails\" is usually a revoked certificate, not a lock.",
             ),
             Msg::ExpiredHealthInsurance => t(
-                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。キオスクは両方の証明書が有効なときだけ使えます。",
+                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
                 "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
             ),
-            Msg::ExpiringSoon { date, days } => t(
-                &format!("電子証明書の有効期限は{date}（あと{days}日）。期限の3か月前から窓口で更新できます。"),
-                &format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
-            ),
+            Msg::ExpiringSoon { date, days } => match (ja, *days) {
+                (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます。"),
+                (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before."),
+                (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
+            },
             Msg::AboveMax { key, left } => t(
-                &format!("{}: 残り{left}回は公表されている最大値を超えています（報告に値する所見です）。", pin_short(*key, Lang::Ja)),
-                &format!("{}: {left} tries is above the documented maximum (a finding worth reporting).", pin_short(*key, Lang::En)),
+                &format!("{}: 残り{left}回は公表されている最大値を超えています（報告に値する所見です）。", name(key)),
+                &format!("{}: {} is above the documented maximum (a finding worth reporting).", name(key), tries(Some(*left), Lang::En)),
             ),
             Msg::TriesNotCounted { key } => t(
-                &format!("{}の残り回数はカードを読んでいないため不明です。手続きの前に jpki-status でカードを読んで確認してください。", pin_short(*key, Lang::Ja)),
-                &format!("The tries of the {} are not counted (no card read): check them with jpki-status before starting.", pin_short(*key, Lang::En)),
+                &format!("{}の残り回数は、カードを読み取っていないため分かりません。手続きの前にカードを読み取って確かめてください。", name(key)),
+                &format!("The tries of the {} are not counted (no card was read): read the card before starting.", name(key)),
             ),
             Msg::Assumed { fact } => match fact {
                 Assumed::CardExpired => t(
-                    "前提: カードの有効期限は切れていない（切れていれば新しいカードの申請）。",
+                    "前提: カードの有効期限は切れていません（切れていれば新しいカードの申請です）。",
                     "Assumed: the card is not past its printed expiry (if it is: apply for a new card, R0).",
                 ),
-                Assumed::Lost => t(
-                    "前提: カードは紛失・盗難されていない（されていれば 0120-95-0178 で一時停止して再発行）。",
-                    "Assumed: the card is not lost or stolen (if it is: suspend via 0120-95-0178, then reissue, R1).",
-                ),
+                Assumed::Lost => {
+                    if ja {
+                        format!("前提: カードは紛失・盗難されていません（されていれば {hotline} で一時停止して再発行です）。")
+                    } else {
+                        format!("Assumed: the card is not lost or stolen (if it is: suspend via {hotline}, then reissue, R1).")
+                    }
+                }
                 Assumed::Damaged => t(
-                    "前提: カードは破損していない（破損・読み取り不良なら再発行）。",
+                    "前提: カードは破損していません（破損・読み取り不良なら再発行です）。",
                     "Assumed: the card is not damaged (if it is, or the chip is unreadable: reissue, R1b).",
                 ),
                 Assumed::FaceAuthCard => t(
-                    "前提: 追記欄に「顔認証」の記載がない（あれば暗証番号の手続きはない）。",
+                    "前提: 追記欄に「顔認証」の記載はありません（あれば暗証番号の手続きはありません）。",
                     "Assumed: the card's 追記欄 does not say 「顔認証」 (if it does: no PIN route, R2).",
                 ),
                 Assumed::PhoneCertificate => t(
-                    "前提: 問題はスマートフォンの電子証明書ではなくカードにある（スマホならマイナポータルアプリ）。",
+                    "前提: 問題はスマートフォンの電子証明書ではなくカードにあります（スマホならマイナポータルアプリです）。",
                     "Assumed: the trouble is with the card, not a smartphone certificate (that would be the Mynaportal app, R14).",
                 ),
             },
@@ -785,7 +771,7 @@ pub fn input_label(input: &KeyInput, lang: Lang) -> String {
         (KeyInput::Remaining { left, max: Some(m) }, Lang::Ja) => format!("残り{left}/{m}回"),
         (KeyInput::Remaining { left, max: Some(m) }, Lang::En) => format!("{left} of {m} tries"),
         (KeyInput::Remaining { left, max: None }, _) => tries(Some(*left), lang),
-        (KeyInput::Locked, Lang::Ja) => "ロック".into(),
+        (KeyInput::Locked, Lang::Ja) => "ロック中".into(),
         (KeyInput::Locked, Lang::En) => "locked".into(),
         (KeyInput::Verified, Lang::Ja) => "照合済み".into(),
         (KeyInput::Verified, Lang::En) => "verified".into(),

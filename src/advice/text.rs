@@ -1,37 +1,497 @@
-//! The advice as plain text for the terminal, printed under the PIN table.
+//! The advice as plain text for the terminal: the decision first.
 //!
-//! Owns: the layout of the human advice. Must not: decide, or hold the
-//! statements' wording (that is `msg`). Each line ends with its rule id and
-//! source keys, so a help desk can check any sentence against
-//! decision-rules.md.
+//! Owns: the layout of the human advice. The default view is what a holder
+//! or a clerk reads in 20 seconds: line 1 the decision (after a one-line
+//! card header where a card was read), the PIN table, numbered steps, what
+//! to bring, where, until when, then the exceptions. The details view adds
+//! every statement with its rule id and source keys, the assumptions and the
+//! sources, so a help desk can check any sentence against decision-rules.md.
+//! Must not: decide, or hold the statements' wording (that is `msg` and
+//! `vocab`); no command-line flag ever appears in this text.
 
-use super::model::{Advice, Route, Statement};
-use super::msg::{input_label, route_label};
+use super::facts::KeyInput;
+use super::model::{Advice, Choice, Condition, Question, Route, Statement};
+use super::msg::{input_label, route_label, Msg};
+use super::vocab;
+use crate::card::KeyId;
 use crate::lang::Lang;
+use crate::report::CardReport;
+use crate::text::{Emphasis, TableRow};
 use std::fmt::Write as _;
 
-/// Renders `advice` in `lang` (it is localized on a copy if needed).
+/// How the text is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct View {
+    /// The language.
+    pub lang: Lang,
+    /// Wrap width in terminal columns.
+    pub width: usize,
+    /// ANSI colour for a locked PIN and a last try.
+    pub color: bool,
+    /// Add the details (rule ids, sources, assumptions).
+    pub details: bool,
+}
+
+impl View {
+    /// 80 columns, no colour, no details: logs, pipes, tests.
+    pub const fn plain(lang: Lang) -> View {
+        View {
+            lang,
+            width: 80,
+            color: false,
+            details: false,
+        }
+    }
+
+    /// For standard output: the terminal's width (80 when not a terminal)
+    /// and colour only on a terminal without NO_COLOR (anstream's rules).
+    pub fn for_stdout(lang: Lang, details: bool) -> View {
+        use std::io::IsTerminal as _;
+        let stdout = std::io::stdout();
+        let tty = stdout.is_terminal();
+        let width = if tty {
+            terminal_size::terminal_size()
+                .map(|(w, _)| usize::from(w.0))
+                .filter(|w| *w >= 40)
+                .unwrap_or(80)
+        } else {
+            80
+        };
+        let color = tty && anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+        View {
+            lang,
+            width,
+            color,
+            details,
+        }
+    }
+}
+
+/// Renders `advice` in `lang` with the plain view (no card header).
 pub fn render(advice: &Advice, lang: Lang) -> String {
-    let owned;
-    let a = if advice.lang == Some(lang) {
-        advice
+    render_with(advice, None, View::plain(lang))
+}
+
+/// The whole output: card header (with `report`), decision, PIN table,
+/// steps, bring, where, when, exceptions; details when asked.
+pub fn render_with(advice: &Advice, report: Option<&CardReport>, view: View) -> String {
+    let a = localized(advice, view.lang);
+    let mut out = String::new();
+    if let Some(r) = report {
+        out.push_str(&wrap(&crate::text::card_header(r, view.lang), view, ""));
+    }
+    out.push_str(&wrap(&headline(&a, view.lang), view, "  "));
+    out.push_str(&table(&a, report, view));
+    out.push_str(&body(&a, view));
+    out
+}
+
+/// After the questions: the decision and the rest, without the header and
+/// the table already shown above the questions.
+pub fn render_after_questions(advice: &Advice, view: View) -> String {
+    let a = localized(advice, view.lang);
+    let mut out = wrap(&headline(&a, view.lang), view, "  ");
+    out.push_str(&body(&a, view));
+    out
+}
+
+/// The card header and the PIN table, shown above the questions.
+pub fn render_reading(report: &CardReport, view: View) -> String {
+    let mut out = wrap(&crate::text::card_header(report, view.lang), view, "");
+    let rows: Vec<TableRow> = report
+        .keys
+        .iter()
+        .map(|k| crate::text::row_from_report(k, view.lang))
+        .collect();
+    out.push_str(&crate::text::render_table(&rows, view.color));
+    out.push_str(&crate::text::mismatch_notes(report, view.lang));
+    out
+}
+
+fn localized(advice: &Advice, lang: Lang) -> Advice {
+    if advice.lang == Some(lang) {
+        advice.clone()
     } else {
-        owned = advice.clone().localized(lang);
-        &owned
+        advice.clone().localized(lang)
+    }
+}
+
+/// Line 1: the decision in plain words.
+pub fn headline(a: &Advice, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let lead = lang.pick("判定: ", "Advice: ");
+    let kiosk_key = a
+        .keys
+        .iter()
+        .find(|k| k.route == Route::Kiosk)
+        .map(|k| k.key);
+    let counter_keys: Vec<KeyId> = a
+        .keys
+        .iter()
+        .filter(|k| k.route.involves_counter())
+        .map(|k| k.key)
+        .collect();
+    let body = match a.route {
+        Route::Conditional => match a.conditions.first() {
+            Some(c) => conditional_sentence(c, lang),
+            None => route_label(a.route, lang).to_string(),
+        },
+        Route::Kiosk => {
+            let k = kiosk_key.unwrap_or(KeyId::Auth);
+            let o = if k == KeyId::Sign {
+                KeyId::Auth
+            } else {
+                KeyId::Sign
+            };
+            if ja {
+                format!(
+                    "コンビニ等の端末で再設定できます（{}を使います）。",
+                    vocab::pin_name(o, lang)
+                )
+            } else {
+                format!(
+                    "reset the {} at a store kiosk (it uses the {}).",
+                    vocab::pin_name(k, lang),
+                    vocab::pin_name(o, lang)
+                )
+            }
+        }
+        Route::Counter if !counter_keys.is_empty() => {
+            let names: Vec<&str> = counter_keys
+                .iter()
+                .map(|k| vocab::pin_name(*k, lang))
+                .collect();
+            if ja {
+                format!("{}は、市区町村の窓口で再設定します。", names.join("・"))
+            } else {
+                format!(
+                    "reset the {} at the municipal counter.",
+                    names.join(" and the ")
+                )
+            }
+        }
+        Route::None if a.rule == super::model::RuleId::R4 => lang
+            .pick(
+                "健康保険証としての利用だけなら、急ぎの対応は不要です。",
+                "for health insurance use only, nothing is urgent.",
+            )
+            .to_string(),
+        Route::None => lang.pick("対応は不要です。", "nothing to do.").to_string(),
+        Route::CertificateRenewal => lang
+            .pick(
+                "市区町村の窓口で電子証明書の再発行・更新をします。",
+                "certificate reissue or renewal at the municipal counter.",
+            )
+            .to_string(),
+        Route::CardRenewal => lang
+            .pick("新しいカードを申請してください。", "apply for a new card.")
+            .to_string(),
+        Route::SuspendAndReissue => lang
+            .pick(
+                "カードを一時停止してから、再発行を申請してください。",
+                "suspend the card, then apply for a reissue.",
+            )
+            .to_string(),
+        Route::NoPinRoute => lang
+            .pick(
+                "このカードには暗証番号の手続きがありません。",
+                "this card has no PIN route.",
+            )
+            .to_string(),
+        Route::PhoneApp => lang
+            .pick(
+                "マイナポータルアプリで手続きします。",
+                "use the Mynaportal app.",
+            )
+            .to_string(),
+        Route::Counter => route_label(a.route, lang).to_string(),
     };
+    format!("{lead}{body}")
+}
+
+/// 「署名用パスワードを覚えていれば コンビニ等の端末で再設定、覚えていなければ
+/// 市区町村の窓口で再設定です。」
+fn conditional_sentence(c: &Condition, lang: Lang) -> String {
+    let parts: Vec<String> = c
+        .branches
+        .iter()
+        .map(|b| {
+            format!(
+                "{}{}",
+                if_phrase(c.question, b.answer, lang),
+                vocab::route_place(b.route, lang)
+            )
+        })
+        .collect();
+    match lang {
+        Lang::Ja => format!("{}です。", parts.join("、")),
+        Lang::En => format!("{}.", parts.join("; ")),
+    }
+}
+
+/// "if you remember the signature password" / 「覚えていなければ」.
+fn if_phrase(q: Question, c: Choice, lang: Lang) -> String {
+    let knows = |k: KeyId| match (c, lang) {
+        (Choice::Yes, Lang::Ja) => format!("{}を覚えていれば", vocab::pin_name(k, lang)),
+        (_, Lang::Ja) => "忘れていれば".to_string(),
+        (Choice::Yes, Lang::En) => format!("if you remember the {}: ", vocab::pin_name(k, lang)),
+        (_, Lang::En) => "if not: ".to_string(),
+    };
+    match q {
+        Question::KnowsAuth => knows(KeyId::Auth),
+        Question::KnowsSign => knows(KeyId::Sign),
+        Question::KnowsKenhojo => knows(KeyId::Kenhojo),
+        Question::KnowsJuki => knows(KeyId::Juki),
+        Question::OddAnswerRepeats => match (c, lang) {
+            (Choice::Yes, Lang::Ja) => "もう一度読み取っても同じ応答なら".into(),
+            (_, Lang::Ja) => "違う応答なら".into(),
+            (Choice::Yes, Lang::En) => "if reading the card again gives the same answer: ".into(),
+            (_, Lang::En) => "if not: ".into(),
+        },
+        Question::IsMyNumberCard => match (c, lang) {
+            (Choice::Yes, Lang::Ja) => "マイナンバーカードなら".into(),
+            (_, Lang::Ja) => "そうでなければ".into(),
+            (Choice::Yes, Lang::En) => "if it is a My Number Card: ".into(),
+            (_, Lang::En) => "if not: ".into(),
+        },
+        Question::CardExpired
+        | Question::HealthInsuranceOnly
+        | Question::Moved
+        | Question::Smartphone
+        | Question::Age
+        | Question::AdultWard
+        | Question::Who => match lang {
+            Lang::Ja => format!("「{}」なら", super::msg::choice_label(c, lang)),
+            Lang::En => format!("if {}: ", super::msg::choice_label(c, lang)),
+        },
+    }
+}
+
+/// The PIN table: the card's rows, or without a card the PINs the holder
+/// told about.
+fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
+    let lang = view.lang;
+    let rows: Vec<TableRow> = match report {
+        Some(r) => r
+            .keys
+            .iter()
+            .map(|k| crate::text::row_from_report(k, lang))
+            .collect(),
+        None => a
+            .keys
+            .iter()
+            .filter(|k| k.input != KeyInput::Unknown)
+            .map(|k| TableRow {
+                frac: String::new(),
+                dots: String::new(),
+                label: vocab::pin_name_with_format(k.key, lang),
+                note: input_label(&k.input, lang),
+                emphasis: match &k.input {
+                    KeyInput::Locked => Emphasis::Locked,
+                    KeyInput::Remaining { left: 1, .. } => Emphasis::Warn,
+                    _ => Emphasis::Plain,
+                },
+            })
+            .collect(),
+    };
+    let mut out = crate::text::render_table(&rows, view.color);
+    if let Some(r) = report {
+        out.push_str(&crate::text::mismatch_notes(r, lang));
+    }
+    out
+}
+
+/// The route whose steps are shown: the route, or in a conditional advice
+/// its first (usual) branch.
+fn primary(a: &Advice) -> Route {
+    match a.route {
+        Route::Conditional => a
+            .conditions
+            .first()
+            .and_then(|c| c.branches.first())
+            .map_or(Route::Conditional, |b| b.route),
+        r => r,
+    }
+}
+
+fn applies(s: &Statement, route: Route) -> bool {
+    s.only_if.is_none_or(|r| r == route)
+}
+
+/// Statements kept for the details view only.
+fn detail_only(s: &Statement) -> bool {
+    matches!(
+        s.msg,
+        Msg::NoRecovery
+            | Msg::FaceAuthLocks
+            | Msg::CardValidity
+            | Msg::NewPasswordFormat
+            | Msg::TriesNotCounted { .. }
+    )
+}
+
+fn body(a: &Advice, view: View) -> String {
+    let lang = view.lang;
     let ja = lang == Lang::Ja;
     let mut out = String::new();
-    let _ = writeln!(out, "{}", tagged(&a.summary, lang));
+    let route = primary(a);
+    let heading = |ja_s: &str, en_s: &str| lang.pick(ja_s, en_s).to_string();
 
-    let _ = writeln!(
-        out,
-        "{}",
-        if ja {
-            "暗証番号ごと:"
-        } else {
-            "Per PIN:"
+    // Numbered steps for the route (a conditional advice: its usual branch).
+    let steps: Vec<String> = a
+        .bring
+        .iter()
+        .filter(|s| applies(s, route) && !detail_only(s))
+        .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    if !steps.is_empty() {
+        if a.route == Route::Conditional {
+            let title = match lang {
+                Lang::Ja => format!("{}の場合:", vocab::route_place(route, lang)),
+                Lang::En => format!("At {}:", vocab::route_place(route, lang)),
+            };
+            out.push_str(&wrap(&title, view, ""));
         }
-    );
+        for (i, s) in steps.iter().enumerate() {
+            out.push_str(&wrap(&format!("{}. {s}", i + 1), view, "   "));
+        }
+    }
+    if route == Route::Kiosk {
+        let k = a
+            .keys
+            .iter()
+            .find(|k| k.route == Route::Kiosk)
+            .map(|k| k.key)
+            .or_else(|| {
+                a.stores.iter().find_map(|s| match s.msg {
+                    Msg::Stores { key } => Some(key),
+                    _ => None,
+                })
+            })
+            .unwrap_or(KeyId::Auth);
+        let bring = match (k, lang) {
+            (KeyId::Sign, Lang::Ja) => "持ち物: マイナンバーカード、カメラ付きのNFC対応スマートフォン（本人が行きます）",
+            (KeyId::Sign, Lang::En) => "Bring: the card, an NFC smartphone with a camera (the holder goes in person)",
+            (_, Lang::Ja) => "持ち物: マイナンバーカード、NFC対応のスマートフォン",
+            (_, Lang::En) => "Bring: the card, an NFC smartphone",
+        };
+        out.push_str(&wrap(bring, view, "  "));
+        if a.stores.iter().any(|s| applies(s, route)) {
+            let line = match lang {
+                Lang::Ja => format!(
+                    "場所: {}（J-LISの一覧、{}確認）。",
+                    vocab::stores_short(k, lang),
+                    vocab::STORES_FACT.checked
+                ),
+                Lang::En => format!(
+                    "Where: {} (J-LIS list as checked on {}).",
+                    vocab::stores_short(k, lang),
+                    vocab::STORES_FACT.checked
+                ),
+            };
+            out.push_str(&wrap(&line, view, "  "));
+        }
+        if let Some(t) = &a.time_window {
+            out.push_str(&wrap(
+                &format!("{}{}", heading("期限: ", "When: "), t.advice.text),
+                view,
+                "  ",
+            ));
+        }
+    }
+    // The other branches of an open decision, one line each.
+    if a.route == Route::Conditional {
+        let mut seen = vec![route];
+        for b in a.conditions.iter().flat_map(|c| c.branches.iter()) {
+            if seen.contains(&b.route) {
+                continue;
+            }
+            seen.push(b.route);
+            if let Some(s) = a
+                .bring
+                .iter()
+                .find(|s| s.only_if == Some(b.route) && !detail_only(s))
+            {
+                out.push_str(&wrap(
+                    &match lang {
+                        Lang::Ja => format!("{}の場合: {}", vocab::route_place(b.route, lang), s.text),
+                        Lang::En => format!("At {}: {}", vocab::route_place(b.route, lang), s.text),
+                    },
+                    view,
+                    "  ",
+                ));
+            }
+        }
+        for c in a.conditions.iter().skip(1) {
+            out.push_str(&wrap(
+                &format!("{}{}", heading("ほかに: ", "Also: "), c.text),
+                view,
+                "  ",
+            ));
+        }
+    }
+    // What to watch for.
+    for s in a
+        .warnings
+        .iter()
+        .chain(a.notes.iter())
+        .filter(|s| applies(s, route) && !detail_only(s))
+    {
+        out.push_str(&wrap(
+            &format!("{}{}", heading("注意: ", "Note: "), s.text),
+            view,
+            "  ",
+        ));
+    }
+    // The exceptions, grouped by the route they give.
+    if !a.exceptions.is_empty() {
+        let mut routes: Vec<Route> = Vec::new();
+        for e in &a.exceptions {
+            if !routes.contains(&e.route) {
+                routes.push(e.route);
+            }
+        }
+        for r in routes {
+            let labels: Vec<String> = a
+                .exceptions
+                .iter()
+                .filter(|e| e.route == r)
+                .map(|e| super::msg::exception_label(e.question, e.answer, lang))
+                .collect();
+            let line = if ja {
+                format!("ただし、{}場合は{}です。", labels.join("、"), vocab::route_place(r, lang))
+            } else {
+                format!("Except: if {}: {}.", labels.join(", or "), vocab::route_place(r, lang))
+            };
+            out.push_str(&wrap(&line, view, "  "));
+        }
+    }
+    if view.details {
+        out.push_str(&details(a, lang));
+    }
+    out
+}
+
+/// Wraps one paragraph to the view's width; continuation lines get
+/// `indent`. Japanese breaks between characters (Unicode line breaking).
+fn wrap(text: &str, view: View, indent: &str) -> String {
+    let opts = textwrap::Options::new(view.width.max(20)).subsequent_indent(indent);
+    let mut out = String::new();
+    for line in textwrap::wrap(text, opts) {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+/// Everything, tagged with rule ids and sources: for a help desk that
+/// checks a sentence against decision-rules.md.
+pub fn details(a: &Advice, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let mut out = String::new();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", lang.pick("―― 詳細 ――", "-- Details --"));
+    let _ = writeln!(out, "{}", tagged(&a.summary, lang));
+    let _ = writeln!(out, "{}", lang.pick("暗証番号ごと:", "Per PIN:"));
     for k in &a.keys {
         let reason = k
             .reasons
@@ -47,58 +507,61 @@ pub fn render(advice: &Advice, lang: Lang) -> String {
             route_label(k.route, lang),
         );
     }
-
     if !a.conditions.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            if ja {
-                "条件（答えによって判定が変わります。各行はほかの質問がふつうの答えの場合）:"
-            } else {
-                "Conditions (the answer changes the advice; each line assumes the usual answer to the others):"
-            }
-        );
+        let _ = writeln!(out, "{}", lang.pick("答えで判定が変わる質問:", "Open questions:"));
         for c in &a.conditions {
             let _ = writeln!(out, "  - {}", c.text);
         }
     }
-    section(
-        &mut out,
-        lang,
-        "持ち物・手順:",
-        "What to bring and do:",
-        &a.bring,
-    );
+    if !a.exceptions.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.pick(
+                "例外（ふつうの答えを前提にした判定が変わる場合）:",
+                "Exceptions (the advice assumes the usual answer):"
+            )
+        );
+        for e in &a.exceptions {
+            let _ = writeln!(out, "  - {}", e.text);
+        }
+    }
+    section(&mut out, lang, "持ち物・手順:", "What to bring and do:", &a.bring);
     section(&mut out, lang, "店舗:", "Stores:", &a.stores);
     if let Some(t) = &a.time_window {
-        section(
-            &mut out,
-            lang,
-            "時間:",
-            "Time:",
-            std::slice::from_ref(&t.advice),
-        );
+        section(&mut out, lang, "時間:", "Time:", std::slice::from_ref(&t.advice));
     }
     section(&mut out, lang, "注意:", "Warnings:", &a.warnings);
     section(&mut out, lang, "補足:", "Notes:", &a.notes);
     section(&mut out, lang, "前提:", "Assumed:", &a.assumptions);
-
     let sources = a
         .sources
         .iter()
         .map(|s| format!("{:?} = {}", s.key, s.key.describe(lang)))
         .collect::<Vec<_>>()
         .join("; ");
-    let _ = writeln!(out, "{} {}", if ja { "出典:" } else { "Sources:" }, sources);
+    let _ = writeln!(out, "{} {}", lang.pick("出典:", "Sources:"), sources);
     let _ = writeln!(
         out,
         "{} {}",
-        if ja {
-            "規則の確認日:"
-        } else {
-            "Rules checked:"
-        },
+        lang.pick("規則の確認日:", "Rules checked:"),
         a.rules_checked
+    );
+    let _ = writeln!(
+        out,
+        "{} {} ({}; {})",
+        lang.pick("店舗一覧:", "Store list:"),
+        vocab::STORES_FACT.checked,
+        vocab::STORES_FACT.source,
+        if ja { "順次拡大中" } else { "it grows" }
+    );
+    let _ = writeln!(
+        out,
+        "{} {} ({}: {})",
+        lang.pick("マイナンバー総合フリーダイヤル:", "My Number help line:"),
+        vocab::HOTLINE,
+        vocab::hotline_hours(lang),
+        vocab::HOTLINE_FACT.checked
     );
     out
 }
@@ -111,22 +574,12 @@ fn section(out: &mut String, lang: Lang, ja: &str, en: &str, items: &[Statement]
     for s in items {
         let prefix = match s.only_if {
             Some(route) => match lang {
-                Lang::Ja => format!("［{}の場合］", short_route(route, lang)),
-                Lang::En => format!("[if {}] ", short_route(route, lang)),
+                Lang::Ja => format!("［{}の場合］", route_label(route, lang)),
+                Lang::En => format!("[if {}] ", route_label(route, lang)),
             },
             None => String::new(),
         };
-        let _ = writeln!(out, "  - {prefix}{}", tagged(s, lang));
-    }
-}
-
-fn short_route(route: Route, lang: Lang) -> &'static str {
-    match (route, lang) {
-        (Route::Kiosk, Lang::Ja) => "キオスク",
-        (Route::Kiosk, Lang::En) => "kiosk",
-        (Route::Counter, Lang::Ja) => "窓口",
-        (Route::Counter, Lang::En) => "counter",
-        (r, l) => route_label(r, l),
+        let _ = writeln!(out, "  - {prefix}{}", tagged(s, lang).replace('\n', " "));
     }
 }
 
