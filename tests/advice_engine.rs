@@ -113,6 +113,14 @@ fn questions(a: &Advice) -> Vec<Question> {
     a.conditions.iter().map(|c| c.question).collect()
 }
 
+/// The route an exception gives, if it is listed.
+fn exception(a: &Advice, q: Question, c: Choice) -> Option<Route> {
+    a.exceptions
+        .iter()
+        .find(|e| e.question == q && e.answer == c)
+        .map(|e| e.route)
+}
+
 fn branch(a: &Advice, q: Question, c: Choice) -> Route {
     a.conditions
         .iter()
@@ -144,14 +152,13 @@ fn r0_or_r9_when_the_certificate_expired_and_the_card_date_is_unknown() {
     let mut r = card(HEALTHY);
     r.card.certificate_status = CertificateStatus::Expired;
     let a = run(&r, Facts::default());
-    assert_eq!(a.route, Route::Conditional);
+    // The card's own expiry is an exception (usually not): the route is the
+    // certificate renewal, and the exception names the new card (issue 9;
+    // this replaced a "conditional" expectation).
+    assert_eq!(a.route, Route::CertificateRenewal);
     assert_eq!(
-        branch(&a, Question::CardExpired, Choice::Yes),
-        Route::CardRenewal
-    );
-    assert_eq!(
-        branch(&a, Question::CardExpired, Choice::No),
-        Route::CertificateRenewal
+        exception(&a, Question::CardExpired, Choice::Yes),
+        Some(Route::CardRenewal)
     );
 }
 
@@ -249,13 +256,11 @@ fn r4_is_asked_when_the_purpose_is_unknown() {
     f.only_health_insurance = Answer::Unknown;
     f.knows.sign = Answer::Yes;
     let a = run(&card(["L", "5", "3", "3"]), f);
+    // An exception, not an open question: the route is the kiosk.
+    assert_eq!(a.route, Route::Kiosk);
     assert_eq!(
-        branch(&a, Question::HealthInsuranceOnly, Choice::Yes),
-        Route::None
-    );
-    assert_eq!(
-        branch(&a, Question::HealthInsuranceOnly, Choice::No),
-        Route::Kiosk
+        exception(&a, Question::HealthInsuranceOnly, Choice::Yes),
+        Some(Route::None)
     );
 }
 
@@ -312,9 +317,26 @@ fn r5_without_a_card_asks_for_the_sign_password_and_age() {
     let mut f = kiosk_facts();
     f.knows.sign = Answer::Yes;
     let a = advise(&AdviceInput::without_card(keys, f.clone()), NOON);
-    // No card: the 署名用 certificate's existence rests on age (R12).
-    assert_eq!(branch(&a, Question::Age, Choice::Under15), Route::Counter);
-    assert_eq!(branch(&a, Question::Age, Choice::Adult), Route::Kiosk);
+    // Knowing the 署名用 password implies having its certificate: 15 or
+    // older, not an adult ward (facts imply facts): no age question, no
+    // age exception.
+    assert_eq!(a.route, Route::Kiosk);
+    assert_eq!(exception(&a, Question::Age, Choice::Under15), None);
+    assert_eq!(exception(&a, Question::AdultWard, Choice::Yes), None);
+    // Not knowing it, the age is an exception of the kiosk branch.
+    let mut g = kiosk_facts();
+    g.knows.sign = Answer::Unknown;
+    let keys = PerKey {
+        auth: KeyInput::Locked,
+        ..PerKey::default()
+    };
+    let b = advise(&AdviceInput::without_card(keys, g), NOON);
+    assert_eq!(b.route, Route::Conditional);
+    assert_eq!(questions(&b), vec![Question::KnowsSign]);
+    assert_eq!(
+        exception(&b, Question::Age, Choice::Under15),
+        Some(Route::Counter)
+    );
     f.age = AgeBand::Adult;
     f.adult_ward = Answer::No;
     let keys = PerKey {
@@ -409,7 +431,7 @@ fn r7_sign_locked_and_auth_known_goes_to_the_kiosk() {
 fn r7_needs_the_holder_for_the_face_match() {
     let mut f = kiosk_facts();
     f.knows.auth = Answer::Yes;
-    f.who = Who::Proxy;
+    f.who = Who::LegalRep;
     let a = run(&card(["3", "L", "3", "3"]), f);
     assert_eq!((a.route, a.rule), (Route::Counter, RuleId::R8));
     assert!(has(
@@ -419,7 +441,40 @@ fn r7_needs_the_holder_for_the_face_match() {
             why: vec![Why::NoFaceMatch]
         }
     ));
-    assert!(has(&a.bring, &Msg::CounterProxy));
+    assert!(has(&a.bring, &Msg::CounterLegalRep));
+}
+
+/// Corrections (2026-11-26), R13: an appointed proxy is never sent to the
+/// kiosk, for either JPKI PIN, and the counter advice carries the R13 list
+/// (two visits, 照会書兼回答書); before, `auth` went to the kiosk.
+#[test]
+fn appointed_proxy_goes_to_the_counter_with_the_r13_list() {
+    for codes in [["L", "5", "3", "3"], ["3", "L", "3", "3"]] {
+        let mut f = kiosk_facts();
+        f.knows.auth = Answer::Yes;
+        f.knows.sign = Answer::Yes;
+        f.who = Who::Proxy;
+        let a = run(&card(codes), f);
+        assert_eq!(a.route, Route::Counter, "{codes:?}");
+        assert!(has(&a.bring, &Msg::CounterProxy), "{:?}", a.bring);
+        let locked = if codes[0] == "L" { KeyId::Auth } else { KeyId::Sign };
+        assert!(matches!(
+            &key(&a, locked).reasons[0].msg,
+            Msg::KeyCounter { why, .. } if why.contains(&Why::ProxyGoes)
+        ));
+        let ja = text::render(&a, Lang::Ja);
+        assert!(ja.contains("照会書兼回答書") && ja.contains("2回"), "{ja}");
+    }
+    // With who unknown, the proxy is an exception of the kiosk advice.
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    f.who = Who::Unknown;
+    let a = run(&card(["L", "5", "3", "3"]), f);
+    assert_eq!(a.route, Route::Kiosk);
+    assert_eq!(
+        exception(&a, Question::Who, Choice::Proxy),
+        Some(Route::Counter)
+    );
 }
 
 #[test]
@@ -670,8 +725,13 @@ fn combining_old_juki_card_says_what_it_is() {
     let mut r = card(["3", "5", "A", "3"]);
     r.card.kind = CardKind::JukiCard;
     let a = run(&r, Facts::default());
-    assert!(has(&a.notes, &Msg::JukiCardToken));
-    assert_ne!(a.route, Route::None);
+    // Corrections (2026-11-26): every 住基カード has expired: apply for a My
+    // Number Card, never a PIN reset (this replaced "counter reset").
+    assert!(has(&a.bring, &Msg::JukiCardToken));
+    assert_eq!(a.route, Route::CardRenewal);
+    let ja = text::render(&a, Lang::Ja);
+    assert!(ja.contains("マイナンバーカードを申請"), "{ja}");
+    assert!(!ja.contains("再設定します"), "{ja}");
 }
 
 #[test]
@@ -758,18 +818,52 @@ fn time_before_06_30_says_this_morning() {
 
 #[test]
 fn time_open_hours_say_go_within_24_hours() {
-    let a = kiosk_at(datetime!(2026-11-22 22:50 +9));
+    let a = kiosk_at(datetime!(2026-11-22 12:00 +9));
     let tw = a.time_window.expect("window");
     assert!(tw.kiosk_open_now);
     assert_eq!(
         tw.advice.msg,
         Msg::GoNow {
-            until: "2026-11-23 22:50".into(),
-            minutes_left_today: 10
+            until: "2026-11-23 12:00".into(),
         }
     );
     let a = kiosk_at(datetime!(2026-11-22 06:30 +9));
     assert!(a.time_window.is_some_and(|t| t.kiosk_open_now));
+}
+
+/// Corrections, "time" (checked 2026-11-26): clock times, never minute
+/// counts; from 22:30 the kiosk step cannot be finished before 23:00, so the
+/// advice is "reserve tomorrow morning", not "go now". This test replaced one
+/// that expected "go now, 10 minutes left" at 22:50.
+#[test]
+fn from_22_30_a_kiosk_visit_is_advised_for_tomorrow_morning() {
+    for now in [
+        datetime!(2026-11-22 22:30 +9),
+        datetime!(2026-11-22 22:50 +9),
+    ] {
+        let a = kiosk_at(now);
+        let tw = a.time_window.clone().expect("window");
+        assert_eq!(
+            tw.advice.msg,
+            Msg::ReserveInMorning {
+                date: "2026-11-23".into()
+            },
+            "{now}"
+        );
+        let ja = text::render(&a.localized(Lang::Ja), Lang::Ja);
+        assert!(ja.contains("2026-11-23の朝"), "{ja}");
+        assert!(!ja.contains("分"), "no minute counts: {ja}");
+    }
+    let a = kiosk_at(datetime!(2026-11-22 22:29 +9));
+    assert!(matches!(
+        a.time_window.map(|t| t.advice.msg),
+        Some(Msg::GoNow { .. })
+    ));
+    let en = text::render(
+        &kiosk_at(datetime!(2026-11-22 12:00 +9)).localized(Lang::En),
+        Lang::En,
+    );
+    assert!(en.contains("by 22:30") && !en.contains("minutes"), "{en}");
 }
 
 // ---- Output contract ---------------------------------------------------
@@ -799,7 +893,8 @@ fn json_is_snake_case_round_trips_and_carries_sources_and_date() {
     let a = run(&card(["L", "2", "3", "3"]), f);
     let v = serde_json::to_value(&a).expect("serializes");
     assert_eq!(v["route"], "kiosk");
-    assert_eq!(v["rules_checked"], "2026-11-22");
+    assert_eq!(v["rules_checked"], "2026-11-26");
+    assert!(v["exceptions"].is_array());
     assert_eq!(v["keys"][0]["key"], "auth");
     assert_eq!(v["keys"][0]["input"]["state"], "locked");
     assert_eq!(v["warnings"][0]["code"], "kiosk_other_pin");
@@ -839,8 +934,13 @@ fn text_renders_in_both_languages() {
         ja.contains("判定") && ja.contains("JPKI暗証番号リセット"),
         "{ja}"
     );
-    assert!(en.contains("Advice:") && en.contains("[R5; N]"), "{en}");
-    assert!(en.contains("Rules checked: 2026-11-22"));
+    // Default view: no rule ids, no source letters, no flags; the details
+    // view has them.
+    assert!(en.contains("Advice:") && !en.contains("[R5; N]"), "{en}");
+    assert!(!en.contains("--") && !ja.contains("--"), "{en}\n{ja}");
+    let details = text::details(&a.clone().localized(Lang::En), Lang::En);
+    assert!(details.contains("[R5; N]"), "{details}");
+    assert!(details.contains("Rules checked: 2026-11-26"), "{details}");
 }
 
 // ---- Interactive --------------------------------------------------------
@@ -854,15 +954,22 @@ fn interactive_asks_only_route_changing_questions_until_settled() {
         !before.contains(&Question::Age),
         "card shows a 署名用 certificate: age is not asked"
     );
-    // no (not only health insurance), yes (knows sign), no (not moved), yes (smartphone)
-    let mut answers: &[u8] = b"n\ny\nn\ny\n";
+    // The decisive question first, then moved, then the smartphone: yes
+    // (knows sign), いいえ (not moved), y (smartphone). Japanese and y/n
+    // answers both count.
+    assert_eq!(
+        before,
+        vec![Question::KnowsSign, Question::Moved, Question::Smartphone]
+    );
+    let mut answers: &[u8] = "はい\nいいえ\ny\n".as_bytes();
     let mut out = Vec::new();
     let facts = interactive::ask(&input, NOON, Lang::Ja, &mut answers, &mut out);
     let shown = String::from_utf8(out).expect("utf8");
     assert!(
-        shown.contains("署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？ [y/n/?]"),
+        shown.contains("(1/3) 署名用パスワード（英大文字と数字6〜16文字）を覚えていますか？ [はい/いいえ/?]"),
         "{shown}"
     );
+    assert!(shown.contains("(3/3)"), "{shown}");
     let a = advise(
         &AdviceInput::from_report(&card(["L", "5", "3", "3"]), facts),
         NOON,
@@ -873,8 +980,9 @@ fn interactive_asks_only_route_changing_questions_until_settled() {
 #[test]
 fn interactive_stops_early_once_the_route_is_settled() {
     let input = AdviceInput::from_report(&card(["L", "5", "3", "3"]), Facts::default());
-    // "yes, only health insurance" settles it (R4): nothing more is asked.
-    let mut answers: &[u8] = b"y\ny\ny\ny\n";
+    // "no, I forgot the 署名用 password" settles it (counter): moved and the
+    // smartphone no longer change anything, so nothing more is asked.
+    let mut answers: &[u8] = b"n\ny\ny\ny\n";
     let mut out = Vec::new();
     let facts = interactive::ask(&input, NOON, Lang::En, &mut answers, &mut out);
     let shown = String::from_utf8(out).expect("utf8");
@@ -885,7 +993,7 @@ fn interactive_stops_early_once_the_route_is_settled() {
             NOON
         )
         .route,
-        Route::None
+        Route::Counter
     );
 }
 
@@ -1027,6 +1135,7 @@ fn instant() -> impl Strategy<Value = OffsetDateTime> {
 fn no_kiosk_anywhere(a: &Advice) -> bool {
     a.route != Route::Kiosk
         && a.keys.iter().all(|k| k.route != Route::Kiosk)
+        && a.exceptions.iter().all(|e| e.route != Route::Kiosk)
         && a.conditions.iter().all(|c| {
             c.branches
                 .iter()
@@ -1047,8 +1156,20 @@ proptest! {
         let a = advise(&input, now);
         prop_assert_eq!(a.exit(), a.route.exit());
         prop_assert_eq!(a.keys.len(), 4);
-        prop_assert_eq!(a.rules_checked.as_str(), "2026-11-22");
+        prop_assert_eq!(a.rules_checked.as_str(), "2026-11-26");
         prop_assert_eq!(a.route == Route::Conditional, !a.conditions.is_empty());
+        // Only decisive facts leave the route open, in 2-3 branches; an
+        // exception always changes the route it is listed against.
+        for c in &a.conditions {
+            prop_assert!(c.question.is_decisive(), "{:?}", c.question);
+            prop_assert!((2..=3).contains(&c.branches.len()));
+            let routes: std::collections::BTreeSet<Route> = c.branches.iter().map(|b| b.route).collect();
+            prop_assert!(routes.len() > 1 || c.branches.iter().any(|b| b.possible.len() > 1), "{:?}", c);
+        }
+        for e in &a.exceptions {
+            prop_assert!(!e.question.is_decisive());
+            prop_assert!(e.route != Route::Conditional);
+        }
         for s in a.statements() {
             prop_assert!(!s.sources.is_empty());
         }
@@ -1087,6 +1208,15 @@ proptest! {
     #[test]
     fn under_15_never_yields_the_kiosk(mut input in input(), now in instant()) {
         input.facts.age = AgeBand::Under15;
+        let a = advise(&input, now);
+        prop_assert!(no_kiosk_anywhere(&a), "{:?}", a);
+    }
+
+    /// Corrections (2026-11-26), R13: an appointed proxy never takes the
+    /// kiosk (it would need the holder's PIN).
+    #[test]
+    fn appointed_proxy_never_yields_the_kiosk(mut input in input(), now in instant()) {
+        input.facts.who = Who::Proxy;
         let a = advise(&input, now);
         prop_assert!(no_kiosk_anywhere(&a), "{:?}", a);
     }

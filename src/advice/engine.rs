@@ -131,7 +131,16 @@ fn exceptions(cx: &Cx, qs: &[Question]) -> Vec<Exception> {
                 continue;
             }
             let route = decide(cx, &super::interactive::answer(&base, q, c)).route;
-            if route != base_route {
+            // A PIN reset and a certificate reissue at the counter are one
+            // visit: not worth an exception line (nor a question).
+            let same_visit = matches!(
+                (route, base_route),
+                (
+                    Route::Counter | Route::CertificateRenewal,
+                    Route::Counter | Route::CertificateRenewal
+                )
+            );
+            if route != base_route && !same_visit {
                 out.push(Exception {
                     question: q,
                     answer: c,
@@ -826,7 +835,7 @@ fn assemble(cx: &Cx) -> Advice {
     } else {
         actual.clone()
     };
-    let route = if settled {
+    let mut route = if settled {
         shown.route
     } else {
         Route::Conditional
@@ -930,7 +939,17 @@ fn assemble(cx: &Cx) -> Advice {
     }
     general_warnings(cx, &actual, &conditions, &mut parts);
     if route == Route::Conditional && (actual.odd || shown.odd) {
-        conditions.push(odd_condition(cx));
+        // Asked only if reading again can change the route; otherwise the
+        // route is what both answers give.
+        let odd = odd_condition(cx);
+        let routes: BTreeSet<Route> = odd.branches.iter().map(|b| b.route).collect();
+        if routes.len() > 1 {
+            conditions.push(odd);
+        } else if conditions.is_empty() {
+            if let Some(r) = routes.into_iter().next() {
+                route = r;
+            }
+        }
     }
     if shown.card == Some(Msg::UnknownCard) {
         // Combining / Things that change: an unknown object is reported as
