@@ -322,11 +322,7 @@ fn applies(s: &Statement, route: Route) -> bool {
 fn detail_only(s: &Statement) -> bool {
     matches!(
         s.msg,
-        Msg::NoRecovery
-            | Msg::FaceAuthLocks
-            | Msg::CardValidity
-            | Msg::NewPasswordFormat
-            | Msg::TriesNotCounted { .. }
+        Msg::FaceAuthLocks | Msg::CardValidity | Msg::TriesNotCounted { .. }
     )
 }
 
