@@ -26,7 +26,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A prompt at the end of a question: `[y/n/?] `, or the numbered choices
 /// of the age and who questions (`[1=... / ?] `).
-const PROMPT: &str = r"\[(?:y/n/\?|1=[^\]]*/ \?)\] ";
+const PROMPT: &str = r"\[(?:y/n/\?|はい/いいえ/\?|1=[^\]]*/ \?)\] ";
 
 /// Morning, Japan time: the kiosks are open.
 const MORNING: &str = "2026-11-22T10:00:00+09:00";
@@ -46,10 +46,32 @@ struct Outcome {
     code: i32,
 }
 
+/// The output with wrapped lines joined again and colour codes removed:
+/// English continuation lines rejoin with a space, Japanese ones directly.
+fn unwrapped(text: &str) -> String {
+    let plain = text.replace("\x1b[1m", "").replace("\x1b[31m", "").replace("\x1b[33m", "").replace("\x1b[0m", "");
+    let mut out = String::new();
+    for (i, line) in plain.lines().enumerate() {
+        if i > 0 {
+            if line.starts_with("  ") {
+                let prev_ascii = out.chars().last().is_some_and(|c| c.is_ascii());
+                let next_ascii = line.trim_start().chars().next().is_some_and(|c| c.is_ascii());
+                if prev_ascii && next_ascii {
+                    out.push(' ');
+                }
+            } else {
+                out.push('\n');
+            }
+        }
+        out.push_str(if i > 0 && line.starts_with("  ") { line.trim_start() } else { line });
+    }
+    out
+}
+
 impl Outcome {
     fn assert_has(&self, needle: &str) {
         assert!(
-            self.advice.contains(needle),
+            unwrapped(&self.advice).contains(needle),
             "final advice lacks {needle:?}\n--- transcript ---\n{}",
             self.transcript
         );
@@ -57,7 +79,7 @@ impl Outcome {
 
     fn assert_lacks(&self, needle: &str) {
         assert!(
-            !self.advice.contains(needle),
+            !unwrapped(&self.advice).contains(needle),
             "final advice has {needle:?}\n--- transcript ---\n{}",
             self.transcript
         );
@@ -157,10 +179,9 @@ fn converse(args: &[&str], script: &[(&str, &str)], stop_after: Option<usize>) -
 }
 
 /// The English questions, by a distinctive part of their text.
-const HEALTH_ONLY: &str = "health insurance use";
 const KNOWS_SIGN: &str = "remember the signature password";
 const MOVED: &str = "moved house";
-const SMARTPHONE: &str = "smartphone with NFC";
+const SMARTPHONE: &str = "smartphone that can read the card";
 
 /// The auth-locked card, in English, at `now`, with `answers`.
 fn auth_locked_en(now: &str, answers: &[(&str, &str)]) -> Outcome {
@@ -172,52 +193,51 @@ fn auth_locked_en(now: &str, answers: &[(&str, &str)]) -> Outcome {
 }
 
 /// Every answer pointing to the kiosk: the kiosk resets the locked 利用者証明用
-/// PIN using the 署名用 password.
-const KIOSK_ANSWERS: &[(&str, &str)] = &[
-    (HEALTH_ONLY, "n"),
-    (KNOWS_SIGN, "y"),
-    (MOVED, "n"),
-    (SMARTPHONE, "yes"),
-];
+/// PIN using the 署名用 password. The decisive question comes first, then
+/// the two exceptions that most often change the route; nothing else is
+/// asked (issue 9: at most 3 questions).
+const KIOSK_ANSWERS: &[(&str, &str)] = &[(KNOWS_SIGN, "y"), (MOVED, "n"), (SMARTPHONE, "yes")];
 
 #[test]
 fn auth_locked_answers_leading_to_the_kiosk_give_kiosk_advice_and_exit_4() {
     let o = auth_locked_en(MORNING, KIOSK_ANSWERS);
     // Only the questions that change the route: nothing about the
     // untouched 券面事項入力補助用 and 住民基本台帳用 PINs.
-    assert_eq!(o.asked.len(), 4, "asked: {:#?}", o.asked);
-    assert!(o
-        .transcript
-        .contains("Do you remember the signature password (署名用, 6-16 characters)? [y/n/?] "));
-    o.assert_has("Advice: reserve in the app, then reset at a store kiosk");
-    o.assert_has(
-        "auth (利用者証明用): can be reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the sign (署名用)).",
+    assert_eq!(o.asked.len(), 3, "asked: {:#?}", o.asked);
+    assert!(o.transcript.contains(
+        "(1/3) Do you remember the signature password (6-16 characters, A-Z and digits)? [y/n/?] "
+    ));
+    // The decision is the first line after the answers.
+    assert!(
+        o.advice.trim_start().starts_with(
+            "Advice: reset the user-authentication PIN at a store kiosk"
+        ),
+        "{}",
+        o.transcript
     );
     // A kiosk advice names the other PIN and its tries.
-    o.assert_has(
-        "The kiosk route uses the signature password (署名用, 6-16 characters): 5 tries left.",
-    );
-    o.assert_has("You can reserve in the app now and go to a kiosk");
-    o.assert_lacks("Conditions (the answer changes the advice");
+    o.assert_has("The app and the kiosk ask for the signature password (5 tries left).");
+    o.assert_has("be at the store by 22:30");
+    // The exceptions not asked are named with their route.
+    o.assert_has("an appointed proxy goes: the municipal counter");
     o.assert_lacks("[y/n/?]");
+    o.assert_lacks("[R5");
     o.assert_code(4);
 }
 
 #[test]
 fn auth_locked_with_the_signature_password_forgotten_goes_to_the_counter_exit_5() {
-    let o = auth_locked_en(MORNING, &[(HEALTH_ONLY, "n"), (KNOWS_SIGN, "n")]);
+    let o = auth_locked_en(MORNING, &[(KNOWS_SIGN, "n")]);
     // Once the password is forgotten the route is settled: moving and the
     // smartphone no longer matter and are not asked.
-    assert_eq!(o.asked.len(), 2, "asked: {:#?}", o.asked);
-    o.assert_has("Advice: reset at the municipal counter");
-    // Both JPKI PINs now need a reset, so neither can go to the kiosk.
+    assert_eq!(o.asked.len(), 1, "asked: {:#?}", o.asked);
     o.assert_has(
-        "auth (利用者証明用): reset at the counter (both JPKI PINs need a reset (the kiosk resets one using the other)).",
+        "Advice: reset the user-authentication PIN and the signature password at the municipal counter.",
     );
-    o.assert_has("One counter visit for everything: auth (利用者証明用), sign (署名用)");
-    o.assert_has("Counter: at the municipality of residence");
-    o.assert_lacks("Advice: reserve in the app");
-    o.assert_lacks("Steps (free)");
+    o.assert_has("One counter visit for everything: user-authentication PIN, signature password");
+    o.assert_has("municipality of residence");
+    o.assert_lacks("store kiosk");
+    o.assert_lacks("JPKI暗証番号リセット");
     o.assert_code(5);
 }
 
@@ -229,37 +249,34 @@ fn japanese_session_with_japanese_answers_gives_the_kiosk_for_the_signature_pass
     let o = converse(
         &["--sim", "sign-1-left", "--lang", "ja", "--now", MORNING],
         &[
+            ("利用者証明用暗証番号（数字4桁）を覚えていますか？", "はい"),
             (
-                "利用者証明用電子証明書の暗証番号（数字4桁）を覚えていますか？",
-                "はい",
-            ),
-            (
-                "署名用電子証明書のパスワード（英数字6〜16文字）を覚えていますか？",
+                "署名用パスワード（英大文字と数字6〜16文字）を覚えていますか？",
                 "いいえ",
             ),
             ("引っ越しや氏名の変更", "いいえ"),
-            ("スマートフォンがありますか", "はい"),
-            ("手続きに行くのは誰ですか", "1"),
+            ("スマートフォンをお持ちですか", "はい"),
         ],
         None,
     );
     assert!(
         o.transcript
-            .contains("利用者証明用電子証明書の暗証番号（数字4桁）を覚えていますか？ [y/n/?] "),
+            .contains("利用者証明用暗証番号（数字4桁）を覚えていますか？ [はい/いいえ/?] "),
         "{}",
         o.transcript
     );
-    o.assert_has("判定: アプリで予約してコンビニ等のキオスク端末で再設定");
-    o.assert_has("署名用: アプリ「JPKI暗証番号リセット」で予約し、キオスク端末で再設定できます（利用者証明用を使います）。");
-    o.assert_has(
-        "キオスクの手続きでは利用者証明用電子証明書の暗証番号（数字4桁）を使います: 残り3回。",
+    assert!(
+        o.advice
+            .trim_start()
+            .starts_with("判定: コンビニ等の端末で再設定できます（利用者証明用暗証番号を使います）。"),
+        "{}",
+        o.transcript
     );
-    o.assert_has("今ならアプリで予約してキオスクへ行けます");
-    o.assert_has("注意: 署名用は残り1回です。");
-    // The answer to "who goes" was typed as a number.
-    assert!(o
-        .transcript
-        .contains("[1=本人 / 2=法定代理人 / 3=任意代理人 / ?] "));
+    o.assert_has("アプリと端末で利用者証明用暗証番号を入力します（残り3回）。");
+    o.assert_has("今日なら22:30までに店舗へ");
+    o.assert_has("署名用パスワードは残り1回です。");
+    // Who goes is not asked: it is an exception line.
+    o.assert_has("法定代理人が行く");
     o.assert_lacks("Advice:");
     o.assert_code(4);
 }
@@ -280,11 +297,12 @@ fn no_input_on_a_terminal_asks_nothing_and_exits_3() {
         None,
     );
     assert!(o.asked.is_empty(), "asked: {:#?}", o.asked);
-    o.assert_has("Advice: depends on the questions below");
-    // The open questions are listed as conditions instead of being asked.
-    o.assert_has("Conditions (the answer changes the advice");
-    o.assert_has(
-        "Do you remember the signature password (署名用, 6-16 characters)? yes → reserve in the app, then reset at a store kiosk; no → reset at the municipal counter",
+    // Line 2, under the card header: the decision with its two branches.
+    let second = o.advice.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("Advice: if you remember the signature password: a store kiosk;"),
+        "{}",
+        o.transcript
     );
     o.assert_code(3);
 }
@@ -292,35 +310,27 @@ fn no_input_on_a_terminal_asks_nothing_and_exits_3() {
 #[test]
 fn a_kiosk_outcome_at_23_10_says_to_reserve_in_the_morning_not_to_go_now() {
     let o = auth_locked_en(LATE, KIOSK_ANSWERS);
-    o.assert_has("Advice: reserve in the app, then reset at a store kiosk");
-    o.assert_has(
-        "The kiosks are closed now (06:30-23:00). Reserve in the app in the morning of 2026-11-23 and go to the kiosk the same day; do not go now.",
-    );
-    o.assert_lacks("You can reserve in the app now");
+    o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
+    o.assert_has("Too late for a kiosk today");
+    o.assert_has("reserve in the app on the morning of 2026-11-23");
+    o.assert_lacks("be at the store by");
     o.assert_code(4);
 }
 
 #[test]
-fn end_of_input_mid_questions_still_prints_the_advice_and_exits_3() {
-    // One answer ("not only health insurance"), then Ctrl-D at the second
-    // question: the session ends with the answers so far; the route still
-    // depends on the unanswered questions.
+fn end_of_input_mid_questions_still_prints_the_advice() {
+    // One answer ("yes, I remember the 署名用 password"), then Ctrl-D at the
+    // second question: the session ends with the answers so far; the
+    // unanswered exceptions keep their usual answer and are named.
     let o = converse(
         &["--sim", "auth-locked", "--lang", "en", "--now", MORNING],
-        &[(HEALTH_ONLY, "n")],
+        &[(KNOWS_SIGN, "y")],
         Some(1),
     );
     assert_eq!(o.asked.len(), 2, "asked: {:#?}", o.asked);
-    o.assert_has("Advice: depends on the questions below");
-    o.assert_has(
-        "Do you remember the signature password (署名用, 6-16 characters)? yes → reserve in the app, then reset at a store kiosk; no → reset at the municipal counter",
-    );
-    // The answer given before Ctrl-D was kept: health-insurance-only is no
-    // longer an open condition.
-    o.assert_lacks(
-        "Is health insurance use (マイナ保険証) the only thing the card is needed for? yes",
-    );
-    o.assert_code(3);
+    o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
+    o.assert_has("Except: if moved or changed name");
+    o.assert_code(4);
 }
 
 #[test]
@@ -331,8 +341,8 @@ fn end_of_input_at_the_first_question_still_prints_the_advice() {
         Some(0),
     );
     assert_eq!(o.asked.len(), 1, "asked: {:#?}", o.asked);
-    o.assert_has("Advice: depends on the questions below");
-    o.assert_has("Rules checked: ");
+    o.assert_has("Advice: if you remember the signature password: a store kiosk;");
+    o.assert_lacks("Rules checked: ");
     o.assert_code(3);
 }
 
@@ -345,19 +355,17 @@ fn an_answer_that_is_not_a_choice_is_asked_again() {
         .unwrap();
     let again = p.expect(Regex(PROMPT)).unwrap();
     assert!(
-        text(again.before()).contains(
-            "Is health insurance use (マイナ保険証) the only thing the card is needed for?"
-        ),
+        text(again.before()).contains("Do you remember the signature password"),
         "{}",
         text(again.before())
     );
+    // "no" settles the route: nothing more is asked.
     p.send_line("n").unwrap();
-    p.expect(Regex(PROMPT)).unwrap();
-    p.send(ControlCode::EndOfTransmission).unwrap();
-    p.expect("Advice: depends on the questions below").unwrap();
+    p.expect("Advice: reset the user-authentication PIN and the signature password")
+        .unwrap();
     p.expect(Eof).unwrap();
     match p.get_process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => assert_eq!(code, 3),
+        WaitStatus::Exited(_, code) => assert_eq!(code, 5),
         other => panic!("{other:?}"),
     }
 }
@@ -393,7 +401,7 @@ fn with_stdout_redirected_nothing_is_asked_on_the_terminal() {
     assert!(!file.contains("[y/n/?]"), "{file}");
     assert!(!on_terminal.contains("[y/n/?]"), "{on_terminal}");
     assert!(
-        file.contains("Advice: depends on the questions below"),
+        file.contains("Advice: if you remember the signature password"),
         "{file}"
     );
     assert_eq!(code, 3, "{file}");

@@ -97,7 +97,7 @@ fn every_profile_through_the_cli_gives_the_library_reading_as_json_and_text() {
             run_cli(&["--sim", &name, "--json", "--no-input", "--now", NOW]);
         let json: Value = serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("{name}: {e}\n{stdout}\n{stderr}"));
-        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["schema_version"], 2);
         common::schema::assert_valid(
             common::schema::Doc::Reading,
             &json,
