@@ -56,6 +56,13 @@ pub struct Office {
     /// Usual opening hours, free text (「平日 8:30〜17:15」).
     #[serde(default)]
     pub hours: Option<Text>,
+    /// Monday-to-Friday hours as `HH:MM-HH:MM` (「08:30-17:15」): with it the
+    /// advice says whether the office is open today and until when.
+    #[serde(default)]
+    pub weekday_hours: Option<ClockRange>,
+    /// Weekdays the office is closed (national holidays, year-end).
+    #[serde(default)]
+    pub closed_dates: Vec<SiteDate>,
     /// Telephone number, free text.
     #[serde(default)]
     pub phone: Option<Text>,
@@ -78,6 +85,100 @@ pub struct HolidayOpening {
     /// What is offered, or where (「予約制」, 「本庁舎1階」).
     #[serde(default)]
     pub note: Option<Text>,
+}
+
+/// Opening and closing times on one day, written `"08:30-17:15"`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ClockRange {
+    /// Opens.
+    pub opens: time::Time,
+    /// Closes.
+    pub closes: time::Time,
+}
+
+impl<'de> Deserialize<'de> for ClockRange {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ClockRange, D::Error> {
+        let s = String::deserialize(d)?;
+        let bad = || {
+            serde::de::Error::custom(format!(
+                "not opening hours: {s:?} (expected HH:MM-HH:MM, e.g. \"08:30-17:15\")"
+            ))
+        };
+        let t = |x: &str| -> Option<time::Time> {
+            let (h, m) = x.trim().split_once(':')?;
+            time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+        };
+        let (a, b) = s.split_once('-').ok_or_else(bad)?;
+        match (t(a), t(b)) {
+            (Some(opens), Some(closes)) if opens < closes => Ok(ClockRange { opens, closes }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for ClockRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{:02}〜{}:{:02}",
+            self.opens.hour(),
+            self.opens.minute(),
+            self.closes.hour(),
+            self.closes.minute()
+        )
+    }
+}
+
+/// Whether the office is open today (Corrections, "counter hours").
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Today {
+    /// Open today with these hours; `closed_now` once they are over.
+    Open {
+        /// The hours, as text.
+        hours: String,
+        /// Today's hours are over.
+        over: bool,
+    },
+    /// Closed today (weekend or a closed date).
+    Closed,
+}
+
+impl Today {
+    /// One line: 「今日は 8:30〜17:15 に開いています」.
+    pub fn line(&self, lang: Lang, next: Option<(Date, String)>) -> String {
+        let next = next.map(|(d, h)| {
+            format!(
+                "{:04}-{:02}-{:02} {h}",
+                d.year(),
+                u8::from(d.month()),
+                d.day()
+            )
+        });
+        match (self, lang, next) {
+            (Today::Open { hours, over: false }, Lang::Ja, _) => {
+                format!("{hours}に開いています。")
+            }
+            (Today::Open { hours, over: false }, Lang::En, _) => format!("open, {hours}."),
+            (Today::Open { over: true, .. } | Today::Closed, Lang::Ja, Some(n)) => {
+                let what = if matches!(self, Today::Closed) {
+                    "閉まっています"
+                } else {
+                    "受付は終わりました"
+                };
+                format!("{what}。次は{n}です。")
+            }
+            (Today::Open { over: true, .. } | Today::Closed, Lang::En, Some(n)) => {
+                let what = if matches!(self, Today::Closed) {
+                    "closed"
+                } else {
+                    "hours are over"
+                };
+                format!("{what}; next: {n}.")
+            }
+            (_, Lang::Ja, None) => "閉まっています。".into(),
+            (_, Lang::En, None) => "closed.".into(),
+        }
+    }
 }
 
 /// The paper size the slip is laid out for.
@@ -324,6 +425,43 @@ impl Site {
         v
     }
 
+    /// Whether the office is open on the day of `now` (Japan time) and the
+    /// next opening; `None` without `weekday_hours` and no special opening
+    /// today (the generic hours text is all there is).
+    pub fn today(&self, now: OffsetDateTime) -> Option<(Today, Option<(Date, String)>)> {
+        let now = now.checked_to_offset(JAPAN).unwrap_or(now);
+        let today = now.date();
+        let special = |d: Date| self.holiday_openings.iter().find(|o| o.date.0 == d);
+        let regular = |d: Date| -> Option<ClockRange> {
+            let weekday = !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            let closed = self.office.closed_dates.iter().any(|c| c.0 == d);
+            self.office.weekday_hours.filter(|_| weekday && !closed)
+        };
+        let hours_on = |d: Date| -> Option<String> {
+            special(d)
+                .map(|o| o.hours.to_string())
+                .or_else(|| regular(d).map(|r| r.to_string()))
+        };
+        if self.office.weekday_hours.is_none() && special(today).is_none() {
+            return None;
+        }
+        let state = match (special(today), regular(today)) {
+            (Some(o), _) => Today::Open {
+                hours: o.hours.to_string(),
+                over: false,
+            },
+            (None, Some(r)) => Today::Open {
+                hours: r.to_string(),
+                over: now.time() >= r.closes,
+            },
+            (None, None) => Today::Closed,
+        };
+        let next = (1..=14)
+            .filter_map(|i| today.checked_add(time::Duration::days(i)))
+            .find_map(|d| hours_on(d).map(|h| (d, h)));
+        Some((state, next))
+    }
+
     /// The office as plain text, for the terminal after counter advice:
     /// name, address, hours, phone, reservation page, extra documents, and
     /// openings from today (Japan time) on.
@@ -331,6 +469,14 @@ impl Site {
         let mut out = String::new();
         let o = &self.office;
         let _ = writeln!(out, "{}: {}", lang.pick("窓口", "Office"), o.name);
+        if let Some((today, next)) = self.today(now) {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                lang.pick("今日", "Today"),
+                today.line(lang, next)
+            );
+        }
         let mut line = |label: &str, v: &dyn fmt::Display| {
             let text = v.to_string().replace('\n', " ");
             let _ = writeln!(out, "  {label}: {text}");

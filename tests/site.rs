@@ -159,3 +159,46 @@ fn the_default_location_is_optional() {
     std::fs::write(&expected, "[office]\n").expect("write");
     assert!(Site::load_default().is_err());
 }
+
+/// Corrections (2026-11-26), "counter hours": with a site file the advice
+/// says whether the office is open today and when; without structured hours
+/// it says nothing it does not know.
+#[test]
+fn the_office_says_whether_it_is_open_today() {
+    use jpki_status::site::Today;
+    use time::macros::{date, datetime};
+    let site = parse(
+        "[office]\nname = \"X\"\nweekday_hours = \"08:30-17:15\"\nclosed_dates = [2026-11-27]\n\
+         [[holiday_openings]]\ndate = 2026-11-29\nhours = \"9:00〜12:00\"\n",
+    )
+    .expect("parses");
+    // Thursday 10:00: open.
+    let (t, _) = site.today(datetime!(2026-11-26 10:00 +9)).expect("known");
+    assert_eq!(
+        t,
+        Today::Open {
+            hours: "8:30〜17:15".into(),
+            over: false
+        }
+    );
+    // Thursday 18:00: over; Friday is a closed date, Saturday closed, the
+    // Sunday opening is next.
+    let (t, next) = site.today(datetime!(2026-11-26 18:00 +9)).expect("known");
+    assert!(matches!(t, Today::Open { over: true, .. }));
+    assert_eq!(next, Some((date!(2026 - 11 - 29), "9:00〜12:00".to_string())));
+    let line = t.line(jpki_status::lang::Lang::Ja, next);
+    assert_eq!(line, "受付は終わりました。次は2026-11-29 9:00〜12:00です。");
+    // The same instant in UTC is the same Japanese day.
+    let (t, _) = site.today(datetime!(2026-11-26 09:00 UTC)).expect("known");
+    assert!(matches!(t, Today::Open { over: true, .. }));
+    // Saturday: closed.
+    let (t, _) = site.today(datetime!(2026-11-28 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+    // The text shown after counter advice carries it.
+    let text = site.render_text(jpki_status::lang::Lang::En, datetime!(2026-11-26 10:00 +9));
+    assert!(text.contains("Today: open, 8:30〜17:15."), "{text}");
+    // Without weekday hours: nothing is claimed.
+    let bare = parse("[office]\nname = \"X\"\nhours = \"平日\"\n").expect("parses");
+    assert!(bare.today(datetime!(2026-11-26 10:00 +9)).is_none());
+    assert!(parse("[office]\nname = \"X\"\nweekday_hours = \"17:00-08:00\"\n").is_err());
+}

@@ -427,11 +427,14 @@ fn body(a: &Advice, view: View) -> String {
         }
     }
     // What to watch for.
+    // "Counters never recover" matters when nothing else is to be done;
+    // under a reset it is a detail.
     for s in a
         .warnings
         .iter()
         .chain(a.notes.iter())
         .filter(|s| applies(s, route) && !detail_only(s))
+        .filter(|s| s.msg != Msg::NoRecovery || route == Route::None)
     {
         out.push_str(&wrap(
             &format!("{}{}", heading("注意: ", "Note: "), s.text),

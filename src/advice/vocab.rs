@@ -100,7 +100,7 @@ pub const FEES_FACT: Fact = Fact {
 /// Typical counter hours when no site file says better (R11).
 pub fn counter_hours_generic(lang: Lang) -> &'static str {
     lang.pick(
-        "多くは平日8:30〜17:15ごろ（市区町村によって夜間・休日の窓口もあります）",
+        "多くは平日8:30〜17:15ごろ。夜間・休日の窓口がある市区町村もあります",
         "typically weekdays about 8:30-17:15 (some municipalities open evenings or holidays)",
     )
 }
