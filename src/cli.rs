@@ -715,7 +715,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         // them and the decision right after the answers.
         let view = crate::advice::text::View::for_stdout(lang, args.details);
         let advice = if interactive {
-            write!(io.out, "{}", crate::advice::text::render_reading(&report, view))?;
+            write!(
+                io.out,
+                "{}",
+                crate::advice::text::render_reading(&report, view)
+            )?;
             io.out.flush()?;
             let input = AdviceInput::from_report(&report, facts);
             let stdin = std::io::stdin();
@@ -723,11 +727,19 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
                 crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out);
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
             writeln!(io.out)?;
-            write!(io.out, "{}", crate::advice::text::render_after_questions(&advice, view))?;
+            write!(
+                io.out,
+                "{}",
+                crate::advice::text::render_after_questions(&advice, view)
+            )?;
             advice
         } else {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            write!(io.out, "{}", crate::advice::text::render_with(&advice, Some(&report), view))?;
+            write!(
+                io.out,
+                "{}",
+                crate::advice::text::render_with(&advice, Some(&report), view)
+            )?;
             advice
         };
         if args.details {

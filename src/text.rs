@@ -74,7 +74,10 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
                         )
                     } else if n == 1 {
                         emphasis = Emphasis::Warn;
-                        lang.pick("あと1回の誤りでロックされます", "1 try left: one more mistake locks it")
+                        lang.pick(
+                            "あと1回の誤りでロックされます",
+                            "1 try left: one more mistake locks it",
+                        )
                     } else if n < max {
                         emphasis = Emphasis::Warn;
                         lang.pick("入力の誤りがあります", "mistakes made")
@@ -164,9 +167,9 @@ pub fn render_table(rows: &[TableRow], color: bool) -> String {
         let line = line.trim_end().to_string();
         let style = match (color, r.emphasis) {
             (false, _) | (true, Emphasis::Plain) => None,
-            (true, Emphasis::Warn) => Some(
-                anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())),
-            ),
+            (true, Emphasis::Warn) => {
+                Some(anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())))
+            }
             (true, Emphasis::Locked) => Some(
                 anstyle::Style::new()
                     .fg_color(Some(anstyle::AnsiColor::Red.into()))
@@ -250,7 +253,11 @@ pub fn render_report(report: &CardReport, lang: Lang) -> String {
     if let Some(reader) = &report.reader {
         let _ = writeln!(out, "  {}: {reader}", lang.pick("リーダー", "Reader"));
     }
-    let rows: Vec<TableRow> = report.keys.iter().map(|k| row_from_report(k, lang)).collect();
+    let rows: Vec<TableRow> = report
+        .keys
+        .iter()
+        .map(|k| row_from_report(k, lang))
+        .collect();
     out.push_str(&render_table(&rows, false));
     out.push_str(&mismatch_notes(report, lang));
     out

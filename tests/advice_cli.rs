@@ -329,7 +329,11 @@ fn every_rule_through_the_library() {
         assert_eq!(v["advice"]["route"], c.route, "{}: {json}", c.name);
         assert_eq!(v["advice"]["rules_checked"], "2026-11-26");
         // The holder's text never names a flag, a rule id or a source key.
-        assert!(!text.contains(" --") && !text.contains("[R"), "{}: {text}", c.name);
+        assert!(
+            !text.contains(" --") && !text.contains("[R"),
+            "{}: {text}",
+            c.name
+        );
     }
 }
 

@@ -457,7 +457,11 @@ fn appointed_proxy_goes_to_the_counter_with_the_r13_list() {
         let a = run(&card(codes), f);
         assert_eq!(a.route, Route::Counter, "{codes:?}");
         assert!(has(&a.bring, &Msg::CounterProxy), "{:?}", a.bring);
-        let locked = if codes[0] == "L" { KeyId::Auth } else { KeyId::Sign };
+        let locked = if codes[0] == "L" {
+            KeyId::Auth
+        } else {
+            KeyId::Sign
+        };
         assert!(matches!(
             &key(&a, locked).reasons[0].msg,
             Msg::KeyCounter { why, .. } if why.contains(&Why::ProxyGoes)
@@ -966,7 +970,9 @@ fn interactive_asks_only_route_changing_questions_until_settled() {
     let facts = interactive::ask(&input, NOON, Lang::Ja, &mut answers, &mut out);
     let shown = String::from_utf8(out).expect("utf8");
     assert!(
-        shown.contains("(1/3) 署名用パスワード（英大文字と数字6〜16文字）を覚えていますか？ [はい/いいえ/?]"),
+        shown.contains(
+            "(1/3) 署名用パスワード（英大文字と数字6〜16文字）を覚えていますか？ [はい/いいえ/?]"
+        ),
         "{shown}"
     );
     assert!(shown.contains("(3/3)"), "{shown}");
@@ -1240,4 +1246,154 @@ proptest! {
             prop_assert!(named);
         }
     }
+}
+
+// ---- Corrections to the rules (decision-rules.md, checked 2026-11-26) ----
+// Each test below fails on the behaviour the correction replaced;
+// docs/decision-table.md lists them with their sources.
+
+/// R10 when moving: the 住基 PIN is reset at the NEW municipality, within
+/// 90 days (was: "the municipality of residence").
+#[test]
+fn correction_juki_pin_while_moving_is_reset_at_the_new_municipality() {
+    let mut f = kiosk_facts();
+    f.moved = Answer::Yes;
+    let a = run(&card(["3", "5", "3", "L"]), f);
+    assert_eq!(a.route, Route::Counter);
+    assert!(has(&a.bring, &Msg::JukiAtNewMunicipality), "{:?}", a.bring);
+    let ja = text::render(&a, Lang::Ja);
+    assert!(
+        ja.contains("転入先の市区町村") && ja.contains("90日以内"),
+        "{ja}"
+    );
+    // Not moving: not said.
+    let a = run(&card(["3", "5", "3", "L"]), kiosk_facts());
+    assert!(!has(&a.bring, &Msg::JukiAtNewMunicipality));
+}
+
+/// R11: the counter reset is free (was "no fee on any municipal page
+/// reviewed"), and the holder brings the card and a photo ID to be safe
+/// (was lists A/B, "usually one more ID").
+#[test]
+fn correction_counter_reset_is_free_and_needs_the_card_and_a_photo_id() {
+    let a = run(&card(["L", "L", "3", "3"]), kiosk_facts());
+    let ja = text::render(&a, Lang::Ja);
+    assert!(ja.contains("無料で再設定"), "{ja}");
+    assert!(ja.contains("念のため顔写真付きの本人確認書類"), "{ja}");
+    assert!(!ja.contains("記載なし") && !ja.contains("B 2点"), "{ja}");
+}
+
+/// R5/R7 stores: dated honestly from J-LIS's list (which grows), and the help
+/// line with its hours is named for doubts (was printed as plain fact).
+#[test]
+fn correction_store_list_is_dated_and_the_help_line_has_its_hours() {
+    let mut f = kiosk_facts();
+    f.knows.sign = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f).localized(Lang::Ja);
+    let ja = text::render(&a, Lang::Ja);
+    assert!(ja.contains("J-LISの一覧、2026-11-26確認"), "{ja}");
+    let stores = a.stores.first().expect("stores").text.clone();
+    assert!(
+        stores.contains("2026-11-26確認") && stores.contains("順次拡大"),
+        "{stores}"
+    );
+    let details = text::details(&a, Lang::Ja);
+    assert!(details.contains("0120-95-0178"), "{details}");
+    assert!(
+        details.contains("平日9:30〜20:00、土日祝9:30〜17:30"),
+        "{details}"
+    );
+}
+
+/// R4 and kiosk hints: "fix it later at a kiosk" is never shown where the
+/// kiosk is closed to this holder (under 15, adult ward, moved, proxy).
+#[test]
+fn correction_fix_later_names_the_kiosk_only_where_it_is_open() {
+    let health = |f: Facts| Facts {
+        purposes: vec![Purpose::HealthInsurance],
+        ..f
+    };
+    let a = run(&card(["L", "5", "3", "3"]), health(kiosk_facts()));
+    assert_eq!(a.route, Route::None);
+    assert!(has(&a.bring, &Msg::FixLater { kiosk: true }));
+    for closed in [
+        Facts {
+            age: AgeBand::Under15,
+            ..kiosk_facts()
+        },
+        Facts {
+            adult_ward: Answer::Yes,
+            ..kiosk_facts()
+        },
+        Facts {
+            moved: Answer::Yes,
+            ..kiosk_facts()
+        },
+        Facts {
+            who: Who::Proxy,
+            ..kiosk_facts()
+        },
+    ] {
+        let a = run(&card(["L", "5", "3", "3"]), health(closed.clone()));
+        assert!(has(&a.bring, &Msg::FixLater { kiosk: false }), "{closed:?}");
+        let ja = text::render(&a, Lang::Ja);
+        assert!(!ja.contains("端末"), "{closed:?}: {ja}");
+    }
+}
+
+/// R1 lost card: suspension first with the line's option, the police
+/// 受理番号 for a loss outside the home, the fees (was "about 1,000 yen").
+#[test]
+fn correction_lost_card_names_the_police_receipt_number_and_fees() {
+    let a = advise(
+        &AdviceInput::without_card(
+            PerKey::default(),
+            Facts {
+                lost: Answer::Yes,
+                ..Facts::default()
+            },
+        ),
+        NOON,
+    );
+    let ja = text::render(&a, Lang::Ja);
+    for needle in ["0120-95-0178", "2番", "受理番号", "800円", "特急発行"] {
+        assert!(ja.contains(needle), "{needle}: {ja}");
+    }
+}
+
+/// Facts imply facts: a 署名用 certificate on the card means 15 or older and
+/// not an adult ward, so neither is asked nor listed (issue 9: an adult who
+/// knows the 署名用 password was asked whether they are an adult ward).
+#[test]
+fn a_signature_certificate_implies_age_and_not_an_adult_ward() {
+    let a = run(&card(["L", "5", "3", "3"]), Facts::default());
+    assert!(open_questions(
+        &AdviceInput::from_report(&card(["L", "5", "3", "3"]), Facts::default()),
+        NOON
+    )
+    .iter()
+    .all(|q| !matches!(q, Question::Age | Question::AdultWard)));
+    assert!(a
+        .exceptions
+        .iter()
+        .all(|e| !matches!(e.question, Question::Age | Question::AdultWard)));
+    // Under 15 (no certificate in principle): "knows sign?" and "moved?"
+    // give the same route and are neither asked nor listed.
+    let mut r = card(["L", "5", "3", "3"]);
+    r.card.signature_certificate = SignatureCertificate::Absent;
+    let f = Facts {
+        age: AgeBand::Under15,
+        ..Facts::default()
+    };
+    let a = run(&r, f.clone());
+    assert_eq!(a.route, Route::Counter);
+    assert!(a.conditions.is_empty(), "{:?}", a.conditions);
+    assert!(
+        a.exceptions
+            .iter()
+            .all(|e| e.question == Question::HealthInsuranceOnly),
+        "{:?}",
+        a.exceptions
+    );
+    assert!(open_questions(&AdviceInput::from_report(&r, f), NOON).is_empty());
 }

@@ -49,13 +49,21 @@ struct Outcome {
 /// The output with wrapped lines joined again and colour codes removed:
 /// English continuation lines rejoin with a space, Japanese ones directly.
 fn unwrapped(text: &str) -> String {
-    let plain = text.replace("\x1b[1m", "").replace("\x1b[31m", "").replace("\x1b[33m", "").replace("\x1b[0m", "");
+    let plain = text
+        .replace("\x1b[1m", "")
+        .replace("\x1b[31m", "")
+        .replace("\x1b[33m", "")
+        .replace("\x1b[0m", "");
     let mut out = String::new();
     for (i, line) in plain.lines().enumerate() {
         if i > 0 {
             if line.starts_with("  ") {
                 let prev_ascii = out.chars().last().is_some_and(|c| c.is_ascii());
-                let next_ascii = line.trim_start().chars().next().is_some_and(|c| c.is_ascii());
+                let next_ascii = line
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii());
                 if prev_ascii && next_ascii {
                     out.push(' ');
                 }
@@ -63,7 +71,11 @@ fn unwrapped(text: &str) -> String {
                 out.push('\n');
             }
         }
-        out.push_str(if i > 0 && line.starts_with("  ") { line.trim_start() } else { line });
+        out.push_str(if i > 0 && line.starts_with("  ") {
+            line.trim_start()
+        } else {
+            line
+        });
     }
     out
 }
@@ -209,9 +221,9 @@ fn auth_locked_answers_leading_to_the_kiosk_give_kiosk_advice_and_exit_4() {
     ));
     // The decision is the first line after the answers.
     assert!(
-        o.advice.trim_start().starts_with(
-            "Advice: reset the user-authentication PIN at a store kiosk"
-        ),
+        o.advice
+            .trim_start()
+            .starts_with("Advice: reset the user-authentication PIN at a store kiosk"),
         "{}",
         o.transcript
     );
@@ -266,9 +278,9 @@ fn japanese_session_with_japanese_answers_gives_the_kiosk_for_the_signature_pass
         o.transcript
     );
     assert!(
-        o.advice
-            .trim_start()
-            .starts_with("判定: コンビニ等の端末で再設定できます（利用者証明用暗証番号を使います）。"),
+        o.advice.trim_start().starts_with(
+            "判定: コンビニ等の端末で再設定できます（利用者証明用暗証番号を使います）。"
+        ),
         "{}",
         o.transcript
     );

@@ -185,7 +185,10 @@ fn the_office_says_whether_it_is_open_today() {
     // Sunday opening is next.
     let (t, next) = site.today(datetime!(2026-11-26 18:00 +9)).expect("known");
     assert!(matches!(t, Today::Open { over: true, .. }));
-    assert_eq!(next, Some((date!(2026 - 11 - 29), "9:00〜12:00".to_string())));
+    assert_eq!(
+        next,
+        Some((date!(2026 - 11 - 29), "9:00〜12:00".to_string()))
+    );
     let line = t.line(jpki_status::lang::Lang::Ja, next);
     assert_eq!(line, "受付は終わりました。次は2026-11-29 9:00〜12:00です。");
     // The same instant in UTC is the same Japanese day.

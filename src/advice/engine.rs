@@ -14,8 +14,8 @@
 
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{
-    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
-    Statement, TimeWindow, RULES_CHECKED,
+    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey,
+    SourceRef, Statement, TimeWindow, RULES_CHECKED,
 };
 use super::msg::{Assumed, Msg, Why};
 use super::vocab::{KIOSK_HOURS, RESERVATION_VALID_HOURS};

@@ -41,9 +41,14 @@ pub fn ask(
         let number = format!("({}/{})", asked.len(), asked.len() + open.len() - 1);
         // Up to three attempts at an answer the question takes.
         for _ in 0..3 {
-            if write!(writer, "{number} {} {} ", question_text(q, lang), prompt(q, lang))
-                .and_then(|_| writer.flush())
-                .is_err()
+            if write!(
+                writer,
+                "{number} {} {} ",
+                question_text(q, lang),
+                prompt(q, lang)
+            )
+            .and_then(|_| writer.flush())
+            .is_err()
             {
                 return current.facts;
             }

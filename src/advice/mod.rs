@@ -22,7 +22,7 @@ pub mod vocab;
 pub use engine::{advise, in_japan, open_questions, JST};
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
 pub use model::{
-    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey, SourceRef,
-    Statement, TimeWindow, RULES_CHECKED,
+    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey,
+    SourceRef, Statement, TimeWindow, RULES_CHECKED,
 };
 pub use msg::Msg;

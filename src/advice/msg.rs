@@ -335,14 +335,32 @@ pub fn question_text(q: Question, lang: Lang) -> String {
 pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
     let s = match (q, c) {
-        (Question::Moved, Choice::Yes) => lang.pick("発行後に引っ越し・氏名変更をした", "moved or changed name since the certificates were issued"),
-        (Question::Smartphone, Choice::No) => lang.pick("NFC対応のスマートフォンがない", "no smartphone that can read the card (NFC)"),
+        (Question::Moved, Choice::Yes) => lang.pick(
+            "発行後に引っ越し・氏名変更をした",
+            "moved or changed name since the certificates were issued",
+        ),
+        (Question::Smartphone, Choice::No) => lang.pick(
+            "NFC対応のスマートフォンがない",
+            "no smartphone that can read the card (NFC)",
+        ),
         (Question::Who, Choice::Proxy) => lang.pick("任意代理人が行く", "an appointed proxy goes"),
-        (Question::Who, Choice::LegalRep) => lang.pick("法定代理人が行く", "a legal representative goes"),
-        (Question::Age, Choice::Under15) => lang.pick("名義人が15歳未満の", "the holder is under 15"),
-        (Question::AdultWard, Choice::Yes) => lang.pick("名義人が成年被後見人などの", "the holder is an adult ward"),
-        (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick("健康保険証としての利用だけの", "only health insurance use is needed"),
-        (Question::CardExpired, Choice::Yes) => lang.pick("カードの有効期限も過ぎている", "the card itself is past its expiry"),
+        (Question::Who, Choice::LegalRep) => {
+            lang.pick("法定代理人が行く", "a legal representative goes")
+        }
+        (Question::Age, Choice::Under15) => {
+            lang.pick("名義人が15歳未満の", "the holder is under 15")
+        }
+        (Question::AdultWard, Choice::Yes) => {
+            lang.pick("名義人が成年被後見人などの", "the holder is an adult ward")
+        }
+        (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick(
+            "健康保険証としての利用だけの",
+            "only health insurance use is needed",
+        ),
+        (Question::CardExpired, Choice::Yes) => lang.pick(
+            "カードの有効期限も過ぎている",
+            "the card itself is past its expiry",
+        ),
         (q, c) => {
             return if ja {
                 format!("{}「{}」", question_text(q, lang), choice_label(c, lang))

@@ -366,8 +366,12 @@ fn body(a: &Advice, view: View) -> String {
             })
             .unwrap_or(KeyId::Auth);
         let bring = match (k, lang) {
-            (KeyId::Sign, Lang::Ja) => "持ち物: マイナンバーカード、カメラ付きのNFC対応スマートフォン（本人が行きます）",
-            (KeyId::Sign, Lang::En) => "Bring: the card, an NFC smartphone with a camera (the holder goes in person)",
+            (KeyId::Sign, Lang::Ja) => {
+                "持ち物: マイナンバーカード、カメラ付きのNFC対応スマートフォン（本人が行きます）"
+            }
+            (KeyId::Sign, Lang::En) => {
+                "Bring: the card, an NFC smartphone with a camera (the holder goes in person)"
+            }
             (_, Lang::Ja) => "持ち物: マイナンバーカード、NFC対応のスマートフォン",
             (_, Lang::En) => "Bring: the card, an NFC smartphone",
         };
@@ -410,7 +414,9 @@ fn body(a: &Advice, view: View) -> String {
             {
                 out.push_str(&wrap(
                     &match lang {
-                        Lang::Ja => format!("{}の場合: {}", vocab::route_place(b.route, lang), s.text),
+                        Lang::Ja => {
+                            format!("{}の場合: {}", vocab::route_place(b.route, lang), s.text)
+                        }
                         Lang::En => format!("At {}: {}", vocab::route_place(b.route, lang), s.text),
                     },
                     view,
@@ -458,9 +464,17 @@ fn body(a: &Advice, view: View) -> String {
                 .map(|e| super::msg::exception_label(e.question, e.answer, lang))
                 .collect();
             let line = if ja {
-                format!("ただし、{}場合は{}です。", labels.join("、"), vocab::route_place(r, lang))
+                format!(
+                    "ただし、{}場合は{}です。",
+                    labels.join("、"),
+                    vocab::route_place(r, lang)
+                )
             } else {
-                format!("Except: if {}: {}.", labels.join(", or "), vocab::route_place(r, lang))
+                format!(
+                    "Except: if {}: {}.",
+                    labels.join(", or "),
+                    vocab::route_place(r, lang)
+                )
             };
             out.push_str(&wrap(&line, view, "  "));
         }
@@ -507,7 +521,11 @@ pub fn details(a: &Advice, lang: Lang) -> String {
         );
     }
     if !a.conditions.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("答えで判定が変わる質問:", "Open questions:"));
+        let _ = writeln!(
+            out,
+            "{}",
+            lang.pick("答えで判定が変わる質問:", "Open questions:")
+        );
         for c in &a.conditions {
             let _ = writeln!(out, "  - {}", c.text);
         }
@@ -525,10 +543,22 @@ pub fn details(a: &Advice, lang: Lang) -> String {
             let _ = writeln!(out, "  - {}", e.text);
         }
     }
-    section(&mut out, lang, "持ち物・手順:", "What to bring and do:", &a.bring);
+    section(
+        &mut out,
+        lang,
+        "持ち物・手順:",
+        "What to bring and do:",
+        &a.bring,
+    );
     section(&mut out, lang, "店舗:", "Stores:", &a.stores);
     if let Some(t) = &a.time_window {
-        section(&mut out, lang, "時間:", "Time:", std::slice::from_ref(&t.advice));
+        section(
+            &mut out,
+            lang,
+            "時間:",
+            "Time:",
+            std::slice::from_ref(&t.advice),
+        );
     }
     section(&mut out, lang, "注意:", "Warnings:", &a.warnings);
     section(&mut out, lang, "補足:", "Notes:", &a.notes);

@@ -63,9 +63,13 @@ pub fn stores(key: KeyId, lang: Lang) -> &'static str {
 /// details and on the slip).
 pub fn stores_short(key: KeyId, lang: Lang) -> &'static str {
     match (key, lang) {
-        (KeyId::Sign, Lang::Ja) => "セブン-イレブン、ローソン、ファミリーマート、ミニストップ、イオンなど",
+        (KeyId::Sign, Lang::Ja) => {
+            "セブン-イレブン、ローソン、ファミリーマート、ミニストップ、イオンなど"
+        }
         (KeyId::Sign, Lang::En) => "Seven-Eleven, Lawson, FamilyMart, Ministop, AEON and others",
-        (_, Lang::Ja) => "セブン-イレブン、イオンなど。ローソン・ファミリーマートなどではできません",
+        (_, Lang::Ja) => {
+            "セブン-イレブン、イオンなど。ローソン・ファミリーマートなどではできません"
+        }
         (_, Lang::En) => "Seven-Eleven, AEON and others; not Lawson or FamilyMart",
     }
 }
@@ -135,10 +139,7 @@ pub fn pin_format(key: KeyId, lang: Lang) -> &'static str {
         (KeyId::Sign, Lang::En) => "6-16 characters, A-Z and digits",
         (KeyId::Auth | KeyId::Kenhojo | KeyId::Juki, Lang::Ja) => "数字4桁",
         (KeyId::Auth | KeyId::Kenhojo | KeyId::Juki, Lang::En) => "4 digits",
-        (
-            KeyId::KenhojoA | KeyId::KenhojoB | KeyId::KenmenA | KeyId::KenmenB,
-            _,
-        ) => "",
+        (KeyId::KenhojoA | KeyId::KenhojoB | KeyId::KenmenA | KeyId::KenmenB, _) => "",
     }
 }
 
@@ -169,7 +170,9 @@ pub fn route_name(route: Route, lang: Lang) -> &'static str {
         (Route::Kiosk, Lang::En) => "reset at a store kiosk",
         (Route::Conditional, Lang::En) => "depends on the answer",
         (Route::Counter, Lang::En) => "reset at the municipal counter",
-        (Route::CertificateRenewal, Lang::En) => "certificate reissue or renewal at the municipal counter",
+        (Route::CertificateRenewal, Lang::En) => {
+            "certificate reissue or renewal at the municipal counter"
+        }
         (Route::NoPinRoute, Lang::En) => "no PIN route on this card",
         (Route::CardRenewal, Lang::En) => "apply for a new card",
         (Route::SuspendAndReissue, Lang::En) => "suspend the card, then reissue",
