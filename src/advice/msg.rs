@@ -596,8 +596,8 @@ impl Msg {
                 "The new signature password: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted.",
             ),
             Msg::CounterHolder => t(
-                "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。持ち物: カードと、念のため顔写真付きの本人確認書類。",
-                "At the counter of your municipality of residence (住民票のある市区町村), done the same day, free. Bring the card and, to be safe, a photo ID (driving licence, passport...).",
+                "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
+                "At the counter of your municipality of residence (住民票のある市区町村): done the same day, free.",
             ),
             Msg::CounterLegalRep => t(
                 "15歳未満または成年被後見人などは、法定代理人と窓口で手続きします（端末は使えません）。持ち物: 本人のカード、法定代理人の本人確認書類（市区町村によって2点）、代理権の確認書類（戸籍謄本。市区町村で確認できれば省略されることが多いです。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",

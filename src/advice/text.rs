@@ -303,7 +303,7 @@ fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
 
 /// The route whose steps are shown: the route, or in a conditional advice
 /// its first (usual) branch.
-fn primary(a: &Advice) -> Route {
+pub fn primary(a: &Advice) -> Route {
     match a.route {
         Route::Conditional => a
             .conditions
@@ -318,6 +318,147 @@ fn applies(s: &Statement, route: Route) -> bool {
     s.only_if.is_none_or(|r| r == route)
 }
 
+/// The numbered steps of the primary route (shared by the terminal and the
+/// slip).
+pub fn steps(a: &Advice) -> Vec<String> {
+    let route = primary(a);
+    a.bring
+        .iter()
+        .filter(|s| applies(s, route) && !detail_only(s))
+        .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The key the kiosk resets, when the primary route is the kiosk.
+pub fn kiosk_key(a: &Advice) -> Option<KeyId> {
+    if primary(a) != Route::Kiosk {
+        return None;
+    }
+    a.keys
+        .iter()
+        .find(|k| k.route == Route::Kiosk)
+        .map(|k| k.key)
+        .or_else(|| {
+            a.stores.iter().find_map(|s| match s.msg {
+                Msg::Stores { key } => Some(key),
+                _ => None,
+            })
+        })
+        .or(Some(KeyId::Auth))
+}
+
+/// What to bring for `route` (a checklist; shared by the terminal and the
+/// slip). Empty when the steps say it themselves.
+pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
+    let has = |m: &Msg| a.bring.iter().any(|s| &s.msg == m);
+    match route {
+        Route::Kiosk => {
+            let sign = a.stores.iter().any(|s| s.msg == Msg::Stores { key: KeyId::Sign });
+            vec![
+                lang.pick("マイナンバーカード", "the card"),
+                if sign {
+                    lang.pick("カメラ付きのNFC対応スマートフォン", "an NFC smartphone with a camera")
+                } else {
+                    lang.pick("NFC対応のスマートフォン", "an NFC smartphone")
+                },
+            ]
+        }
+        Route::Counter | Route::CertificateRenewal if has(&Msg::CounterHolder) => vec![
+            lang.pick("マイナンバーカード", "the card"),
+            lang.pick("念のため顔写真付きの本人確認書類（運転免許証、パスポートなど）", "to be safe, a photo ID (driving licence, passport...)"),
+        ],
+        Route::Counter
+        | Route::CertificateRenewal
+        | Route::None
+        | Route::PhoneApp
+        | Route::Conditional
+        | Route::NoPinRoute
+        | Route::CardRenewal
+        | Route::SuspendAndReissue => Vec::new(),
+    }
+}
+
+/// The exceptions, one line per route they give (shared by the terminal
+/// and the slip).
+pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
+    let mut routes: Vec<Route> = Vec::new();
+    for e in &a.exceptions {
+        if !routes.contains(&e.route) {
+            routes.push(e.route);
+        }
+    }
+    routes
+        .into_iter()
+        .map(|r| {
+            let labels: Vec<String> = a
+                .exceptions
+                .iter()
+                .filter(|e| e.route == r)
+                .map(|e| super::msg::exception_label(e.question, e.answer, lang))
+                .collect();
+            match lang {
+                Lang::Ja => format!(
+                    "ただし、{}場合は{}です。",
+                    labels.join("、"),
+                    vocab::route_place(r, lang)
+                ),
+                Lang::En => format!(
+                    "Except: if {}: {}.",
+                    labels.join(", or "),
+                    vocab::route_place(r, lang)
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The warnings and notes for the default view (shared by the terminal and
+/// the slip).
+pub fn warnings(a: &Advice) -> Vec<&Statement> {
+    let route = primary(a);
+    // "Counters never recover" matters when nothing else is to be done;
+    // under a reset it is a detail.
+    a.warnings
+        .iter()
+        .chain(a.notes.iter())
+        .filter(|s| applies(s, route) && !detail_only(s))
+        .filter(|s| s.msg != Msg::NoRecovery || route == Route::None)
+        .collect()
+}
+
+/// The other branches of an open decision, one line each: the route's
+/// first statement and what to bring.
+pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.route != Route::Conditional {
+        return out;
+    }
+    let mut seen = vec![primary(a)];
+    for b in a.conditions.iter().flat_map(|c| c.branches.iter()) {
+        if seen.contains(&b.route) {
+            continue;
+        }
+        seen.push(b.route);
+        if let Some(s) = a
+            .bring
+            .iter()
+            .find(|s| s.only_if == Some(b.route) && !detail_only(s))
+        {
+            let bring = checklist(a, b.route, lang);
+            let bring = match (bring.is_empty(), lang) {
+                (true, _) => String::new(),
+                (false, Lang::Ja) => format!("持ち物: {}。", bring.join("、")),
+                (false, Lang::En) => format!(" Bring: {}.", bring.join(", ")),
+            };
+            out.push(match lang {
+                Lang::Ja => format!("{}の場合: {}{bring}", vocab::route_place(b.route, lang), s.text),
+                Lang::En => format!("At {}: {}{bring}", vocab::route_place(b.route, lang), s.text),
+            });
+        }
+    }
+    out
+}
+
 /// Statements kept for the details view only.
 fn detail_only(s: &Statement) -> bool {
     matches!(
@@ -328,54 +469,31 @@ fn detail_only(s: &Statement) -> bool {
 
 fn body(a: &Advice, view: View) -> String {
     let lang = view.lang;
-    let ja = lang == Lang::Ja;
     let mut out = String::new();
     let route = primary(a);
     let heading = |ja_s: &str, en_s: &str| lang.pick(ja_s, en_s).to_string();
 
     // Numbered steps for the route (a conditional advice: its usual branch).
-    let steps: Vec<String> = a
-        .bring
-        .iter()
-        .filter(|s| applies(s, route) && !detail_only(s))
-        .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
-        .collect();
-    if !steps.is_empty() {
-        if a.route == Route::Conditional {
-            let title = match lang {
-                Lang::Ja => format!("{}の場合:", vocab::route_place(route, lang)),
-                Lang::En => format!("At {}:", vocab::route_place(route, lang)),
-            };
-            out.push_str(&wrap(&title, view, ""));
-        }
-        for (i, s) in steps.iter().enumerate() {
-            out.push_str(&wrap(&format!("{}. {s}", i + 1), view, "   "));
-        }
-    }
-    if route == Route::Kiosk {
-        let k = a
-            .keys
-            .iter()
-            .find(|k| k.route == Route::Kiosk)
-            .map(|k| k.key)
-            .or_else(|| {
-                a.stores.iter().find_map(|s| match s.msg {
-                    Msg::Stores { key } => Some(key),
-                    _ => None,
-                })
-            })
-            .unwrap_or(KeyId::Auth);
-        let bring = match (k, lang) {
-            (KeyId::Sign, Lang::Ja) => {
-                "持ち物: マイナンバーカード、カメラ付きのNFC対応スマートフォン（本人が行きます）"
-            }
-            (KeyId::Sign, Lang::En) => {
-                "Bring: the card, an NFC smartphone with a camera (the holder goes in person)"
-            }
-            (_, Lang::Ja) => "持ち物: マイナンバーカード、NFC対応のスマートフォン",
-            (_, Lang::En) => "Bring: the card, an NFC smartphone",
+    let steps = steps(a);
+    if !steps.is_empty() && a.route == Route::Conditional {
+        let title = match lang {
+            Lang::Ja => format!("{}の場合:", vocab::route_place(route, lang)),
+            Lang::En => format!("At {}:", vocab::route_place(route, lang)),
         };
-        out.push_str(&wrap(bring, view, "  "));
+        out.push_str(&wrap(&title, view, ""));
+    }
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&wrap(&format!("{}. {s}", i + 1), view, "   "));
+    }
+    let bring = checklist(a, route, lang);
+    if !bring.is_empty() {
+        let line = match lang {
+            Lang::Ja => format!("持ち物: {}", bring.join("、")),
+            Lang::En => format!("Bring: {}", bring.join(", ")),
+        };
+        out.push_str(&wrap(&line, view, "  "));
+    }
+    if let Some(k) = kiosk_key(a) {
         if a.stores.iter().any(|s| applies(s, route)) {
             let line = match lang {
                 Lang::Ja => format!(
@@ -399,85 +517,25 @@ fn body(a: &Advice, view: View) -> String {
             ));
         }
     }
-    // The other branches of an open decision, one line each.
-    if a.route == Route::Conditional {
-        let mut seen = vec![route];
-        for b in a.conditions.iter().flat_map(|c| c.branches.iter()) {
-            if seen.contains(&b.route) {
-                continue;
-            }
-            seen.push(b.route);
-            if let Some(s) = a
-                .bring
-                .iter()
-                .find(|s| s.only_if == Some(b.route) && !detail_only(s))
-            {
-                out.push_str(&wrap(
-                    &match lang {
-                        Lang::Ja => {
-                            format!("{}の場合: {}", vocab::route_place(b.route, lang), s.text)
-                        }
-                        Lang::En => format!("At {}: {}", vocab::route_place(b.route, lang), s.text),
-                    },
-                    view,
-                    "  ",
-                ));
-            }
-        }
-        for c in a.conditions.iter().skip(1) {
-            out.push_str(&wrap(
-                &format!("{}{}", heading("ほかに: ", "Also: "), c.text),
-                view,
-                "  ",
-            ));
-        }
+    for line in other_branches(a, lang) {
+        out.push_str(&wrap(&line, view, "  "));
     }
-    // What to watch for.
-    // "Counters never recover" matters when nothing else is to be done;
-    // under a reset it is a detail.
-    for s in a
-        .warnings
-        .iter()
-        .chain(a.notes.iter())
-        .filter(|s| applies(s, route) && !detail_only(s))
-        .filter(|s| s.msg != Msg::NoRecovery || route == Route::None)
-    {
+    for c in a.conditions.iter().skip(1) {
+        out.push_str(&wrap(
+            &format!("{}{}", heading("ほかに: ", "Also: "), c.text),
+            view,
+            "  ",
+        ));
+    }
+    for s in warnings(a) {
         out.push_str(&wrap(
             &format!("{}{}", heading("注意: ", "Note: "), s.text),
             view,
             "  ",
         ));
     }
-    // The exceptions, grouped by the route they give.
-    if !a.exceptions.is_empty() {
-        let mut routes: Vec<Route> = Vec::new();
-        for e in &a.exceptions {
-            if !routes.contains(&e.route) {
-                routes.push(e.route);
-            }
-        }
-        for r in routes {
-            let labels: Vec<String> = a
-                .exceptions
-                .iter()
-                .filter(|e| e.route == r)
-                .map(|e| super::msg::exception_label(e.question, e.answer, lang))
-                .collect();
-            let line = if ja {
-                format!(
-                    "ただし、{}場合は{}です。",
-                    labels.join("、"),
-                    vocab::route_place(r, lang)
-                )
-            } else {
-                format!(
-                    "Except: if {}: {}.",
-                    labels.join(", or "),
-                    vocab::route_place(r, lang)
-                )
-            };
-            out.push_str(&wrap(&line, view, "  "));
-        }
+    for line in exception_lines(a, lang) {
+        out.push_str(&wrap(&line, view, "  "));
     }
     if view.details {
         out.push_str(&details(a, lang));

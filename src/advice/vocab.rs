@@ -105,7 +105,7 @@ pub const FEES_FACT: Fact = Fact {
 pub fn counter_hours_generic(lang: Lang) -> &'static str {
     lang.pick(
         "多くは平日8:30〜17:15ごろ。夜間・休日の窓口がある市区町村もあります",
-        "typically weekdays about 8:30-17:15 (some municipalities open evenings or holidays)",
+        "typically weekdays about 8:30-17:15; some municipalities open evenings or holidays",
     )
 }
 
