@@ -12,7 +12,8 @@
 //! holder's birthday; see `statement_text`). docs/slip-and-site.md lists
 //! what is shown and why.
 
-use crate::advice::msg::route_label;
+use crate::advice::text as atext;
+use crate::advice::vocab;
 use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
 use crate::lang::Lang;
@@ -56,9 +57,10 @@ pub fn render_slip_on(
         Cow::Owned(advice.clone().localized(lang))
     };
     let a = advice.as_ref();
-    let weight = text_weight(a, site, lang, now);
+    let body = slip_body(report, a, site, lang, now);
+    let weight = body.weight;
     // A5 holds half of A4; an advice too long for it at a legible size
-    // goes on A4 (a printer's "fit to page" still gets it onto A5 paper).
+    // goes on A4.
     let (paper, density) = match Density::of(weight, paper) {
         Some(d) => (paper, d),
         None => (
@@ -92,7 +94,6 @@ pub fn render_slip_on(
         density as u8,
         weight.round()
     );
-
     // Header: title and the date printed.
     let _ = writeln!(
         h,
@@ -102,107 +103,179 @@ pub fn render_slip_on(
         esc(&iso_minute(now)),
         esc(&human_time(now, lang)),
     );
-
-    // The route, big.
-    // The summary statement of a plain route only repeats the route's
-    // name ("判定: ..."), which is already the headline.
-    let summary = match a.summary.msg {
-        Msg::Summary { .. } => String::new(),
-        _ => format!(
-            "<p class=\"route-summary\">{}</p>",
-            esc_lines(&statement_text(&a.summary, lang))
-        ),
-    };
+    h.push_str(&body.html);
     let _ = writeln!(
         h,
-        "<section class=\"route route-{}\"><p class=\"route-label\">{}</p>{summary}</section>",
-        route_class(a.route),
-        esc(route_label(a.route, lang)),
-    );
-    if !a.conditions.is_empty() {
-        let _ = writeln!(
-            h,
-            "<section class=\"conditions\"><h2>{}</h2><ul>",
-            esc(lang.pick(
-                "答えによって手続きが変わります",
-                "The route depends on these answers"
-            ))
-        );
-        for c in &a.conditions {
-            let _ = writeln!(h, "<li>{}</li>", esc(&c.text));
-        }
-        h.push_str("</ul></section>\n");
-    }
-
-    pin_table(&mut h, report, a, lang);
-
-    if let Some(site) = site {
-        office(&mut h, site, lang, now);
-    }
-
-    // What to do, in two balanced columns: bring, stores, time, warnings.
-    h.push_str("<div class=\"text\">\n");
-    list(
-        &mut h,
-        lang.pick("持ち物・手順", "What to bring and do"),
-        &a.bring,
-        lang,
-    );
-    list(
-        &mut h,
-        lang.pick("再設定できる店舗", "Stores with kiosks"),
-        &a.stores,
-        lang,
-    );
-    if let Some(t) = &a.time_window {
-        let _ = writeln!(
-            h,
-            "<section class=\"block time\"><h2>{}</h2><p class=\"hours\">{} <strong>{}</strong> · {} <strong>{}</strong></p><p>{}</p></section>",
-            esc(lang.pick("時間", "Time window")),
-            esc(lang.pick("キオスク端末", "Kiosk hours")),
-            esc(&t.kiosk_hours),
-            esc(lang.pick("アプリ予約の有効期間", "App reservation valid for")),
-            esc(&match lang {
-                Lang::Ja => format!("{}時間", t.reservation_valid_hours),
-                Lang::En => format!("{} hours", t.reservation_valid_hours),
-            }),
-            esc_lines(&statement_text(&t.advice, lang)),
-        );
-    }
-    list(&mut h, lang.pick("注意", "Take care"), &a.warnings, lang);
-    h.push_str("</div>\n");
-
-    // Notes and assumptions are for the desk more than for the holder:
-    // the first thing to leave out when the page is full.
-    let mut small: Vec<&Statement> = a.notes.iter().collect();
-    small.extend(a.assumptions.iter());
-    if !small.is_empty() && density != Density::Densest {
-        let _ = write!(
-            h,
-            "<section class=\"notes\"><strong>{}</strong> ",
-            esc(lang.pick("補足:", "Notes:"))
-        );
-        let items: Vec<String> = small
-            .iter()
-            .map(|s| esc_lines(&statement_text(s, lang)))
-            .collect();
-        h.push_str(&items.join(" / "));
-        h.push_str("</section>\n");
-    }
-
-    let _ = writeln!(
-        h,
-        "<footer><p>{}</p><p>{} {} · jpki-status {}</p></footer>",
+        "<footer><p>{}</p><p>{} {} · {} {} · jpki-status {}</p></footer>",
         esc(lang.pick(
             "この用紙には氏名・個人番号・電子証明書の情報など、個人を特定する情報は記載していません。暗証番号は誰にも教えないでください。",
             "This slip carries no name, no My Number and no certificate details. Never tell anyone your PINs.",
         )),
         esc(lang.pick("案内の根拠の確認日", "Rules checked")),
         esc(&a.rules_checked),
+        esc(lang.pick("マイナンバー総合フリーダイヤル", "My Number help line")),
+        esc(&format!("{} ({})", vocab::HOTLINE, vocab::hotline_hours(lang))),
         esc(env!("CARGO_PKG_VERSION")),
     );
     h.push_str("</main>\n</body>\n</html>\n");
     h
+}
+
+/// The slip's content and how much text it carries.
+struct Body {
+    html: String,
+    weight: f64,
+}
+
+/// How much room a text takes, in width-weighted characters: a CJK
+/// character is a full em, Latin text about half of one.
+fn weigh(t: &str) -> f64 {
+    t.chars()
+        .map(|c| if u32::from(c) >= 0x2E80 { 1.0 } else { 0.55 })
+        .sum()
+}
+
+/// The slip is one decision (issue 9): the answer as a coloured headline,
+/// the PINs, a checklist of what to bring, numbered steps, where and when,
+/// the warnings and the exceptions. Its words are the terminal's
+/// (`advice::text`), so the two never disagree.
+fn slip_body(
+    report: Option<&CardReport>,
+    a: &Advice,
+    site: Option<&Site>,
+    lang: Lang,
+    now: OffsetDateTime,
+) -> Body {
+    let mut h = String::new();
+    let mut w = 0.0;
+    let route = atext::primary(a);
+    let headline = atext::headline(a, lang);
+    let headline = headline
+        .strip_prefix(lang.pick("判定: ", "Advice: "))
+        .unwrap_or(&headline)
+        .to_string();
+    w += weigh(&headline) * 2.2 + 10.0;
+    let _ = writeln!(
+        h,
+        "<section class=\"route route-{}\"><p class=\"route-kicker\">{}</p><p class=\"route-label\">{}</p></section>",
+        route_class(a.route),
+        esc(lang.pick("判定", "What to do")),
+        esc(&headline),
+    );
+
+    pin_table(&mut h, report, a, lang);
+    w += 60.0;
+
+    h.push_str("<div class=\"text\">\n");
+    let bring = atext::checklist(a, route, lang);
+    if !bring.is_empty() {
+        let _ = write!(
+            h,
+            "<section class=\"block bring\"><h2>{}</h2><ul class=\"check\">",
+            esc(lang.pick("持ち物", "Bring"))
+        );
+        for b in &bring {
+            w += weigh(b) + 6.0;
+            let _ = write!(h, "<li>{}</li>", esc(b));
+        }
+        h.push_str("</ul></section>\n");
+    }
+    let steps = atext::steps(a);
+    if !steps.is_empty() {
+        let title = if a.route == Route::Conditional {
+            match lang {
+                Lang::Ja => format!("手順（{}の場合）", vocab::route_place(route, lang)),
+                Lang::En => format!("Steps (at {})", vocab::route_place(route, lang)),
+            }
+        } else {
+            lang.pick("手順", "Steps").to_string()
+        };
+        let _ = write!(
+            h,
+            "<section class=\"block steps\"><h2>{}</h2><ol>",
+            esc(&title)
+        );
+        for s in &steps {
+            w += weigh(s) + 8.0;
+            let _ = write!(h, "<li>{}</li>", esc(s));
+        }
+        h.push_str("</ol></section>\n");
+    }
+    // Where and when.
+    if atext::kiosk_key(a).is_some() {
+        let _ = write!(
+            h,
+            "<section class=\"block where\"><h2>{}</h2>",
+            esc(lang.pick("場所と期限", "Where and when"))
+        );
+        for s in a
+            .stores
+            .iter()
+            .filter(|s| s.only_if.is_none_or(|r| r == route))
+        {
+            let t = statement_text(s, lang);
+            w += weigh(&t) + 8.0;
+            let _ = write!(h, "<p>{}</p>", esc(&t));
+        }
+        if let Some(t) = &a.time_window {
+            let text = statement_text(&t.advice, lang);
+            w += weigh(&text) + 8.0;
+            let _ = write!(h, "<p class=\"when\">{}</p>", esc(&text));
+        }
+        h.push_str("</section>\n");
+    }
+    let others = atext::other_branches(a, lang);
+    if !others.is_empty() {
+        let _ = write!(
+            h,
+            "<section class=\"block others\"><h2>{}</h2>",
+            esc(lang.pick("答えが違う場合", "Otherwise"))
+        );
+        for o in &others {
+            w += weigh(o) + 8.0;
+            let _ = write!(h, "<p>{}</p>", esc(o));
+        }
+        h.push_str("</section>\n");
+    }
+    let warnings = atext::warnings(a);
+    if !warnings.is_empty() {
+        let _ = write!(
+            h,
+            "<section class=\"block warn\"><h2>{}</h2><ul>",
+            esc(lang.pick("注意", "Take care"))
+        );
+        for s in warnings {
+            let t = statement_text(s, lang);
+            w += weigh(&t) + 8.0;
+            let _ = write!(h, "<li>{}</li>", esc_lines(&t));
+        }
+        h.push_str("</ul></section>\n");
+    }
+    let exceptions = atext::exception_lines(a, lang);
+    if !exceptions.is_empty() {
+        let _ = write!(
+            h,
+            "<section class=\"block exceptions\"><h2>{}</h2><ul>",
+            esc(lang.pick("次の場合は手続きが変わります", "When the route changes"))
+        );
+        for e in &exceptions {
+            w += weigh(e) + 8.0;
+            let _ = write!(h, "<li>{}</li>", esc(e));
+        }
+        h.push_str("</ul></section>\n");
+    }
+    h.push_str("</div>\n");
+
+    // The office, where a counter visit is part of the answer.
+    let counter = route.involves_counter()
+        || a.conditions
+            .iter()
+            .any(|c| c.branches.iter().any(|b| b.route.involves_counter()));
+    if let Some(site) = site.filter(|_| counter) {
+        w += weigh(&site.render_text(lang, now)) * 1.05;
+        office(&mut h, site, lang, now);
+    }
+    Body { html: h, weight: w }
 }
 
 /// How tightly the slip is set. HTML cannot measure itself without a
@@ -224,9 +297,11 @@ impl Density {
     /// (content height at a reference size, scaled by size^1.8, 4% spare);
     /// tests/slip.rs prints the heaviest slip of each step.
     fn of(weight: f64, paper: Paper) -> Option<Density> {
+        // Fitted with Chromium for the decision-first layout (issue 9):
+        // tests/slip.rs prints the heaviest slip of each step on one page.
         let limits = match paper {
-            Paper::A4 => [1000.0, 1150.0, 1550.0, f64::INFINITY],
-            Paper::A5 => [670.0, 1080.0, 1450.0, 1950.0],
+            Paper::A4 => [650.0, 780.0, 920.0, f64::INFINITY],
+            Paper::A5 => [200.0, 240.0, 0.0, 0.0],
         };
         [
             Density::Normal,
@@ -239,36 +314,6 @@ impl Density {
         .find(|(_, limit)| weight <= *limit)
         .map(|(d, _)| d)
     }
-}
-
-/// How much text the slip carries, in width-weighted characters: a CJK
-/// character is a full em, Latin text about half of one.
-fn text_weight(a: &Advice, site: Option<&Site>, lang: Lang, now: OffsetDateTime) -> f64 {
-    let weight = |t: &str| -> f64 {
-        t.chars()
-            .map(|c| if u32::from(c) >= 0x2E80 { 1.0 } else { 0.55 })
-            .sum()
-    };
-    let mut w: f64 = a
-        .bring
-        .iter()
-        .chain(&a.stores)
-        .chain(&a.warnings)
-        .chain(&a.notes)
-        .chain(&a.assumptions)
-        .chain(a.time_window.iter().map(|t| &t.advice))
-        .map(|s| weight(&statement_text(s, lang)) + 8.0)
-        .sum();
-    w += a
-        .conditions
-        .iter()
-        .map(|c| weight(&c.text) + 8.0)
-        .sum::<f64>();
-    if let Some(site) = site {
-        // The office box spans the page; its lines are short.
-        w += weight(&site.render_text(lang, now)) * 1.3;
-    }
-    w
 }
 
 /// A file name for a slip written at `now` in a watch-mode folder:
@@ -614,27 +659,6 @@ fn dots(left: u8, used: u8) -> String {
     s
 }
 
-fn list(h: &mut String, title: &str, items: &[Statement], lang: Lang) {
-    if items.is_empty() {
-        return;
-    }
-    let _ = writeln!(h, "<section class=\"block\"><h2>{}</h2><ul>", esc(title));
-    for s in items {
-        let cond = match s.only_if {
-            Some(route) => format!(
-                "<span class=\"if\">{}</span>",
-                esc(&match lang {
-                    Lang::Ja => format!("［{}の場合］", short_route(route, lang)),
-                    Lang::En => format!("[if {}] ", short_route(route, lang)),
-                })
-            ),
-            None => String::new(),
-        };
-        let _ = writeln!(h, "<li>{cond}{}</li>", esc_lines(&statement_text(s, lang)));
-    }
-    h.push_str("</ul></section>\n");
-}
-
 fn office(h: &mut String, site: &Site, lang: Lang, now: OffsetDateTime) {
     let o = &site.office;
     let _ = writeln!(
@@ -656,6 +680,12 @@ fn office(h: &mut String, site: &Site, lang: Lang, now: OffsetDateTime) {
             esc(label)
         );
     };
+    if let Some((today, next)) = site.today(now) {
+        item(
+            lang.pick("今日", "Today"),
+            format!("<strong>{}</strong>", esc(&today.line(lang, next))),
+        );
+    }
     if let Some(v) = &o.address {
         item(lang.pick("所在地", "Address"), esc_lines(v.as_str()));
     }
@@ -825,92 +855,28 @@ fn esc_lines(s: &str) -> String {
     s.lines().map(esc).collect::<Vec<_>>().join("<br>")
 }
 
-/// The style sheet. Colours carry meaning only together with a word or a
-/// border, so a black-and-white printer loses nothing.
+/// The style sheet: the page size and type sizes for this paper and
+/// density, then the fixed rules of src/slip.css (one file, readable as CSS).
+/// Colours carry meaning only together with a word or a border, so a
+/// black-and-white printer loses nothing.
 fn css(paper: Paper, density: Density) -> String {
     // Page size, margin, and the sheet's size for the screen preview.
     let (size, margin, w, hgt) = match paper {
-        Paper::A4 => ("A4", "12mm", "210mm", "297mm"),
+        Paper::A4 => ("A4", "10mm", "210mm", "297mm"),
         Paper::A5 => ("A5", "8mm", "148mm", "210mm"),
     };
-    // Base type size per density; A5 has half the area, so about 0.7x.
+    // Body type per density: never below 10.5 pt (issue 9); light advice
+    // is set larger so it fills the page.
     let sizes: [f32; 4] = match paper {
-        Paper::A4 => [10.5, 9.5, 8.5, 7.5],
-        Paper::A5 => [8.0, 7.0, 6.5, 6.0],
+        Paper::A4 => [13.0, 12.0, 11.0, 10.5],
+        Paper::A5 => [11.0, 10.5, 10.5, 10.5],
     };
     let base = sizes[density as usize];
-    let big = base * 2.0;
+    let big = base * 1.7;
     format!(
-        r#"@page {{ size: {size} portrait; margin: {margin}; }}
-* {{ box-sizing: border-box; }}
-html {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
-body {{ margin: 0; background: #e8e8e8; color: #111;
-  font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", sans-serif;
-  font-size: {base}pt; line-height: 1.4; }}
-.sheet {{ width: {w}; min-height: {hgt}; margin: 0 auto; padding: {margin}; background: #fff; }}
-@media print {{
-  body {{ background: #fff; }}
-  .sheet {{ width: auto; min-height: 0; margin: 0; padding: 0; }}
-}}
-header {{ display: flex; justify-content: space-between; align-items: baseline; gap: 1em;
-  border-bottom: 2px solid #111; padding-bottom: 0.2em; margin-bottom: 0.5em; }}
-h1 {{ font-size: 1.3em; margin: 0; }}
-h2 {{ font-size: 1.05em; margin: 0 0 0.2em; border-left: 0.35em solid #555; padding-left: 0.4em; }}
-p {{ margin: 0.15em 0; }}
-ul {{ margin: 0.1em 0 0.2em; padding-left: 1.2em; }}
-li {{ margin: 0.08em 0; }}
-.printed {{ white-space: nowrap; font-size: 0.95em; margin: 0; }}
-.route, .pins, .office, .conditions, li, .time p {{ break-inside: avoid; }}
-.route {{ border: 3px solid #111; border-radius: 6px; padding: 0.3em 0.7em; margin-bottom: 0.5em; }}
-.route-label {{ font-size: {big}pt; font-weight: 700; line-height: 1.25; margin: 0; }}
-.route-summary {{ font-size: 1.05em; }}
-.route-none {{ border-color: #1b7f3b; background: #eef8f0; }}
-.route-self {{ border-color: #1c5fb8; background: #eef4fc; }}
-.route-conditional {{ border-color: #a86b00; background: #fff7e6; border-style: dashed; }}
-.route-counter {{ border-color: #b3261e; background: #fdeeed; }}
-.conditions {{ margin-bottom: 0.4em; }}
-.pins {{ margin-bottom: 0.5em; }}
-.card-facts {{ font-size: 0.9em; color: #333; }}
-table {{ width: 100%; border-collapse: collapse; }}
-th, td {{ border: 1px solid #999; padding: 0.2em 0.4em; vertical-align: middle; text-align: left; }}
-th {{ background: #f0f0f0; font-size: 0.85em; font-weight: 600; }}
-td.key {{ font-weight: 600; }}
-td.tries {{ white-space: nowrap; }}
-td.tries > * {{ vertical-align: middle; margin-right: 0.4em; }}
-.count {{ font-weight: 700; font-size: 1.05em; }}
-svg.dots {{ height: 1.5em; width: auto; }}
-svg.dots circle.left {{ fill: #111; stroke: #111; stroke-width: 1; }}
-svg.dots circle.used {{ fill: #fff; stroke: #111; stroke-width: 1.5; }}
-tr.locked svg.dots circle.used {{ stroke: #b3261e; }}
-.badge {{ display: inline-block; border: 2px solid #111; border-radius: 4px; padding: 0 0.4em;
-  font-weight: 700; white-space: nowrap; }}
-.badge.locked {{ background: #b3261e; border-color: #b3261e; color: #fff; font-size: 1.1em; letter-spacing: 0.05em; }}
-.badge.warn {{ border-color: #a86b00; color: #7a4e00; background: #fff7e6; }}
-.badge.odd {{ border-color: #555; }}
-.note {{ font-size: 0.85em; color: #333; white-space: normal; }}
-tr.absent td {{ color: #666; }}
-.tag {{ display: inline-block; border: 1px solid #555; border-radius: 3px; padding: 0 0.3em; font-size: 0.9em; white-space: nowrap; }}
-.tag.route-counter {{ border-color: #b3261e; }}
-.tag.route-self {{ border-color: #1c5fb8; }}
-.office {{ border: 2px solid #111; border-radius: 6px; padding: 0.3em 0.6em; margin-bottom: 0.5em; }}
-.office-name {{ font-weight: 700; font-size: 1.15em; margin: 0 0 0.15em; }}
-.office dl {{ margin: 0; display: grid; grid-template-columns: 1fr 1fr; column-gap: 1.2em; }}
-.office dl > div {{ display: flex; gap: 0.5em; }}
-.office dt {{ flex: 0 0 auto; font-weight: 600; font-size: 0.85em; color: #333; min-width: 4.5em; padding-top: 0.1em; }}
-.office dd {{ margin: 0; }}
-.office dd ul {{ margin: 0; padding-left: 1.1em; }}
-.office dl > div.wide {{ grid-column: 1 / -1; }}
-.office ul.openings {{ padding-left: 0; list-style: none; }}
-.office ul.openings li {{ display: inline-block; margin: 0 1.2em 0 0; }}
-.url {{ color: #111; word-break: break-all; }}
-.text {{ column-count: 2; column-gap: 1.2em; column-rule: 1px solid #ccc; }}
-.block {{ margin-bottom: 0.4em; }}
-.if {{ font-weight: 600; }}
-.hours strong {{ font-size: 1.1em; }}
-.notes {{ font-size: 0.78em; color: #333; border-top: 1px solid #999; padding-top: 0.2em; margin-top: 0.3em; }}
-footer {{ font-size: 0.75em; color: #333; border-top: 1px solid #111; margin-top: 0.4em; padding-top: 0.2em; }}
-footer p {{ margin: 0; }}
-"#
+        "@page {{ size: {size} portrait; margin: {margin}; }}\n\
+         :root {{ --base: {base}pt; --big: {big}pt; --margin: {margin}; --sheet-w: {w}; --sheet-h: {hgt}; }}\n{}",
+        include_str!("slip.css")
     )
 }
 

@@ -353,11 +353,17 @@ pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
     let has = |m: &Msg| a.bring.iter().any(|s| &s.msg == m);
     match route {
         Route::Kiosk => {
-            let sign = a.stores.iter().any(|s| s.msg == Msg::Stores { key: KeyId::Sign });
+            let sign = a
+                .stores
+                .iter()
+                .any(|s| s.msg == Msg::Stores { key: KeyId::Sign });
             vec![
                 lang.pick("マイナンバーカード", "the card"),
                 if sign {
-                    lang.pick("カメラ付きのNFC対応スマートフォン", "an NFC smartphone with a camera")
+                    lang.pick(
+                        "カメラ付きのNFC対応スマートフォン",
+                        "an NFC smartphone with a camera",
+                    )
                 } else {
                     lang.pick("NFC対応のスマートフォン", "an NFC smartphone")
                 },
@@ -365,7 +371,10 @@ pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
         }
         Route::Counter | Route::CertificateRenewal if has(&Msg::CounterHolder) => vec![
             lang.pick("マイナンバーカード", "the card"),
-            lang.pick("念のため顔写真付きの本人確認書類（運転免許証、パスポートなど）", "to be safe, a photo ID (driving licence, passport...)"),
+            lang.pick(
+                "念のため顔写真付きの本人確認書類（運転免許証、パスポートなど）",
+                "to be safe, a photo ID (driving licence, passport...)",
+            ),
         ],
         Route::Counter
         | Route::CertificateRenewal
@@ -451,8 +460,16 @@ pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
                 (false, Lang::En) => format!(" Bring: {}.", bring.join(", ")),
             };
             out.push(match lang {
-                Lang::Ja => format!("{}の場合: {}{bring}", vocab::route_place(b.route, lang), s.text),
-                Lang::En => format!("At {}: {}{bring}", vocab::route_place(b.route, lang), s.text),
+                Lang::Ja => format!(
+                    "{}の場合: {}{bring}",
+                    vocab::route_place(b.route, lang),
+                    s.text
+                ),
+                Lang::En => format!(
+                    "At {}: {}{bring}",
+                    vocab::route_place(b.route, lang),
+                    s.text
+                ),
             });
         }
     }
