@@ -5,12 +5,15 @@
 //! card, the clock, the terminal or the environment; print; or panic on
 //! any input. Text lives in `msg`; the caller passes `now`.
 //!
-//! How unknowns are handled: the rules are evaluated for every combination
-//! of answers to the open questions that the rules consult (`candidates`).
-//! When all combinations give one route, that is the route; otherwise the
-//! route is `conditional` and each question whose answer changes the route
-//! is listed with the route for each answer. So a condition is never
-//! invented and never hidden.
+//! How unknowns are handled (decision-rules.md, "How the advice is
+//! presented"): facts imply facts first ([`with_implied`]); every exception
+//! (a fact with a usual answer) still unknown takes its usual answer; then
+//! the rules are evaluated for every combination of answers to the open
+//! decisive questions (`candidates`). When all combinations give one route,
+//! that is the route; otherwise the route is `conditional` and each decisive
+//! question whose answer changes the route is listed with the route for each
+//! answer. Each exception answer that would change the route is listed in
+//! `exceptions` with its route. So nothing is invented and nothing hidden.
 
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{

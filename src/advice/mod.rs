@@ -3,8 +3,9 @@
 //!
 //! Owns: the pure decision engine ([`advise`]), its input ([`AdviceInput`],
 //! [`Facts`], [`KeyInput`]) and output ([`Advice`]), the advice's text in
-//! Japanese and English, the fact flags and the `advise` subcommand's
-//! arguments, and the interactive questions. Must not: read a card (that is
+//! Japanese and English (words and volatile facts once, in `vocab`), the
+//! fact flags and the `advise` subcommand's arguments, and the interactive
+//! questions. Must not: read a card (that is
 //! `probe`), or decide exit codes other than through [`Advice::exit`].
 //!
 //! One engine serves the card reading, the card-less `advise` subcommand
