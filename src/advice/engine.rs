@@ -1346,3 +1346,18 @@ fn stmt(rule: RuleId, msg: Msg) -> Statement {
     };
     Statement::new(rule, msg, sources)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kiosk hours the engine computes with are the ones the text says
+    /// (`vocab`, the one place they are written with their source).
+    #[test]
+    fn kiosk_times_match_the_vocabulary() {
+        let hm = |t: Time| format!("{}:{:02}", t.hour(), t.minute());
+        assert_eq!(hm(KIOSK_OPENS), KIOSK_HOURS.0);
+        assert_eq!(hm(KIOSK_CLOSES), KIOSK_HOURS.1);
+        assert_eq!(hm(KIOSK_LAST_START), super::super::vocab::KIOSK_LAST_START);
+    }
+}
