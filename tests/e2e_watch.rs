@@ -120,7 +120,7 @@ fn place_and_expect_report(
     card
 }
 
-/// Every line is a typed event with schema_version 1 and `seq` 1, 2, 3, ...
+/// Every line is a typed event with schema_version 2 and `seq` 1, 2, 3, ...
 fn assert_well_formed(lines: &[WatchLine]) {
     let kinds = [
         "reader_added",
@@ -133,7 +133,7 @@ fn assert_well_formed(lines: &[WatchLine]) {
     for (i, l) in lines.iter().enumerate() {
         let v = &l.value;
         assert!(v.get("unparsable").is_none(), "line {i} is not JSON: {v}");
-        assert_eq!(v["schema_version"], Value::from(1), "line {i}: {v}");
+        assert_eq!(v["schema_version"], Value::from(2), "line {i}: {v}");
         assert_eq!(v["seq"], Value::from(i as u64 + 1), "line {i}: seq");
         assert!(v["time"].is_string(), "line {i}: time");
         assert!(kinds.contains(&l.kind()), "line {i}: type {:?}", l.kind());

@@ -652,13 +652,13 @@ impl Msg {
                 }
             }
             Msg::GoNow { until } => {
-                let close = vocab::KIOSK_HOURS.1;
-                let open = vocab::KIOSK_HOURS.0;
+                // The kiosk hours are in the morning advice and the details;
+                // today only the last useful time matters.
                 let last = vocab::KIOSK_LAST_START;
                 if ja {
-                    format!("今日なら{last}までに店舗へ（端末は{open}〜{close}）。予約は{until}まで有効です。")
+                    format!("今日なら{last}までに店舗へ。予約は{until}まで有効です。")
                 } else {
-                    format!("today, be at the store by {last} (kiosks {open}-{close}); the reservation is valid until {until}.")
+                    format!("today, be at the store by {last}; the reservation is valid until {until}.")
                 }
             }
             Msg::ReserveInMorning { date } => {

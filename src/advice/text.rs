@@ -372,7 +372,7 @@ pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
         Route::Counter | Route::CertificateRenewal if has(&Msg::CounterHolder) => vec![
             lang.pick("マイナンバーカード", "the card"),
             lang.pick(
-                "念のため顔写真付きの本人確認書類（運転免許証、パスポートなど）",
+                "念のため顔写真付きの本人確認書類",
                 "to be safe, a photo ID (driving licence, passport...)",
             ),
         ],
@@ -563,7 +563,10 @@ fn body(a: &Advice, view: View) -> String {
 /// Wraps one paragraph to the view's width; continuation lines get
 /// `indent`. Japanese breaks between characters (Unicode line breaking).
 fn wrap(text: &str, view: View, indent: &str) -> String {
-    let opts = textwrap::Options::new(view.width.max(20)).subsequent_indent(indent);
+    // Never break at a hyphen: dates and phone numbers stay whole.
+    let opts = textwrap::Options::new(view.width.max(20))
+        .subsequent_indent(indent)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     for line in textwrap::wrap(text, opts) {
         let _ = writeln!(out, "{}", line.trim_end());
