@@ -418,3 +418,38 @@ fn with_stdout_redirected_nothing_is_asked_on_the_terminal() {
     );
     assert_eq!(code, 3, "{file}");
 }
+
+/// `advise` asks too on a terminal (issue 9), and `--no-input` stops it.
+#[test]
+fn advise_asks_on_a_terminal_and_not_with_no_input() {
+    let o = converse(
+        &[
+            "advise", "--locked", "auth", "--lang", "en", "--now", MORNING,
+        ],
+        KIOSK_ANSWERS,
+        None,
+    );
+    assert_eq!(o.asked.len(), 3, "asked: {:#?}", o.asked);
+    assert!(o
+        .transcript
+        .contains("(1/3) Do you remember the signature password"));
+    o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
+    o.assert_code(4);
+    let o = converse(
+        &[
+            "advise",
+            "--locked",
+            "auth",
+            "--lang",
+            "en",
+            "--now",
+            MORNING,
+            "--no-input",
+        ],
+        &[],
+        None,
+    );
+    assert!(o.asked.is_empty(), "asked: {:#?}", o.asked);
+    o.assert_has("Advice: if you remember the signature password: a store kiosk;");
+    o.assert_code(3);
+}
