@@ -713,7 +713,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         // The decision comes first (issue 9): without questions it is line 1
         // under the card header; with questions, the reading is shown above
         // them and the decision right after the answers.
-        let view = crate::advice::text::View::for_stdout(lang, args.details);
+        let view = crate::advice::text::View {
+            site: site.is_some(),
+            ..crate::advice::text::View::for_stdout(lang, args.details)
+        };
         let advice = if interactive {
             write!(
                 io.out,

@@ -180,7 +180,7 @@ fn slip_body(
         }
         h.push_str("</ul></section>\n");
     }
-    let steps = atext::steps(a);
+    let steps = atext::steps(a, site.is_some());
     if !steps.is_empty() {
         let title = if a.route == Route::Conditional {
             match lang {

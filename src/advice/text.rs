@@ -30,6 +30,10 @@ pub struct View {
     pub color: bool,
     /// Add the details (rule ids, sources, assumptions).
     pub details: bool,
+    /// A site file describes the office (printed after the advice): its
+    /// hours replace the generic counter hours (Corrections, "counter
+    /// hours").
+    pub site: bool,
 }
 
 impl View {
@@ -40,6 +44,7 @@ impl View {
             width: 80,
             color: false,
             details: false,
+            site: false,
         }
     }
 
@@ -63,6 +68,7 @@ impl View {
             width,
             color,
             details,
+            site: false,
         }
     }
 }
@@ -320,11 +326,15 @@ fn applies(s: &Statement, route: Route) -> bool {
 
 /// The numbered steps of the primary route (shared by the terminal and the
 /// slip).
-pub fn steps(a: &Advice) -> Vec<String> {
+///
+/// With `site`, the generic counter hours are left out: the office's own
+/// hours (and whether it is open today) are shown instead.
+pub fn steps(a: &Advice, site: bool) -> Vec<String> {
     let route = primary(a);
     a.bring
         .iter()
         .filter(|s| applies(s, route) && !detail_only(s))
+        .filter(|s| !(site && s.msg == Msg::CounterHours))
         .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
         .collect()
 }
@@ -491,7 +501,7 @@ fn body(a: &Advice, view: View) -> String {
     let heading = |ja_s: &str, en_s: &str| lang.pick(ja_s, en_s).to_string();
 
     // Numbered steps for the route (a conditional advice: its usual branch).
-    let steps = steps(a);
+    let steps = steps(a, view.site);
     if !steps.is_empty() && a.route == Route::Conditional {
         let title = match lang {
             Lang::Ja => format!("{}の場合:", vocab::route_place(route, lang)),
