@@ -482,10 +482,15 @@ impl Msg {
                 "Card validity: the 10th birthday after issuance if 18 or over at application, the 5th if under 18 (the threshold was 20 before 2022-04-01).",
             ),
             Msg::SuspendAndReissue => {
+                let (fee, no_cert, express) = (
+                    vocab::REISSUE_FEE_YEN,
+                    vocab::REISSUE_FEE_NO_CERTIFICATES_YEN,
+                    vocab::EXPRESS_FEE_YEN,
+                );
                 if ja {
-                    format!("まず {hotline}（24時間、音声ガイダンス2番）に電話して一時停止してください。家の外でなくした・盗まれた場合は警察に遺失届・盗難届を出し、受理番号を控えてください（再発行の申請に必要です。家の中でなくした場合は不要）。再発行は住所地の市区町村で申請します（1,000円、電子証明書なしは800円。特急発行（約2,000円）がある市区町村もあります）。一時停止の後に見つかった場合は、窓口で停止の解除と電子証明書の再発行が必要です。")
+                    format!("まず {hotline}（24時間、音声ガイダンス2番）に電話して一時停止してください。家の外でなくした・盗まれた場合は警察に遺失届・盗難届を出し、受理番号を控えてください（再発行の申請に必要です。家の中でなくした場合は不要）。再発行は住所地の市区町村で申請します（{fee}円、電子証明書なしは{no_cert}円。特急発行（約{express}円）がある市区町村もあります）。一時停止の後に見つかった場合は、窓口で停止の解除と電子証明書の再発行が必要です。")
                 } else {
-                    format!("First call {hotline} (24 hours, option 2) to suspend the card. If it was lost or stolen outside the home, report it to the police (遺失届 / 盗難届) and note the 受理番号: the reissue needs it (not for a loss at home). Apply for the reissue at your municipality (1,000 yen, 800 without certificates; some municipalities offer express issuance for about 2,000 yen). A card found after suspension needs the counter to lift the suspension, and its certificates are reissued.")
+                    format!("First call {hotline} (24 hours, option 2) to suspend the card. If it was lost or stolen outside the home, report it to the police (遺失届 / 盗難届) and note the 受理番号: the reissue needs it (not for a loss at home). Apply for the reissue at your municipality ({fee} yen, {no_cert} without certificates; some municipalities offer express issuance for about {express} yen). A card found after suspension needs the counter to lift the suspension, and its certificates are reissued.")
                 }
             }
             Msg::DamagedReissue => t(

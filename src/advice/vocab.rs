@@ -93,9 +93,14 @@ pub const STORES_FACT: Fact = Fact {
     checked: "2026-11-26",
 };
 
-/// Fees: PIN resets at the counter and the kiosk are free; a reissue after a
-/// loss costs 1,000 yen (800 without certificates); some municipalities
-/// offer express issuance for about 2,000 yen.
+/// Reissue fee after a loss, in yen (PIN resets at the counter and the
+/// kiosk are free); [`FEES_FACT`].
+pub const REISSUE_FEE_YEN: &str = "1,000";
+/// Reissue fee without electronic certificates, in yen.
+pub const REISSUE_FEE_NO_CERTIFICATES_YEN: &str = "800";
+/// Express issuance (特急発行), where offered, about this many yen.
+pub const EXPRESS_FEE_YEN: &str = "2,000";
+/// Source of the fees.
 pub const FEES_FACT: Fact = Fact {
     source: "M: 奈良市, 牧之原市, 富谷市 (2024-12-02); N: J-LIS FAQ",
     checked: "2026-11-26",
