@@ -143,7 +143,10 @@ fn exceptions(cx: &Cx, qs: &[Question]) -> Vec<Exception> {
                     Route::Counter | Route::CertificateRenewal
                 )
             );
-            if route != base_route && !same_visit {
+            // An exception names a definite route; an odd card answer keeps
+            // the route open whatever the exception says.
+            let open = route == Route::Conditional || base_route == Route::Conditional;
+            if route != base_route && !same_visit && !open {
                 out.push(Exception {
                     question: q,
                     answer: c,
@@ -647,7 +650,7 @@ fn decide(cx: &Cx, f: &Facts) -> Decision {
 /// The condition an odd answer raises: read again; the same answer means
 /// the counter (the key may be locked, or the chip faulty: R1b), a clean
 /// answer means the route of that reading.
-fn odd_condition(cx: &Cx) -> Condition {
+fn odd_condition(cx: &Cx) -> (Condition, Advice) {
     let mut clean = cx.input.clone();
     for k in KeyId::HOLDER_KEYS {
         if let Some(slot) = clean.keys.get_mut(k) {
@@ -663,8 +666,9 @@ fn odd_condition(cx: &Cx) -> Condition {
     }
     // The card is no longer "foreign" once its keys are unknown rather
     // than absent; keep what it said about itself otherwise.
-    let without = assemble(&Cx::new(&clean, cx.now)).route;
-    Condition {
+    let clean_advice = assemble(&Cx::new(&clean, cx.now));
+    let without = clean_advice.route;
+    let condition = Condition {
         question: Question::OddAnswerRepeats,
         branches: vec![
             Branch {
@@ -679,7 +683,8 @@ fn odd_condition(cx: &Cx) -> Condition {
             },
         ],
         text: String::new(),
-    }
+    };
+    (condition, clean_advice)
 }
 
 /// A JPKI key that may need a reset in some world of answers.
@@ -941,13 +946,28 @@ fn assemble(cx: &Cx) -> Advice {
         }
     }
     general_warnings(cx, &actual, &conditions, &mut parts);
+    let mut odd_kiosk = false;
     if route == Route::Conditional && (actual.odd || shown.odd) {
         // Asked only if reading again can change the route; otherwise the
         // route is what both answers give.
-        let odd = odd_condition(cx);
+        let (odd, clean) = odd_condition(cx);
         let routes: BTreeSet<Route> = odd.branches.iter().map(|b| b.route).collect();
         if routes.len() > 1 {
             conditions.push(odd);
+            // The clean reading's route is a branch: say what it involves
+            // (a kiosk branch names the other PIN and its tries).
+            let mark = |list: &[Statement], to: &mut Vec<Statement>| {
+                for st in list {
+                    let st = st.clone().only_if(st.only_if.or(Some(clean.route)));
+                    if !to.iter().any(|x| x.msg == st.msg && x.rule == st.rule) {
+                        to.push(st);
+                    }
+                }
+            };
+            mark(&clean.bring, &mut parts.bring);
+            mark(&clean.stores, &mut parts.stores);
+            mark(&clean.warnings, &mut parts.warnings);
+            odd_kiosk = clean.time_window.is_some();
         } else if conditions.is_empty() {
             if let Some(r) = routes.into_iter().next() {
                 route = r;
@@ -982,10 +1002,14 @@ fn assemble(cx: &Cx) -> Advice {
                 .push(stmt(RuleId::Combining, Msg::UnknownCard));
         }
     }
-    let time_window = if routes.contains(&Route::Kiosk) || route == Route::Kiosk {
+    let time_window = if routes.contains(&Route::Kiosk) || route == Route::Kiosk || odd_kiosk {
         Some(time_window(
             cx.now,
-            if settled { None } else { Some(Route::Kiosk) },
+            if settled && !odd_kiosk {
+                None
+            } else {
+                Some(Route::Kiosk)
+            },
         ))
     } else {
         None
