@@ -892,6 +892,15 @@ fn assemble(cx: &Cx) -> Advice {
         }
     }
 
+    // The question about a PIN with tries spent comes first: it is the one
+    // the holder was struggling with (line 1 is built from it).
+    conditions.sort_by_key(|c| {
+        let spent = KeyId::HOLDER_KEYS
+            .iter()
+            .any(|k| c.question == Question::knows(*k) && cx.key(*k).spent(*k));
+        !spent
+    });
+
     // Per key: settled keys keep the shown reason; the others depend on the
     // questions that move them.
     let keys: Vec<KeyAdvice> = KeyId::HOLDER_KEYS
@@ -937,9 +946,33 @@ fn assemble(cx: &Cx) -> Advice {
     if settled {
         explain(cx, &shown, None, &mut parts);
     } else {
-        // One explanation per route still possible, each marked with it.
+        // One explanation per route still possible, each marked with it:
+        // first the branches of the first (line-1) question, each with the
+        // other questions at their usual answer, so the kiosk explained is
+        // the one that branch means; then any other route.
+        let mut ordered: Vec<&Decision> = Vec::new();
+        if let Some(qi) = conditions
+            .first()
+            .and_then(|c| qs.iter().position(|q| *q == c.question))
+        {
+            let q = qs[qi];
+            for c in q.choices() {
+                let usual = worlds.iter().find(|(cs, _)| {
+                    cs.get(qi) == Some(c)
+                        && cs
+                            .iter()
+                            .zip(&qs)
+                            .enumerate()
+                            .all(|(i, (a, q))| i == qi || *a == q.usual())
+                });
+                if let Some((_, d)) = usual {
+                    ordered.push(d);
+                }
+            }
+        }
+        ordered.extend(worlds.iter().map(|(_, d)| d));
         let mut seen = BTreeSet::new();
-        for (_, d) in &worlds {
+        for d in ordered {
             if seen.insert(d.route) {
                 explain(cx, d, Some(d.route), &mut parts);
             }

@@ -593,7 +593,7 @@ impl Msg {
                 "Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the signature password).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the signature password again and set a new user-authentication PIN (4 digits). Free.",
             ),
             Msg::KioskStepsSign => t(
-                "アプリ「JPKI暗証番号リセット」でカードを撮影し、利用者証明用暗証番号を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で利用者証明用暗証番号を入力し、新しい署名用パスワード（英大文字と数字6〜16文字）を設定します。無料です。",
+                "アプリ「JPKI暗証番号リセット」でカードを撮影し、利用者証明用暗証番号を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で利用者証明用暗証番号を入力し、新しい署名用パスワードを設定します。無料です。",
                 "In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the user-authentication PIN and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the user-authentication PIN and set the new signature password. Free.",
             ),
             Msg::NewPasswordFormat => t(

@@ -308,14 +308,19 @@ fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
 }
 
 /// The route whose steps are shown: the route, or in a conditional advice
-/// its first (usual) branch.
+/// the first branch with something to do ("remember it → nothing to do;
+/// forgot it → the kiosk" shows the kiosk's steps).
 pub fn primary(a: &Advice) -> Route {
     match a.route {
-        Route::Conditional => a
-            .conditions
-            .first()
-            .and_then(|c| c.branches.first())
-            .map_or(Route::Conditional, |b| b.route),
+        Route::Conditional => {
+            let branches = a.conditions.first().map(|c| c.branches.as_slice());
+            let branches = branches.unwrap_or_default();
+            branches
+                .iter()
+                .find(|b| !matches!(b.route, Route::None | Route::Conditional))
+                .or_else(|| branches.first())
+                .map_or(Route::Conditional, |b| b.route)
+        }
         r => r,
     }
 }
@@ -469,17 +474,10 @@ pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
                 (false, Lang::Ja) => format!("持ち物: {}。", bring.join("、")),
                 (false, Lang::En) => format!(" Bring: {}.", bring.join(", ")),
             };
+            let text = s.text.replace('\n', " ");
             out.push(match lang {
-                Lang::Ja => format!(
-                    "{}の場合: {}{bring}",
-                    vocab::route_place(b.route, lang),
-                    s.text
-                ),
-                Lang::En => format!(
-                    "At {}: {}{bring}",
-                    vocab::route_place(b.route, lang),
-                    s.text
-                ),
+                Lang::Ja => format!("{}の場合: {text}{bring}", vocab::route_place(b.route, lang)),
+                Lang::En => format!("At {}: {text}{bring}", vocab::route_place(b.route, lang)),
             });
         }
     }

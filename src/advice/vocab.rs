@@ -83,6 +83,10 @@ pub fn route_place(route: Route, lang: Lang) -> &'static str {
         (Route::Counter, Lang::En) => "the municipal counter",
         (Route::CertificateRenewal, Lang::Ja) => "窓口で電子証明書の再発行",
         (Route::CertificateRenewal, Lang::En) => "certificate reissue at the counter",
+        // A branch is open only when the card answered oddly: reading it
+        // again settles it.
+        (Route::Conditional, Lang::Ja) => "カードの読み直しで確認",
+        (Route::Conditional, Lang::En) => "read the card again to settle it",
         (r, l) => route_name(r, l),
     }
 }
