@@ -505,6 +505,9 @@ pub fn advise_json(
         None => serde_json::json!({ "schema_version": SCHEMA_VERSION }),
     };
     if let Some(obj) = doc.as_object_mut() {
+        // A reading saved by an older version keeps its fields, but the
+        // document written now is of this version (its advice is).
+        obj.insert("schema_version".to_string(), SCHEMA_VERSION.into());
         obj.insert("advice".to_string(), serde_json::to_value(advice)?);
     }
     Ok(doc)
