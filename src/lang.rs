@@ -3,11 +3,11 @@
 //! Owns: choosing the language from `--lang` or the locale. Must not: hold
 //! any text itself (each layer keeps its own strings next to its logic).
 
-use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 /// A language for human output. JSON keys never change with it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// 日本語.

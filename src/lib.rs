@@ -11,12 +11,13 @@
 //! - [`sim`]: the simulated My Number Card, driven by `apdu/profiles`.
 //! - [`transcript`]: golden APDU transcripts: recording and replay.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod advice;
 pub mod apdu;
 pub mod card;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod exit;
 pub mod lang;
@@ -24,11 +25,16 @@ pub mod pcsc_backend;
 pub mod probe;
 pub mod report;
 pub mod session;
+#[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "site")]
 pub mod site;
+#[cfg(feature = "site")]
 pub mod slip;
 pub mod text;
+#[cfg(feature = "transcript")]
 pub mod transcript;
 pub mod transport;
+#[cfg(feature = "virtual-card")]
 pub mod vpcd;
 pub mod watch;

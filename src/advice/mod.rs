@@ -11,6 +11,7 @@
 //! One engine serves the card reading, the card-less `advise` subcommand
 //! and `advise --from report.json`.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
 pub mod facts;
