@@ -10,6 +10,15 @@
 //! - [`report`]: what a reading found, and its JSON form.
 //! - [`sim`]: the simulated My Number Card, driven by `apdu/profiles`.
 //! - [`transcript`]: golden APDU transcripts: recording and replay.
+//!
+//! For a program that embeds the reading, start with [`read`] (the card on
+//! a PC/SC reader: report and advice), [`read_with`] (any [`Terminal`],
+//! e.g. the simulated card) and [`readers`]. Built with
+//! `default-features = false`, the crate is only this library (pcsc, serde,
+//! time, x509-parser); the features `cli`, `site`, `sim`, `transcript` and
+//! `virtual-card` add the rest (README, "For integrators").
+//!
+//! [`Terminal`]: transport::Terminal
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -19,6 +28,7 @@ pub mod apdu;
 pub mod card;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod embed;
 pub mod exit;
 pub mod lang;
 pub mod pcsc_backend;
@@ -38,3 +48,6 @@ pub mod transport;
 #[cfg(feature = "virtual-card")]
 pub mod vpcd;
 pub mod watch;
+
+pub use embed::{read, read_with, readers, CardReading};
+pub use lang::Lang;
