@@ -599,18 +599,22 @@ pub fn reading_exit(report: &CardReport) -> Exit {
     }
 }
 
+/// The language of human output, in this order (stated once; the help and
+/// argument errors use it too, `help::lang_before_parsing`): `--lang`, then
+/// `JPKI_STATUS_LANG`, then the site file's `lang`, then the locale: the
+/// POSIX variables, else the OS setting (docs/slip-and-site.md).
+pub fn language(flag: Option<Lang>, site: Option<&std::path::Path>) -> Lang {
+    flag.or_else(Lang::from_override_env)
+        .or_else(|| site_lang(site))
+        .unwrap_or_else(Lang::from_locale)
+}
+
 /// Runs the command line and returns the exit code. Output write errors
 /// (a closed pipe) end the run quietly.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
-    // --lang, then JPKI_STATUS_LANG, then the site file's `lang`, then the
-    // locale (docs/slip-and-site.md).
-    let lang = cli
-        .lang
-        .or_else(Lang::from_override_env)
-        .or_else(|| site_lang(cli.read.site.as_deref()))
-        .unwrap_or_else(Lang::from_locale);
+    let lang = language(cli.lang, cli.read.site.as_deref());
     match &cli.command {
-        Some(Sub::Profiles) => return list_profiles(io),
+        Some(Sub::Profiles) => return list_profiles(lang, io),
         Some(Sub::Readers { json }) => {
             return list_readers(cli.read.sim.as_deref(), *json, lang, io)
         }
@@ -893,47 +897,42 @@ fn write_json_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
 }
 
 /// A command line clap refused (or `--help`/`--version`, which clap also
-/// reports as an "error"): clap's own text on stderr (it names the option
-/// and the usage), plus, when `--json` is among the arguments, the JSON
+/// reports as an "error"): the error on stderr in `lang` (clap's own text in
+/// English, `help::error_ja` in Japanese; it names the option), plus, when `--json` is among the arguments, the JSON
 /// error document (`code: usage`) on stdout, so a program never reads an
 /// empty stdout. Returns the exit code (0 for help and version, else 2).
-pub fn report_usage_error(e: clap::Error, args: &[std::ffi::OsString], io: &mut Io<'_>) -> Exit {
+pub fn report_usage_error(
+    e: clap::Error,
+    lang: Lang,
+    args: &[std::ffi::OsString],
+    io: &mut Io<'_>,
+) -> Exit {
     if !e.use_stderr() {
         let _ = write!(io.out, "{}", e.render());
         return Exit::Healthy;
     }
-    let rendered = e.render().to_string();
+    // In Japanese, clap's error kinds in our own words (crate::help).
+    let rendered = match lang {
+        Lang::Ja => crate::help::error_ja(&e),
+        Lang::En => e.render().to_string(),
+    };
     let json = args.iter().any(|a| a == "--json");
     if json {
-        // Clap's first paragraph without its "error: " tag and usage line.
+        // The first paragraph without its "error: " tag and usage line.
         let message = rendered
             .split("\n\n")
             .next()
             .unwrap_or_default()
             .trim_start_matches("error: ")
+            .trim_start_matches("jpki-status: エラー: ")
             .lines()
             .map(str::trim)
             .collect::<Vec<_>>()
             .join(" ");
-        let lang = lang_in_args(args)
-            .or_else(Lang::from_override_env)
-            .unwrap_or_else(Lang::from_locale);
         write_json_error(&RunError::Usage(message), lang, io);
     }
     let _ = write!(io.err, "{rendered}");
     Exit::Usage
-}
-
-/// `--lang ja` / `--lang=en` among arguments clap could not parse.
-fn lang_in_args(args: &[std::ffi::OsString]) -> Option<Lang> {
-    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    args.iter()
-        .enumerate()
-        .find_map(|(i, a)| match a.strip_prefix("--lang") {
-            Some("") => args.get(i + 1).and_then(|v| Lang::from_tag(v)),
-            Some(v) => v.strip_prefix('=').and_then(Lang::from_tag),
-            None => None,
-        })
 }
 
 /// One line of `--watch --json` output (docs/json.md).
@@ -1147,10 +1146,13 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     }
 }
 
-fn list_profiles(io: &mut Io<'_>) -> Exit {
+fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
     for name in builtin_names() {
         let description = Profile::load(name)
-            .map(|p| p.description)
+            .map(|p| match (lang, p.description_ja) {
+                (Lang::Ja, Some(ja)) => ja,
+                _ => p.description,
+            })
             .unwrap_or_default();
         if writeln!(io.out, "{name:<26} {description}").is_err() {
             break;

@@ -26,9 +26,12 @@ impl Lang {
             .and_then(|v| Lang::from_tag(&v))
     }
 
-    /// Japanese when the locale is Japanese (`LC_ALL`, `LC_MESSAGES`, `LANG`
-    /// in POSIX precedence, first non-empty wins; `ja`, `ja_JP.UTF-8`, ...),
-    /// otherwise English.
+    /// Japanese when the locale is Japanese, otherwise English. The POSIX
+    /// variables first (`LC_ALL`, `LC_MESSAGES`, `LANG`, first non-empty
+    /// wins; `ja`, `ja_JP.UTF-8`, ...); when none is set, as on Windows and
+    /// in macOS apps, the OS setting (the user's display language on
+    /// Windows, the preferred language on macOS, via `sys-locale`; with the
+    /// `cli` feature only).
     pub fn from_locale() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
@@ -37,7 +40,20 @@ impl Lang {
                 }
             }
         }
-        Lang::En
+        Lang::from_os().unwrap_or(Lang::En)
+    }
+
+    /// The OS language setting (`ja-JP` on a Japanese Windows or Mac), if
+    /// it says Japanese or English.
+    #[cfg(feature = "cli")]
+    pub fn from_os() -> Option<Lang> {
+        sys_locale::get_locale().and_then(|tag| Lang::from_tag(&tag))
+    }
+
+    /// The OS language setting: not looked up without the `cli` feature.
+    #[cfg(not(feature = "cli"))]
+    pub fn from_os() -> Option<Lang> {
+        None
     }
 
     /// `ja*` is Japanese, `en*`/`C`/`POSIX` English, anything else unknown.

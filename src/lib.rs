@@ -30,6 +30,8 @@ pub mod card;
 pub mod cli;
 pub mod embed;
 pub mod exit;
+#[cfg(feature = "cli")]
+pub mod help;
 pub mod lang;
 pub mod pcsc_backend;
 pub mod probe;

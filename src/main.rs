@@ -1,8 +1,9 @@
-//! The `jpki-status` binary: parse arguments, run, exit with a typed code
+//! The `jpki-status` binary: decide the language, parse arguments (help and
+//! errors in that language), run, exit with a typed code
 //! (docs/exit-codes.md). All logic lives in the library (`jpki_status::cli`).
 
-use clap::Parser;
-use jpki_status::cli::{report_usage_error, run, Cli, Io};
+use jpki_status::cli::{report_usage_error, run, Io};
+use jpki_status::help::{self, Refused};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -20,9 +21,11 @@ fn main() -> ExitCode {
         err: &mut err,
     };
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let exit = match Cli::try_parse_from(&args) {
+    let lang = help::lang_before_parsing(&args);
+    let exit = match help::parse(lang, &args) {
         Ok(cli) => run(cli, &mut io),
-        Err(e) => report_usage_error(e, &args, &mut io),
+        Err(Refused::Clap(e)) => report_usage_error(e, lang, &args, &mut io),
+        Err(Refused::Done(exit)) => exit,
     };
     // A failed flush here (closed pipe) changes nothing: the run's code stands.
     let _ = out.flush();

@@ -191,6 +191,10 @@ pub struct Profile {
     pub name: String,
     /// One sentence: what card state this is and why it is interesting.
     pub description: String,
+    /// The same sentence in Japanese, for `jpki-status --lang ja profiles`
+    /// (built-in profiles have one; a test checks it).
+    #[serde(default)]
+    pub description_ja: Option<String>,
     /// Where the facts come from: `synthetic` or `recorded <date> <reader>`.
     #[serde(default = "synthetic")]
     pub source: String,

@@ -1,0 +1,534 @@
+//! The command line in the user's language: the language decided before the
+//! arguments are parsed, Japanese help for every option and subcommand, and
+//! argument errors in Japanese.
+//!
+//! Owns: the Japanese words of the clap definition (a table keyed by
+//! argument id, applied to the English `Cli::command()`), and rendering
+//! clap's error kinds in Japanese. Must not: define options (that is
+//! `cli` and `advice::cli`), or change what parses: only words change, so
+//! both languages accept exactly the same command lines.
+
+use crate::cli::Cli;
+use crate::exit::Exit;
+use crate::lang::Lang;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The language for a command line, before clap has parsed it: the same
+/// order as [`crate::cli::language`] (`--lang`, `JPKI_STATUS_LANG`, the site
+/// file, the locale), with `--lang` and `--site` found by a plain scan.
+pub fn lang_before_parsing(args: &[OsString]) -> Lang {
+    let mut flag = None;
+    let mut site = None;
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            flag = Lang::from_tag(v).or(flag);
+        } else if a == "--lang" {
+            flag = it.next().and_then(|v| Lang::from_tag(&v)).or(flag);
+        } else if let Some(v) = a.strip_prefix("--site=") {
+            site = Some(PathBuf::from(v));
+        } else if a == "--site" {
+            site = it.next().map(|v| PathBuf::from(v.as_ref()));
+        }
+    }
+    crate::cli::language(flag, site.as_deref())
+}
+
+/// Why [`parse`] gave no [`Cli`] to run.
+#[derive(Debug)]
+pub enum Refused {
+    /// clap refused the line, or it asked for `--help`/`--version`: for
+    /// `cli::report_usage_error`, which writes it in the language.
+    Clap(clap::Error),
+    /// `jpki-status help [COMMAND]` in Japanese: already printed.
+    Done(Exit),
+}
+
+/// Parses `args` with the help and errors in `lang`.
+pub fn parse(lang: Lang, args: &[OsString]) -> Result<Cli, Refused> {
+    let matches = command(lang)
+        .try_get_matches_from(args)
+        .map_err(Refused::Clap)?;
+    // `jpki-status help [COMMAND]`, our own in Japanese (clap's is English).
+    if let Some(("help", h)) = matches.subcommand() {
+        let mut cmd = command(lang);
+        let mut target = &mut cmd;
+        for name in h.get_many::<String>("command").into_iter().flatten() {
+            match target.find_subcommand_mut(name) {
+                Some(sub) => target = sub,
+                None => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "jpki-status: エラー: 知らないコマンド「{name}」です（readers、profiles、advise のどれか）"
+                    );
+                    return Err(Refused::Done(Exit::Usage));
+                }
+            }
+        }
+        let _ = target.print_long_help();
+        return Err(Refused::Done(Exit::Healthy));
+    }
+    Cli::from_arg_matches(&matches).map_err(Refused::Clap)
+}
+
+/// The clap definition with its words in `lang`.
+pub fn command(lang: Lang) -> Command {
+    let cmd = Cli::command();
+    match lang {
+        Lang::En => cmd,
+        Lang::Ja => japanese(cmd, true),
+    }
+}
+
+/// Display columns for a Japanese option's help: clap puts it beside the
+/// option (from column ~29 in `-h`) or under it (column 10 in `--help`),
+/// and wraps only at ASCII spaces, which Japanese text lacks; so the text is
+/// broken here so that both layouts fit in 80 columns.
+const ARG_WIDTH: usize = 48;
+/// Display columns for the paragraphs of `about`.
+const ABOUT_WIDTH: usize = 76;
+
+/// Breaks `text` into lines of at most `width` display columns (a CJK
+/// character is two), at spaces or between Japanese characters, never
+/// before closing punctuation (、。）」) nor after an opening one. Existing
+/// line breaks are kept.
+pub fn wrap_ja(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    for (n, para) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let chars: Vec<char> = para.chars().collect();
+        let mut line = String::new();
+        let mut cols = 0;
+        // Byte index in `line` after which it may break, and whether the
+        // break swallows a space.
+        let mut last_break: Option<(usize, bool)> = None;
+        for (i, &c) in chars.iter().enumerate() {
+            let w = c.width().unwrap_or(0);
+            if cols + w > width {
+                if let Some((at, space)) = last_break {
+                    let rest = line.split_off(at);
+                    out.push_str(line.trim_end());
+                    out.push('\n');
+                    line = if space {
+                        rest.trim_start().to_string()
+                    } else {
+                        rest
+                    };
+                    cols = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+                    last_break = None;
+                }
+            }
+            if c == ' ' {
+                line.push(c);
+                cols += w;
+                last_break = Some((line.len(), true));
+                continue;
+            }
+            let next = chars.get(i + 1).copied();
+            line.push(c);
+            cols += w;
+            let opening = matches!(c, '（' | '「' | '(' | '『');
+            let next_closing = next.is_some_and(|n| {
+                matches!(
+                    n,
+                    '、' | '。' | '）' | '」' | ')' | '』' | '：' | ':' | '，' | '・' | '〜'
+                )
+            });
+            let wide = w == 2 || next.is_some_and(|n| n.width().unwrap_or(0) == 2);
+            if wide && !opening && !next_closing && next != Some(' ') {
+                last_break = Some((line.len(), false));
+            }
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+const TEMPLATE_JA: &str =
+    "{before-help}{about-with-newline}\n使い方: {usage}\n\n{all-args}{after-help}";
+
+fn japanese(mut cmd: Command, root: bool) -> Command {
+    let name = cmd.get_name().to_string();
+    let path = if root {
+        "jpki-status".to_string()
+    } else {
+        format!("jpki-status {name}")
+    };
+    if let Some((about, long)) = about_ja(&name, root) {
+        cmd = cmd
+            .about(wrap_ja(about, ABOUT_WIDTH))
+            .long_about(wrap_ja(long, ABOUT_WIDTH));
+    }
+    let has_sub = cmd.has_subcommands();
+    cmd = cmd
+        .help_template(TEMPLATE_JA)
+        .override_usage(if has_sub {
+            format!("{path} [オプション] [コマンド]")
+        } else {
+            format!("{path} [オプション]")
+        })
+        .subcommand_help_heading("コマンド")
+        .subcommand_value_name("コマンド")
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("使い方を表示する（-h は要約）")
+                .help_heading("オプション"),
+        );
+    if root {
+        cmd = cmd
+            .after_help(EXIT_CODES_JA)
+            .disable_version_flag(true)
+            .arg(
+                Arg::new("version")
+                    .short('V')
+                    .long("version")
+                    .action(ArgAction::Version)
+                    .help("バージョンを表示する")
+                    .help_heading("オプション"),
+            );
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .filter(|id| id != "help" && id != "version")
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(&id, |a| {
+            let heading = heading_ja(a.get_help_heading());
+            // A flag's parser has possible values too (true/false): only
+            // options that take a value list theirs.
+            let takes_value = matches!(a.get_action(), ArgAction::Set | ArgAction::Append);
+            let values: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .filter(|v| takes_value && !v.is_hide_set())
+                .map(|v| {
+                    let n = v.get_name();
+                    match value_ja(n) {
+                        Some(d) => format!("{n}（{d}）"),
+                        None => n.to_string(),
+                    }
+                })
+                .collect();
+            let Some(help) = arg_ja(&id) else {
+                return a.help_heading(heading);
+            };
+            let long = if values.is_empty() {
+                help.to_string()
+            } else {
+                format!("{help}\n値: {}", values.join("、"))
+            };
+            let a = a
+                .help(wrap_ja(help, ARG_WIDTH))
+                .long_help(wrap_ja(&long, ARG_WIDTH))
+                .help_heading(heading);
+            if values.is_empty() {
+                a
+            } else {
+                // Listed in Japanese above instead of clap's English list.
+                a.hide_possible_values(true)
+            }
+        });
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for s in subs {
+        cmd = cmd.mut_subcommand(&s, |sc| japanese(sc, false));
+    }
+    cmd
+}
+
+fn heading_ja(english: Option<&str>) -> &'static str {
+    match english {
+        Some(h) if h.starts_with("What only the holder knows") => {
+            "本人にしか分からないこと（指定しなければ不明として扱う）"
+        }
+        Some(h) if h.starts_with("What the holder says") => "暗証番号ごとの本人の申告",
+        _ => "オプション",
+    }
+}
+
+fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
+    if root {
+        return Some((
+            "マイナンバーカードの暗証番号があと何回試せるかを、回数を減らさずに表示し、次にすることを示します。",
+            "マイナンバーカードの暗証番号があと何回試せるかを、回数を減らさずに表示し、次にすることを示します。\n\n\
+接触型またはNFCのカードリーダーにカードを置いて jpki-status を実行します。本人が\
+ロックしうる4つの暗証番号（利用者証明用、署名用、券面事項入力補助用、住民基本台帳用）の\
+残り回数を、照合なしの VERIFY コマンドで読みます:\n\n    00 20 00 80\n\n\
+カードは何も照合せずに残り回数だけを答えるので、回数が減ることはありません。\n\n\
+リーダーなしで試す:        jpki-status --sim auth-locked\n\
+模擬カードの一覧:          jpki-status profiles\n\
+カードなしで助言だけ:      jpki-status advise --help",
+        ));
+    }
+    Some(match sub {
+        "readers" => (
+            "カードリーダーの一覧（カードの有無とATR）を表示する",
+            "カードリーダーの一覧（カードの有無とATR）を表示します。",
+        ),
+        "profiles" => (
+            "--sim で使える組み込みの模擬カードを一覧する",
+            "--sim で使える組み込みの模擬カードを一覧します。",
+        ),
+        "advise" => (
+            "カードなしで助言する（本人の申告、または保存した --json の読み取り結果から）",
+            "カードなしで助言します。本人の申告（--locked auth、--tries sign=2、--forgot kenhojo など）\
+または保存した --json の読み取り結果（--from report.json）から。カードを読んだ後と同じ判定です。",
+        ),
+        _ => return None,
+    })
+}
+
+/// Japanese help for each argument id (the field names in `cli` and
+/// `advice::cli`). A test checks that every argument has one.
+fn arg_ja(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
+        "wait" => "カード（またはリーダー）が現れるまで待つ。SECS を付けるとその秒数まで",
+        "sim" => "実物の代わりに模擬カードを読む。組み込みの名前（jpki-status profiles）かプロファイルのファイル",
+        "json" => "文字の表の代わりに JSON を標準出力に出す（docs/json.md）",
+        "verbose" => "カードとのやり取りをすべて標準エラーに表示する（> 00 A4 ...、< 90 00）",
+        "diagnostics" => "診断用の照合番号A/Bの回数も読む（生の値、最大値なし）",
+        "no_input" => "端末でも質問しない",
+        "slip" => "本人に渡す印刷用の案内（HTML 1ページ）をこのファイルに書く。常駐モードではフォルダーに1枚ずつ。docs/slip-and-site.md",
+        "site" => "窓口の設定ファイル（名称・住所・受付時間・電話など、TOML）。既定: 決まった場所にあればそのファイル",
+        "watch" => "常駐して、どのリーダーに置かれたカードも読み続ける（Ctrl-C で終了）。--json なら1行1件の JSON Lines",
+        "lang" => "表示の言語（既定: 日本語環境なら日本語。JPKI_STATUS_LANG=ja|en でも指定可）。JSON は変わらない",
+        "knows" => "本人がこの暗証番号を覚えている（複数指定可）。コンビニでのリセットはもう一方のJPKI暗証番号を使う",
+        "forgot" => "本人がこの暗証番号を覚えていない、または自信がない（複数指定可）。残り1回で少しでも不安なら、忘れたものとして扱う",
+        "moved" => "電子証明書の発行後に引っ越しまたは氏名の変更をした（署名用電子証明書は失効し、コンビニでのリセットは使えない）",
+        "not_moved" => "電子証明書の発行後に引っ越しも氏名の変更もしていない",
+        "age" => "本人の年齢。15歳未満は法定代理人と手続きし、コンビニでのリセットは使えない",
+        "adult_ward" => "本人が成年被後見人など（法定代理人が手続き、コンビニは不可）",
+        "not_adult_ward" => "本人は成年被後見人などではない",
+        "face_auth_card" => "カードの追記欄に「顔認証」とある（暗証番号での手続きはない）",
+        "smartphone" => "本人がNFC・カメラ・インターネットの使えるスマートフォンを持っている（コンビニでのリセットの「JPKI暗証番号リセット」アプリに必要）",
+        "no_smartphone" => "そのようなスマートフォンがない（コンビニでのリセットは不可、窓口へ）",
+        "who" => "手続きに行く人: 本人、法定代理人、任意代理人（2回の来庁）",
+        "purposes" => "本人が使おうとしていたサービス（複数指定可）。必要な暗証番号が分かる",
+        "health_insurance_only" => "健康保険証としての利用だけが目的（--purpose health-insurance だけと同じ）",
+        "card_expired" => "カードに印字された有効期限が過ぎている（カードの再交付）",
+        "certificate_expired" => "電子証明書の有効期限が切れている（カードを読めば自動で分かる）。窓口で更新",
+        "lost" => "カードを紛失した、または盗まれた。まず一時利用停止（0120-95-0178、24時間）",
+        "damaged" => "カードが破損している、またはICチップが読めない（再交付）",
+        "phone_certificate" => "問題はスマートフォン側の電子証明書（Androidのスマホ用電子証明書またはiPhone）。マイナポータルアプリで",
+        "now" => "時刻を固定する（RFC 3339、例 2026-11-22T23:10:00+09:00）。既定はシステムの時計。助言の時刻は日本時間",
+        "locked" => "この暗証番号はロックされていると本人が言われた（複数指定可）",
+        "tries" => "暗証番号の残り回数（どこかで表示されたもの。複数指定可、0 はロック）",
+        "from" => "保存した jpki-status --json の読み取り結果から助言をやり直す（その中の advice は無視する）",
+        _ => return None,
+    })
+}
+
+fn value_ja(value: &str) -> Option<&'static str> {
+    Some(match value {
+        "auth" => "利用者証明用電子証明書の暗証番号、数字4桁",
+        "sign" => "署名用電子証明書のパスワード、6〜16文字",
+        "kenhojo" => "券面事項入力補助用暗証番号、数字4桁",
+        "juki" => "住民基本台帳用暗証番号、数字4桁",
+        "under15" => "15歳未満",
+        "15-17" => "15〜17歳",
+        "adult" => "18歳以上",
+        "holder" => "本人",
+        "legal-rep" => "法定代理人",
+        "proxy" => "任意代理人、2回の来庁",
+        "health-insurance" => "マイナ保険証",
+        "e-tax" => "e-Tax",
+        "mynaportal" => "マイナポータル",
+        "convenience-store-certificate" => "コンビニ交付",
+        "kokin-account" => "公金受取口座の登録",
+        "iphone" => "iPhoneへのカード追加",
+        "municipal-terminal" => "市区町村窓口の端末（転入・住所変更）",
+        "other" => "その他",
+        "ja" => "日本語",
+        "en" => "英語",
+        _ => return None,
+    })
+}
+
+const EXIT_CODES_JA: &str = "\
+終了コード:
+  0  カードを読めた。何もする必要はない
+  3  対応が必要。本人にしか分からない答えによって手続きが変わる
+  4  対応が必要。自分でできる手続きがある（コンビニでのリセット、アプリ）
+  5  対応が必要。市区町村の窓口へ（リセット、更新、再交付）
+  6  マイナンバーカードではない
+  7  読むものがない: PC/SCサービス・リーダー・カードがない、カードが使用中
+  8  読み取りが中断された（カードが動いた・外れた）。途中までの結果は出さない
+  1  想定外の失敗     2  使い方の誤り     130  常駐モードを Ctrl-C で終了
+詳しくは docs/exit-codes.md。";
+
+fn ctx(e: &clap::Error, kind: ContextKind) -> Option<String> {
+    match e.get(kind)? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) => Some(v.join("、")),
+        ContextValue::StyledStr(s) => Some(s.to_string()),
+        ContextValue::StyledStrs(v) => Some(
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        ContextValue::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// What a value for an option looks like, for a value the parser refused.
+fn value_hint(arg: &str) -> Option<&'static str> {
+    let name = arg.split([' ', '=', '<']).next().unwrap_or(arg);
+    Some(match name {
+        "--wait" => "秒数（例 --wait=30）。数字なしの --wait は無期限に待つ",
+        "--now" => "RFC 3339 の日時（例 2026-11-22T23:10:00+09:00）",
+        "--tries" => "KEY=N（例 --tries sign=2、KEY は auth / sign / kenhojo / juki）",
+        _ => return None,
+    })
+}
+
+/// clap's error, in Japanese: what was wrong, what would be right, the
+/// usage line and where to read more.
+pub fn error_ja(e: &clap::Error) -> String {
+    let arg = ctx(e, ContextKind::InvalidArg).unwrap_or_default();
+    let value = ctx(e, ContextKind::InvalidValue).unwrap_or_default();
+    let mut out = String::from("jpki-status: エラー: ");
+    match e.kind() {
+        ErrorKind::InvalidValue => {
+            out += &format!("{arg} に「{value}」は指定できません");
+            if let Some(valid) = ctx(e, ContextKind::ValidValue) {
+                out += &format!("\n  使える値: {valid}");
+            }
+        }
+        ErrorKind::ValueValidation => {
+            out += &format!("{arg} の値「{value}」を読めません");
+            if let Some(hint) = value_hint(&arg) {
+                out += &format!("\n  書き方: {hint}");
+            }
+        }
+        ErrorKind::UnknownArgument => {
+            out += &format!("知らないオプション「{arg}」です");
+        }
+        ErrorKind::InvalidSubcommand => {
+            let sub = ctx(e, ContextKind::InvalidSubcommand).unwrap_or_default();
+            out += &format!("知らないコマンド「{sub}」です（readers、profiles、advise のどれか）");
+        }
+        ErrorKind::ArgumentConflict => {
+            let prior = ctx(e, ContextKind::PriorArg).unwrap_or_default();
+            if prior.is_empty() || prior == arg {
+                out += &format!("{arg} は一度だけ指定できます");
+            } else {
+                out += &format!("{arg} と {prior} は同時に指定できません");
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            out += &format!("必要な指定がありません: {arg}");
+        }
+        ErrorKind::NoEquals => {
+            out += &format!("{arg} の値は = で付けてください（例 {arg}=値）");
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            out += &format!("{arg} の値の数が合いません");
+        }
+        ErrorKind::InvalidUtf8 => {
+            out += "引数に UTF-8 でない文字があります";
+        }
+        _ => {
+            out += "コマンドラインを解釈できません";
+        }
+    }
+    out.push('\n');
+    if let Some(s) =
+        ctx(e, ContextKind::SuggestedArg).or_else(|| ctx(e, ContextKind::SuggestedSubcommand))
+    {
+        out += &format!("  もしかして: {s}\n");
+    }
+    out += "\n詳しくは jpki-status --help（advise なら jpki-status advise --help）。\n";
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_args(cmd: &Command, out: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            out.push(a.get_id().to_string());
+        }
+        for s in cmd.get_subcommands() {
+            all_args(s, out);
+        }
+    }
+
+    #[test]
+    fn every_option_has_japanese_help() {
+        let mut ids = Vec::new();
+        all_args(&Cli::command(), &mut ids);
+        let missing: Vec<_> = ids
+            .iter()
+            .filter(|id| *id != "help" && *id != "version" && arg_ja(id).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no Japanese help for {missing:?}");
+    }
+
+    #[test]
+    fn every_possible_value_has_a_japanese_name() {
+        fn walk(cmd: &Command) {
+            for a in cmd.get_arguments() {
+                if !matches!(a.get_action(), ArgAction::Set | ArgAction::Append) {
+                    continue;
+                }
+                for v in a.get_possible_values() {
+                    assert!(value_ja(v.get_name()).is_some(), "{}", v.get_name());
+                }
+            }
+            cmd.get_subcommands().for_each(walk);
+        }
+        walk(&Cli::command());
+    }
+
+    #[test]
+    fn japanese_lines_break_within_the_width() {
+        use unicode_width::UnicodeWidthStr;
+        let text = "本人がこの暗証番号を覚えている（複数指定可）。コンビニでのリセットはもう一方のJPKI暗証番号を使う";
+        let wrapped = wrap_ja(text, 20);
+        assert!(wrapped.lines().all(|l| l.width() <= 20), "{wrapped}");
+        assert_eq!(wrapped.replace('\n', ""), text);
+        assert!(
+            !wrapped.lines().any(|l| l.starts_with(['、', '。', '）'])),
+            "{wrapped}"
+        );
+        assert_eq!(wrap_ja("a b", 80), "a b");
+    }
+
+    #[test]
+    fn japanese_definition_is_consistent() {
+        command(Lang::Ja).debug_assert();
+    }
+
+    #[test]
+    fn lang_prescan_reads_the_flag_in_both_spellings() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(lang_before_parsing(&args(&["x", "--lang", "ja"])), Lang::Ja);
+        assert_eq!(
+            lang_before_parsing(&args(&["x", "advise", "--lang=en"])),
+            Lang::En
+        );
+    }
+}
