@@ -13,6 +13,11 @@
 #     pcsc-tools                   pcsc_scan, for people poking at readers
 #     chromium, poppler-utils      the slip test prints slips to PDF and reads them back
 #     fonts-noto-cjk               Japanese glyphs for Chromium (else the slip prints boxes)
+#   scripts/setup.sh --package  what scripts/package.sh needs
+#     gcc-mingw-w64-x86-64         cross-linker and windres for jpki-status.exe
+#     wine64                       runs the .exe in the smoke test
+#     zip                          the Windows zip
+#     debootstrap                  a clean Debian chroot to install the .deb in
 #
 # Uses sudo when not root. Installs only what is missing.
 set -euo pipefail
@@ -21,7 +26,8 @@ packages=(libpcsclite-dev pkg-config pcscd)
 case "${1:-}" in
     "") ;;
     --test) packages+=(vsmartcard-vpcd opensc pcsc-tools chromium poppler-utils fonts-noto-cjk) ;;
-    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+    --package) packages+=(gcc-mingw-w64-x86-64 wine64 zip debootstrap) ;;
+    *) echo "usage: scripts/setup.sh [--test|--package]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

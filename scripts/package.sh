@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# scripts/package.sh: build what is shipped, and check each artefact as a
+# user would meet it. CI runs `scripts/package.sh all` (scripts/test.sh).
+#
+# Owns: the Windows zip, the Debian package, the man pages and completions
+# they carry, and the smoke tests of each. Must not: install anything on
+# this machine except build tools (apt via scripts/setup.sh --package, a
+# rustup target, cargo-deb), or leave a process or mount behind.
+#
+#   scripts/package.sh assets    man pages + completions -> target/assets/
+#   scripts/package.sh windows   target/dist/jpki-status-VERSION-x86_64-windows.zip
+#                                (cross-built with MinGW; PE imports checked; --version,
+#                                --help and a simulated reading run under Wine)
+#   scripts/package.sh deb       target/debian/jpki-status_VERSION-1_amd64.deb (cargo-deb)
+#   scripts/package.sh deb-test  install that .deb with apt on a clean Debian (debootstrap
+#                                --variant=minbase into a chroot) and run jpki-status
+#                                --version, profiles and `man jpki-status` there; root only
+#   scripts/package.sh all       all of the above (default)
+#
+# Each step prints its time and the artefact's size.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$PWD
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+win_target=x86_64-pc-windows-gnu
+
+step() { echo "== package: $*"; }
+die() { echo "package: $*" >&2; exit 1; }
+size() { printf '%s %s bytes\n' "$1" "$(stat -c %s "$1")"; }
+timed() {
+    local start=$SECONDS
+    "$@"
+    echo "== package: $1 took $((SECONDS - start)) s"
+}
+
+assets() {
+    step "man pages and completions from the clap definition"
+    rm -rf target/assets
+    cargo run --quiet --example dist-assets -- target/assets >/dev/null
+    for f in jpki-status.1 jpki-status-advise.1 completions/jpki-status.bash \
+        completions/_jpki-status completions/jpki-status.fish completions/_jpki-status.ps1; do
+        [[ -s target/assets/$f ]] || die "target/assets/$f missing or empty"
+    done
+    # The page must describe our options, not just clap's.
+    grep -q -- '--watch' target/assets/jpki-status.1 || die "man page lacks --watch"
+}
+
+windows() {
+    scripts/setup.sh --package
+    rustup target add "$win_target" >/dev/null
+    step "cross-build jpki-status.exe ($win_target, release)"
+    cargo build --quiet --release --target "$win_target" --bin jpki-status
+    local exe=target/$win_target/release/jpki-status.exe
+    size "$exe"
+
+    step "PE imports: WinSCard.dll and Windows system DLLs only"
+    local dlls
+    dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\s*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u)
+    echo "$dlls" | tr '\n' ' '; echo
+    grep -qx winscard.dll <<<"$dlls" || die "jpki-status.exe does not import WinSCard.dll"
+    local allowed='^(kernel32|ntdll|msvcrt|winscard|bcryptprimitives|advapi32|ws2_32|userenv|api-ms-win-core-[a-z0-9-]+)\.dll$'
+    local odd
+    odd=$(grep -Ev "$allowed" <<<"$dlls" || true)
+    [[ -z "$odd" ]] || die "unexpected DLLs imported: $odd"
+    # A MinGW-built exe may need libgcc/libwinpthread DLLs a Windows desk
+    # does not have; the allow-list above already refuses them.
+
+    step "version resource"
+    x86_64-w64-mingw32-objdump -h "$exe" | grep -q '\.rsrc' || die "no .rsrc section"
+    # VERSIONINFO strings are UTF-16LE.
+    LC_ALL=C grep -qa "$(printf 'P\0r\0o\0d\0u\0c\0t\0V\0e\0r\0s\0i\0o\0n\0')" "$exe" ||
+        die "no ProductVersion in the version resource"
+
+    step "run it under Wine"
+    wine_smoke "$exe"
+
+    step "zip"
+    local name=jpki-status-$version-x86_64-windows
+    local stage=target/dist/$name
+    rm -rf "$stage" "target/dist/$name.zip"
+    mkdir -p "$stage/docs" "$stage/completions"
+    cp "$exe" README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$stage/"
+    cp apdu/site.example.toml "$stage/site.example.toml"
+    cp docs/*.md "$stage/docs/"
+    [[ -d target/assets ]] || assets
+    cp target/assets/completions/_jpki-status.ps1 "$stage/completions/"
+    (cd target/dist && zip -qr "$name.zip" "$name")
+    size "target/dist/$name.zip"
+    unzip -l "target/dist/$name.zip" | grep -q "$name/jpki-status.exe" || die "exe not in zip"
+}
+
+# Runs the exe under Debian's Wine (wine64, no display). Wine 8 (bookworm)
+# lacks bcryptprimitives.dll!ProcessPrng, which Rust's std imports since
+# 1.78 and every Windows 10/11 has; a test-only stand-in built from
+# scripts/wine/bcryptprimitives.c sits next to the exe in a scratch folder.
+# It never goes into the zip.
+wine_smoke() {
+    local exe=$1 wine=/usr/lib/wine/wine64 dir=target/wine-run
+    [[ -x $wine ]] || die "no $wine (scripts/setup.sh --package installs wine64)"
+    rm -rf "$dir"; mkdir -p "$dir"
+    x86_64-w64-mingw32-gcc -O2 -shared -o "$dir/bcryptprimitives.dll" \
+        scripts/wine/bcryptprimitives.c -ladvapi32
+    cp "$exe" "$dir/"
+    export WINEPREFIX=$repo/target/wine-prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+    local w=(timeout 120 env -u DISPLAY "$wine" "$dir/jpki-status.exe")
+    local out
+    out=$("${w[@]}" --version) || die "wine: --version failed"
+    [[ $out == "jpki-status $version"* ]] || die "wine: --version said: $out"
+    out=$("${w[@]}" --help) || die "wine: --help failed"
+    grep -q -- '--watch' <<<"$out" || die "wine: --help lacks --watch"
+    out=$("${w[@]}" --lang ja --help) || die "wine: --lang ja --help failed"
+    grep -q 'オプション' <<<"$out" || die "wine: --lang ja --help is not Japanese"
+    local rc=0
+    out=$("${w[@]}" --sim auth-locked --no-input --lang en) || rc=$?
+    [[ $rc == 3 ]] || die "wine: simulated reading exited $rc, want 3"
+    grep -q 'User authentication PIN' <<<"$out" || die "wine: simulated reading lacks the table"
+    echo "wine: --version, --help, --lang ja --help, --sim auth-locked (exit 3) ok"
+    # wineserver lingers a few seconds after the last program: stop ours.
+    env WINEPREFIX="$WINEPREFIX" /usr/lib/wine/wineserver64 -k 2>/dev/null || true
+}
+
+deb() {
+    command -v cargo-deb >/dev/null || {
+        step "cargo install --locked cargo-deb"
+        cargo install --locked --quiet cargo-deb
+    }
+    [[ -d target/assets ]] || assets
+    step "cargo deb"
+    local out
+    out=$(cargo deb 2>&1 | tail -1) || { echo "$out" >&2; die "cargo deb failed"; }
+    local debfile=target/debian/jpki-status_${version}-1_amd64.deb
+    [[ -f $debfile ]] || die "no $debfile ($out)"
+    size "$debfile"
+    local listing
+    listing=$(dpkg-deb -c "$debfile")
+    for f in ./usr/bin/jpki-status ./usr/share/man/man1/jpki-status.1.gz \
+        ./usr/share/bash-completion/completions/jpki-status \
+        ./usr/share/zsh/vendor-completions/_jpki-status \
+        ./usr/share/fish/vendor_completions.d/jpki-status.fish \
+        ./usr/share/doc/jpki-status/examples/site.example.toml \
+        ./usr/share/doc/jpki-status/docs/exit-codes.md ./usr/share/doc/jpki-status/copyright; do
+        grep -q " $f\$" <<<"$listing" || die "$f not in the package"
+    done
+    ! grep -q jpki-virtual-card <<<"$listing" || die "the test tool jpki-virtual-card is in the package"
+    dpkg-deb -f "$debfile" Depends | grep -q pcscd || die "the package does not depend on pcscd"
+    echo "deb: $(dpkg-deb -f "$debfile" Depends)"
+}
+
+# A clean Debian in a chroot (no container): debootstrap from the mirror
+# this machine's apt uses, then `apt-get install ./jpki-status.deb` there, as
+# a municipal IT department would, and run what the package promises.
+deb_test() {
+    [[ $(id -u) == 0 ]] || die "deb-test needs root (debootstrap, chroot)"
+    local debfile=target/debian/jpki-status_${version}-1_amd64.deb
+    [[ -f $debfile ]] || deb
+    scripts/setup.sh --package
+    local suite mirror root=$repo/target/deb-root
+    suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -1)
+    [[ -n $mirror ]] || mirror=http://deb.debian.org/debian
+    step "debootstrap --variant=minbase $suite ($mirror)"
+    deb_root_cleanup "$root"
+    rm -rf "$root"
+    trap 'deb_root_cleanup "'"$root"'"' EXIT
+    debootstrap --variant=minbase --include=man-db "$suite" "$root" "$mirror" >"$repo/target/debootstrap.log" 2>&1 ||
+        { tail -20 "$repo/target/debootstrap.log" >&2; die "debootstrap failed (log: target/debootstrap.log)"; }
+    # No service starts inside the chroot (pcscd's maintainer scripts ask).
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod 755 "$root/usr/sbin/policy-rc.d"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    mount -t proc proc "$root/proc"
+    cp "$debfile" "$root/tmp/"
+    step "apt-get install ./$(basename "$debfile") in the chroot"
+    chroot "$root" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq "/tmp/$(basename "$debfile")" >/dev/null
+    chroot "$root" dpkg-query -W -f='${Status}\n' pcscd | grep -q "install ok installed" ||
+        die "pcscd was not installed with the package"
+    local out
+    out=$(chroot "$root" jpki-status --version) || die "chroot: --version failed"
+    [[ $out == "jpki-status $version" ]] || die "chroot: --version said: $out"
+    out=$(chroot "$root" jpki-status profiles) || die "chroot: profiles failed"
+    grep -q '^auth-locked ' <<<"$out" || die "chroot: profiles lacks auth-locked"
+    out=$(chroot "$root" env MANPAGER=cat MANWIDTH=80 man jpki-status 2>/dev/null) || die "chroot: man jpki-status failed"
+    grep -q 'jpki-status' <<<"$out" && grep -q -- '--watch' <<<"$out" || die "chroot: man page incomplete"
+    [[ -f $root/usr/share/doc/jpki-status/examples/site.example.toml ]] || die "chroot: no example site file"
+    echo "deb-test: installed on a clean $suite; --version, profiles and man jpki-status ok"
+}
+
+# Unmounts /proc in the chroot and ends any process still rooted there (we
+# started them: apt's helpers, a service a maintainer script tried anyway).
+deb_root_cleanup() {
+    local root=$1 p
+    [[ -d $root ]] || return 0
+    for p in /proc/[0-9]*; do
+        [[ $(readlink "$p/root" 2>/dev/null) == "$root" ]] && kill "${p#/proc/}" 2>/dev/null || true
+    done
+    mountpoint -q "$root/proc" && umount "$root/proc" || true
+}
+
+case "${1:-all}" in
+    assets) timed assets ;;
+    windows) timed windows ;;
+    deb) timed deb ;;
+    deb-test) timed deb_test ;;
+    all) timed assets; timed windows; timed deb; timed deb_test ;;
+    *) echo "usage: scripts/package.sh [assets|windows|deb|deb-test|all]" >&2; exit 2 ;;
+esac
