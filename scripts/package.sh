@@ -41,8 +41,8 @@ assets() {
         completions/_jpki-status completions/jpki-status.fish completions/_jpki-status.ps1; do
         [[ -s target/assets/$f ]] || die "target/assets/$f missing or empty"
     done
-    # The page must describe our options, not just clap's.
-    grep -q -- '--watch' target/assets/jpki-status.1 || die "man page lacks --watch"
+    # The page must describe our options, not just clap's (roff escapes '-').
+    grep -qF -- '\-\-watch' target/assets/jpki-status.1 || die "man page lacks --watch"
 }
 
 windows() {
