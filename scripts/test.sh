@@ -4,7 +4,8 @@
 # Installs missing system packages (scripts/setup.sh --test), checks formatting,
 # lints and docs, then runs every test: unit, property, profile, transcript,
 # CLI and the end-to-end tests through real pcscd + vpcd + the virtual card
-# (those start and stop their own stack; see docs/testing.md).
+# (those start and stop their own stack; see docs/testing.md), then builds and
+# checks what ships (scripts/package.sh: library, Windows zip, .deb).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,3 +19,5 @@ RUSTDOCFLAGS=-Dwarnings cargo doc --quiet --no-deps
 echo "== cargo test"
 cargo test --all-targets --no-fail-fast
 cargo test --doc --quiet
+echo "== packaging: library, Windows zip, Debian package installed in a clean chroot"
+scripts/package.sh all
