@@ -7,6 +7,8 @@
 # this machine except build tools (apt via scripts/setup.sh --package, a
 # rustup target, cargo-deb), or leave a process or mount behind.
 #
+#   scripts/package.sh library   the library without default features (no clap/ctrlc/toml),
+#                                the examples, and a macOS check build
 #   scripts/package.sh assets    man pages + completions -> target/assets/
 #   scripts/package.sh windows   target/dist/jpki-status-VERSION-x86_64-windows.zip
 #                                (cross-built with MinGW; PE imports checked; --version,
@@ -31,6 +33,29 @@ timed() {
     local start=$SECONDS
     "$@"
     echo "== package: $1 took $((SECONDS - start)) s"
+}
+
+# The library as an integrator gets it: without default features it builds
+# and pulls no command-line crates; the entry point works (the examples),
+# and the crate still builds for macOS.
+library() {
+    step "library without default features"
+    cargo check --quiet --lib --no-default-features
+    local tree
+    tree=$(cargo tree -e normal --no-default-features --prefix none --format '{p}' | sed 's/ .*//' | sort -u)
+    for banned in clap ctrlc toml sys-locale anyhow; do
+        ! grep -qx "$banned" <<<"$tree" || die "default-features = false still pulls $banned"
+    done
+    echo "library: $(tr '\n' ' ' <<<"$tree")"
+    step "examples"
+    cargo build --quiet --examples
+    cargo run --quiet --example simulated -- fresh >/dev/null
+    local rc=0
+    cargo run --quiet --example simulated -- auth-locked >/dev/null || rc=$?
+    [[ $rc == 3 ]] || die "example simulated auth-locked exited $rc, want 3"
+    step "macOS target builds (cargo check --target aarch64-apple-darwin)"
+    rustup target add aarch64-apple-darwin >/dev/null
+    cargo check --quiet --target aarch64-apple-darwin --bin jpki-status
 }
 
 assets() {
@@ -67,9 +92,11 @@ windows() {
 
     step "version resource"
     x86_64-w64-mingw32-objdump -h "$exe" | grep -q '\.rsrc' || die "no .rsrc section"
-    # VERSIONINFO strings are UTF-16LE.
-    LC_ALL=C grep -qa "$(printf 'P\0r\0o\0d\0u\0c\0t\0V\0e\0r\0s\0i\0o\0n\0')" "$exe" ||
-        die "no ProductVersion in the version resource"
+    # VERSIONINFO strings are UTF-16LE: the key, then its value.
+    local info
+    info=$(strings -el "$exe")
+    grep -qx ProductName <<<"$info" && grep -A1 -x ProductVersion <<<"$info" | grep -qx "$version" ||
+        die "no ProductName / ProductVersion $version in the version resource"
 
     step "run it under Wine"
     wine_smoke "$exe"
@@ -199,10 +226,11 @@ deb_root_cleanup() {
 }
 
 case "${1:-all}" in
+    library) timed library ;;
     assets) timed assets ;;
     windows) timed windows ;;
     deb) timed deb ;;
     deb-test) timed deb_test ;;
-    all) timed assets; timed windows; timed deb; timed deb_test ;;
-    *) echo "usage: scripts/package.sh [assets|windows|deb|deb-test|all]" >&2; exit 2 ;;
+    all) timed library; timed assets; timed windows; timed deb; timed deb_test ;;
+    *) echo "usage: scripts/package.sh [library|assets|windows|deb|deb-test|all]" >&2; exit 2 ;;
 esac
