@@ -26,7 +26,7 @@ command -v /usr/bin/time >/dev/null 2>&1 || [[ -x /usr/bin/time ]] || {
     apt-get install -y -qq --no-install-recommends time >&2 || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends time >&2; }
 }
 
-(cd "$repo" && cargo build --release --quiet --bins)
+(cd "$repo" && cargo build --release --quiet --bins --features virtual-card)
 status_bin="$repo/target/release/jpki-status"
 export JPKI_VIRTUAL_CARD="$repo/target/release/jpki-virtual-card"
 

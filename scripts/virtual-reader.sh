@@ -228,7 +228,7 @@ cmd_status() {
 cmd_card() {
     local profile="${1:-fresh}" port="${2:-$port0}" bin pid
     bin="${JPKI_VIRTUAL_CARD:-$repo/target/debug/jpki-virtual-card}"
-    [[ -x "$bin" ]] || die "no $bin; build it first: cargo build --bin jpki-virtual-card"
+    [[ -x "$bin" ]] || die "no $bin; build it first: cargo build --features virtual-card --bin jpki-virtual-card"
     pid_of "$pid_file" pcscd >/dev/null || die "pcscd is not running; $0 start"
     if pid="$(pid_of "$run_dir/card-$port.pid" jpki-virtual-ca)"; then
         stop_pid "$pid" "jpki-virtual-card on port $port"

@@ -38,7 +38,11 @@ use jpki_status::vpcd::{Event, Misbehaviour, Session, DEFAULT_PORT};
 
 /// A simulated My Number Card on pcscd's vpcd virtual reader.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(
+    version,
+    about = "A simulated My Number Card on the vsmartcard-vpcd virtual reader: test equipment for jpki-status (Linux, pcscd)",
+    long_about = None
+)]
 struct Args {
     /// Card profile: a built-in name (apdu/profiles/NAME.toml) or a path to a
     /// profile TOML file.
