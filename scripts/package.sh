@@ -184,7 +184,7 @@ deb_test() {
     local suite mirror root=$repo/target/deb-root
     suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
     mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -1)
+        grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -1 | tr -d ' ' || true)
     [[ -n $mirror ]] || mirror=http://deb.debian.org/debian
     step "debootstrap --variant=minbase $suite ($mirror)"
     deb_root_cleanup "$root"
@@ -199,8 +199,10 @@ deb_test() {
     mount -t proc proc "$root/proc"
     cp "$debfile" "$root/tmp/"
     step "apt-get install ./$(basename "$debfile") in the chroot"
-    chroot "$root" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq "/tmp/$(basename "$debfile")" >/dev/null
+    local log=$repo/target/deb-install.log
+    { chroot "$root" apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq "/tmp/$(basename "$debfile")"; } >"$log" 2>&1 ||
+        { tail -20 "$log" >&2; die "apt-get install in the chroot failed (log: target/deb-install.log)"; }
     chroot "$root" dpkg-query -W -f='${Status}\n' pcscd | grep -q "install ok installed" ||
         die "pcscd was not installed with the package"
     local out
