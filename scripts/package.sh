@@ -109,6 +109,7 @@ windows() {
     cp "$exe" README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$stage/"
     cp apdu/site.example.toml "$stage/site.example.toml"
     cp docs/*.md "$stage/docs/"
+    cp -r docs/images "$stage/docs/"
     [[ -d target/assets ]] || assets
     cp target/assets/completions/_jpki-status.ps1 "$stage/completions/"
     (cd target/dist && zip -qr "$name.zip" "$name")

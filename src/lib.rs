@@ -8,8 +8,10 @@
 //!   [`pcsc_backend`] imports `pcsc`.
 //! - [`probe`]: one reading of a card, inside one transaction.
 //! - [`report`]: what a reading found, and its JSON form.
-//! - [`sim`]: the simulated My Number Card, driven by `apdu/profiles`.
-//! - [`transcript`]: golden APDU transcripts: recording and replay.
+//! - `sim`: the simulated My Number Card, driven by `apdu/profiles`
+//!   (feature `sim`).
+//! - `transcript`: golden APDU transcripts: recording and replay (feature
+//!   `transcript`).
 //!
 //! For a program that embeds the reading, start with [`read`] (the card on
 //! a PC/SC reader: report and advice), [`read_with`] (any [`Terminal`],

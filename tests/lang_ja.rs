@@ -146,7 +146,8 @@ const BAD: &[&[&str]] = &[
 
 #[test]
 fn argument_errors_are_japanese_with_lang_ja_env_or_locale() {
-    let ways: &[(&[&str], &[(&str, &str)])] = &[
+    type Way<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let ways: &[Way] = &[
         (&["--lang", "ja"], &[]),
         (&[], &[("JPKI_STATUS_LANG", "ja")]),
         (&[], &[("LANG", "ja_JP.UTF-8")]),
