@@ -191,6 +191,14 @@ fn japanese(mut cmd: Command, root: bool) -> Command {
         );
     if root {
         cmd = cmd
+            .subcommand(
+                Command::new("help")
+                    .about("このコマンド、または指定したコマンドの使い方を表示する")
+                    .help_template(TEMPLATE_JA)
+                    .override_usage("jpki-status help [コマンド]")
+                    .disable_help_flag(true)
+                    .arg(Arg::new("command").value_name("コマンド").num_args(0..)),
+            )
             .after_help(EXIT_CODES_JA)
             .disable_version_flag(true)
             .arg(
@@ -249,7 +257,7 @@ fn japanese(mut cmd: Command, root: bool) -> Command {
         .get_subcommands()
         .map(|s| s.get_name().to_string())
         .collect();
-    for s in subs {
+    for s in subs.into_iter().filter(|s| s != "help") {
         cmd = cmd.mut_subcommand(&s, |sc| japanese(sc, false));
     }
     cmd

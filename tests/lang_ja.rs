@@ -94,6 +94,8 @@ const HELPS: &[&[&str]] = &[
     &["advise", "-h"],
     &["readers", "--help"],
     &["profiles", "--help"],
+    &["help"],
+    &["help", "advise"],
 ];
 
 #[test]
