@@ -91,11 +91,13 @@ windows() {
     # does not have; the allow-list above already refuses them.
 
     step "version resource"
-    x86_64-w64-mingw32-objdump -h "$exe" | grep -q '\.rsrc' || die "no .rsrc section"
+    # (grep reads whole outputs here: `grep -q` in a pipe can SIGPIPE its
+    # writer, which pipefail turns into a failure.)
+    grep -q '\.rsrc' <<<"$(x86_64-w64-mingw32-objdump -h "$exe")" || die "no .rsrc section"
     # VERSIONINFO strings are UTF-16LE: the key, then its value.
     local info
     info=$(strings -el "$exe")
-    grep -qx ProductName <<<"$info" && grep -A1 -x ProductVersion <<<"$info" | grep -qx "$version" ||
+    grep -qx ProductName <<<"$info" && grep -qx "$version" <<<"$(grep -A1 -x ProductVersion <<<"$info")" ||
         die "no ProductName / ProductVersion $version in the version resource"
 
     step "run it under Wine"
@@ -114,7 +116,7 @@ windows() {
     cp target/assets/completions/_jpki-status.ps1 "$stage/completions/"
     (cd target/dist && zip -qr "$name.zip" "$name")
     size "target/dist/$name.zip"
-    unzip -l "target/dist/$name.zip" | grep -q "$name/jpki-status.exe" || die "exe not in zip"
+    grep -q "$name/jpki-status.exe" <<<"$(unzip -l "target/dist/$name.zip")" || die "exe not in zip"
 }
 
 # Runs the exe under Debian's Wine (wine64, no display). Wine 8 (bookworm)
@@ -170,7 +172,7 @@ deb() {
         grep -q " $f\$" <<<"$listing" || die "$f not in the package"
     done
     ! grep -q jpki-virtual-card <<<"$listing" || die "the test tool jpki-virtual-card is in the package"
-    dpkg-deb -f "$debfile" Depends | grep -q pcscd || die "the package does not depend on pcscd"
+    grep -q pcscd <<<"$(dpkg-deb -f "$debfile" Depends)" || die "the package does not depend on pcscd"
     echo "deb: $(dpkg-deb -f "$debfile" Depends)"
 }
 
@@ -204,7 +206,7 @@ deb_test() {
     { chroot "$root" apt-get update -qq &&
         DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq "/tmp/$(basename "$debfile")"; } >"$log" 2>&1 ||
         { tail -20 "$log" >&2; die "apt-get install in the chroot failed (log: target/deb-install.log)"; }
-    chroot "$root" dpkg-query -W -f='${Status}\n' pcscd | grep -q "install ok installed" ||
+    grep -q "install ok installed" <<<"$(chroot "$root" dpkg-query -W -f='${Status}\n' pcscd)" ||
         die "pcscd was not installed with the package"
     local out
     out=$(chroot "$root" jpki-status --version) || die "chroot: --version failed"
