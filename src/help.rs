@@ -236,14 +236,26 @@ fn japanese(mut cmd: Command, root: bool) -> Command {
             let Some(help) = arg_ja(&id) else {
                 return a.help_heading(heading);
             };
-            let long = if values.is_empty() {
+            // clap would print "[default: 5]" in English: say it in ours.
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            let help = if !takes_value || defaults.is_empty() || a.is_hide_default_value_set() {
                 help.to_string()
+            } else {
+                format!("{help}（既定: {}）", defaults.join("、"))
+            };
+            let long = if values.is_empty() {
+                help.clone()
             } else {
                 format!("{help}\n値: {}", values.join("、"))
             };
             let a = a
-                .help(wrap_ja(help, ARG_WIDTH))
+                .help(wrap_ja(&help, ARG_WIDTH))
                 .long_help(wrap_ja(&long, ARG_WIDTH))
+                .hide_default_value(takes_value)
                 .help_heading(heading);
             if values.is_empty() {
                 a
@@ -316,6 +328,10 @@ fn arg_ja(id: &str) -> Option<&'static str> {
         "verbose" => "カードとのやり取りをすべて標準エラーに表示する（> 00 A4 ...、< 90 00）",
         "diagnostics" => "診断用の照合番号A/Bの回数も読む（生の値、最大値なし）",
         "no_input" => "端末でも質問しない",
+        "details" => "助言の下に詳細も表示する（各文の規則と出典、前提としたこと、リーダー）",
+        "command_timeout" => "カードが1つのコマンドに SECS 秒以内に答えなければ打ち切る（「カードが応答しない」、終了コード 8）",
+        "reading_timeout" => "読み取り全体が SECS 秒を超えたら打ち切る（終了コード 8）",
+        "in_use_wait" => "ほかのプログラムがカードを使用中のとき、最大 SECS 秒待つ（「カードはほかのプログラムが使用中」、終了コード 7）",
         "slip" => "本人に渡す印刷用の案内（HTML 1ページ）をこのファイルに書く。常駐モードではフォルダーに1枚ずつ。docs/slip-and-site.md",
         "site" => "窓口の設定ファイル（名称・住所・受付時間・電話など、TOML）。既定: 決まった場所にあればそのファイル",
         "watch" => "常駐して、どのリーダーに置かれたカードも読み続ける（Ctrl-C で終了）。--json なら1行1件の JSON Lines",
@@ -405,6 +421,7 @@ fn value_hint(arg: &str) -> Option<&'static str> {
     let name = arg.split([' ', '=', '<']).next().unwrap_or(arg);
     Some(match name {
         "--wait" => "秒数（例 --wait=30）。数字なしの --wait は無期限に待つ",
+        "--command-timeout" | "--reading-timeout" | "--in-use-wait" => "秒数（例 10 や 2.5）",
         "--now" => "RFC 3339 の日時（例 2026-11-22T23:10:00+09:00）",
         "--tries" => "KEY=N（例 --tries sign=2、KEY は auth / sign / kenhojo / juki）",
         _ => return None,

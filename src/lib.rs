@@ -17,8 +17,9 @@
 //! a PC/SC reader: report and advice), [`read_with`] (any [`Terminal`],
 //! e.g. the simulated card) and [`readers`]. Built with
 //! `default-features = false`, the crate is only this library (pcsc, serde,
-//! time, and the advice text's width and colour crates); the features `cli`, `site`, `sim`, `transcript` and
-//! `virtual-card` add the rest (README, "For integrators").
+//! time, and the advice text's width and colour crates); the features `cli`,
+//! `site`, `sim`, `transcript` and `virtual-card` add the rest (README, "For
+//! integrators").
 //!
 //! [`Terminal`]: transport::Terminal
 #![forbid(unsafe_code)]

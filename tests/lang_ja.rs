@@ -144,6 +144,7 @@ const BAD: &[&[&str]] = &[
     &["advise", "--locked", "pin9"],
     &["frobnicate"],
     &["--json", "--json"],
+    &["--reading-timeout", "soon"],
 ];
 
 #[test]
@@ -160,7 +161,15 @@ fn argument_errors_are_japanese_with_lang_ja_env_or_locale() {
             a.extend_from_slice(bad);
             let (code, out, err) = run(&a, env);
             assert_eq!(code, 2, "{a:?} {env:?}: {err}");
-            assert!(out.is_empty(), "{a:?}: stdout {out}");
+            // With --json, stdout carries the JSON error document (docs/json.md).
+            if a.contains(&"--json") {
+                assert!(out.contains("\"code\": \"usage\""), "{a:?}: stdout {out}");
+                if let Some(leak) = english_sentence(&out) {
+                    panic!("{a:?}: English in the JSON error: {leak}\n{out}");
+                }
+            } else {
+                assert!(out.is_empty(), "{a:?}: stdout {out}");
+            }
             assert!(
                 err.starts_with("jpki-status: エラー: "),
                 "{a:?} {env:?}:\n{err}"
