@@ -143,7 +143,7 @@ wine_smoke() {
     local rc=0
     out=$("${w[@]}" --sim auth-locked --no-input --lang en) || rc=$?
     [[ $rc == 3 ]] || die "wine: simulated reading exited $rc, want 3"
-    grep -q 'User authentication PIN' <<<"$out" || die "wine: simulated reading lacks the table"
+    grep -q 'user-authentication PIN' <<<"$out" || die "wine: simulated reading lacks the table"
     echo "wine: --version, --help, --lang ja --help, --sim auth-locked (exit 3) ok"
     # wineserver lingers a few seconds after the last program: stop ours.
     env WINEPREFIX="$WINEPREFIX" /usr/lib/wine/wineserver64 -k 2>/dev/null || true

@@ -29,7 +29,8 @@ pub struct CardReading {
 }
 
 impl CardReading {
-    /// The PIN table and the advice as the command line prints them.
+    /// The card, the decision, the PIN table and the steps, as the command
+    /// line prints them for a reading (plain: 80 columns, no colour).
     ///
     /// ```
     /// # #[cfg(feature = "sim")] {
@@ -37,14 +38,16 @@ impl CardReading {
     /// let mut terminal = SimTerminal::new(SimCard::load("sign-1-left").unwrap());
     /// let reader = terminal.readers().unwrap().remove(0).name;
     /// let reading = read_with(&mut terminal, &reader, std::time::SystemTime::now()).unwrap();
-    /// assert!(reading.text(Lang::En).contains("Signature"));
+    /// assert!(reading.text(Lang::En).contains("signature password"));
+/// assert!(reading.text(Lang::Ja).contains("署名用"));
     /// # }
     /// ```
     pub fn text(&self, lang: Lang) -> String {
-        let mut out = crate::text::render_report(&self.report, lang);
-        out.push('\n');
-        out.push_str(&crate::advice::text::render(&self.advice, lang));
-        out
+        crate::advice::text::render_with(
+            &self.advice,
+            Some(&self.report),
+            crate::advice::text::View::plain(lang),
+        )
     }
 }
 
