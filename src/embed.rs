@@ -39,7 +39,7 @@ impl CardReading {
     /// let reader = terminal.readers().unwrap().remove(0).name;
     /// let reading = read_with(&mut terminal, &reader, std::time::SystemTime::now()).unwrap();
     /// assert!(reading.text(Lang::En).contains("signature password"));
-/// assert!(reading.text(Lang::Ja).contains("署名用"));
+    /// assert!(reading.text(Lang::Ja).contains("署名用"));
     /// # }
     /// ```
     pub fn text(&self, lang: Lang) -> String {
