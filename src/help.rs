@@ -96,62 +96,14 @@ const ARG_WIDTH: usize = 48;
 const ABOUT_WIDTH: usize = 76;
 
 /// Breaks `text` into lines of at most `width` display columns (a CJK
-/// character is two), at spaces or between Japanese characters, never
-/// before closing punctuation (、。）」) nor after an opening one. Existing
-/// line breaks are kept.
+/// character is two) with `textwrap`'s Unicode line breaking (UAX #14:
+/// between Japanese characters, never before closing punctuation such as
+/// 、。）」). Existing line breaks are kept.
 pub fn wrap_ja(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    for (n, para) in text.split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        let chars: Vec<char> = para.chars().collect();
-        let mut line = String::new();
-        let mut cols = 0;
-        // Byte index in `line` after which it may break, and whether the
-        // break swallows a space.
-        let mut last_break: Option<(usize, bool)> = None;
-        for (i, &c) in chars.iter().enumerate() {
-            let w = c.width().unwrap_or(0);
-            if cols + w > width {
-                if let Some((at, space)) = last_break {
-                    let rest = line.split_off(at);
-                    out.push_str(line.trim_end());
-                    out.push('\n');
-                    line = if space {
-                        rest.trim_start().to_string()
-                    } else {
-                        rest
-                    };
-                    cols = line.chars().map(|c| c.width().unwrap_or(0)).sum();
-                    last_break = None;
-                }
-            }
-            if c == ' ' {
-                line.push(c);
-                cols += w;
-                last_break = Some((line.len(), true));
-                continue;
-            }
-            let next = chars.get(i + 1).copied();
-            line.push(c);
-            cols += w;
-            let opening = matches!(c, '（' | '「' | '(' | '『');
-            let next_closing = next.is_some_and(|n| {
-                matches!(
-                    n,
-                    '、' | '。' | '）' | '」' | ')' | '』' | '：' | ':' | '，' | '・' | '〜'
-                )
-            });
-            let wide = w == 2 || next.is_some_and(|n| n.width().unwrap_or(0) == 2);
-            if wide && !opening && !next_closing && next != Some(' ') {
-                last_break = Some((line.len(), false));
-            }
-        }
-        out.push_str(&line);
-    }
-    out
+    let options = textwrap::Options::new(width)
+        .word_separator(textwrap::WordSeparator::UnicodeBreakProperties)
+        .break_words(false);
+    textwrap::fill(text, options)
 }
 
 const TEMPLATE_JA: &str =
