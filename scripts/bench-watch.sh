@@ -7,7 +7,7 @@
 #
 # How 8 readers fit in one pcscd: one vpcd reader entry gives 2 slots, and a
 # second entry for the *same* driver file corrupts the first
-# (../shared/spec/virtual-reader.md). A copy of libifdvpcd.so under another
+# (docs/virtual-reader.md). A copy of libifdvpcd.so under another
 # path is loaded as a separate driver instance (its own static state), so
 # N/2 entries, each with its own copy and CHANNELID (ports 35963, 35965, ...;
 # each entry also takes the next port), give N readers "Virtual PCD K 00 0S".

@@ -8,7 +8,7 @@
 # files, and stopping exactly the processes it started.
 # Must not: touch a pcscd it did not start, read or write /etc/reader.conf.d,
 # or connect to vpcd's port to see whether it listens (a TCP connect to vpcd
-# is a card insertion; ../shared/spec/virtual-reader.md), so `ss -ltn` is used.
+# is a card insertion; docs/virtual-reader.md), so `ss -ltn` is used.
 #
 # Usage:
 #   scripts/virtual-reader.sh start       start pcscd in the background (idempotent)

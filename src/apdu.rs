@@ -10,7 +10,7 @@
 //! data, no Le), which makes the card report its retry counter without
 //! comparing anything. A 5-byte `00 20 00 80 00` is deliberately not
 //! expressible: some cards read it as "VERIFY with an empty PIN"
-//! (shared/spec/protocol.md §2).
+//! (docs/protocol.md §2).
 //!
 //! Both of these fail to compile, and that is the point (docs/safety.md):
 //!
@@ -36,7 +36,7 @@
 use std::fmt;
 
 /// An application identifier (AID) of a card applet, always 10 bytes on this
-/// card (shared/spec/protocol.md §1).
+/// card (docs/protocol.md §1).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Aid([u8; 10]);
 
@@ -297,7 +297,7 @@ pub struct Response {
 pub enum ResponseError {
     /// Fewer than two bytes came back, so there is no status word. This is a
     /// communication failure (e.g. a card pulled out mid-transmit returns 0
-    /// bytes, shared/spec/virtual-reader.md), never a status to interpret.
+    /// bytes, docs/virtual-reader.md), never a status to interpret.
     #[error("the card answered {0} byte(s), too short to hold a status word")]
     TooShort(usize),
 }

@@ -3,7 +3,7 @@
 //!
 //! Owns: every AID and EF number, each with its source. Must not: talk to a
 //! card (that is `probe`) or decide what to tell a person (that is `advice`).
-//! Source for all facts here: shared/spec/protocol.md §1, §2, §4.
+//! Source for all facts here: docs/protocol.md §1, §2, §4.
 
 use crate::apdu::{Aid, FileId};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! The card side of the `vsmartcard-vpcd` wire protocol: a virtual card is a
-//! TCP *client* of pcscd's vpcd reader driver (../shared/spec/virtual-reader.md,
+//! TCP *client* of pcscd's vpcd reader driver (docs/virtual-reader.md,
 //! "The vpcd wire protocol").
 //!
 //! Owns: framing (2-byte big-endian length, then the payload, both ways),

@@ -1,5 +1,5 @@
 //! The advice engine through the library: one table row (at least) per rule
-//! R0-R14 and per combining clause of shared/spec/decision-rules.md, the
+//! R0-R14 and per combining clause of docs/decision-rules.md, the
 //! time rules, and property tests. docs/decision-table.md names the test
 //! covering each rule.
 

@@ -16,7 +16,7 @@
 //! every test holds [`support::serial`]), place a card on a reader before the
 //! watcher has reported the previous card's removal there (vpcd only sees a
 //! change at its ~400 ms poll; a card returning within one poll is never
-//! announced: ../shared/spec/virtual-reader.md), wait without a timeout, or
+//! announced: docs/virtual-reader.md), wait without a timeout, or
 //! leave a process behind (the stack, cards and watcher are reaped on drop).
 //!
 //! Skipped with a loud message without the stack, except with `CI=true` or

@@ -1,5 +1,5 @@
 //! Advice: kiosk, counter or nothing, from a card reading plus what only
-//! the holder knows (issue 4; shared/spec/decision-rules.md).
+//! the holder knows (issue 4; docs/decision-rules.md).
 //!
 //! Owns: the pure decision engine ([`advise`]), its input ([`AdviceInput`],
 //! [`Facts`], [`KeyInput`]) and output ([`Advice`]), the advice's text in

@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
-/// The date the rules in shared/spec/decision-rules.md were last checked
+/// The date the rules in docs/decision-rules.md were last checked
 /// against their sources. Every advice carries it.
 pub const RULES_CHECKED: &str = "2026-11-26";
 
