@@ -19,7 +19,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Tests in the e2e files that never start a stack (pure parsers): every
 # other test there must appear in the ledger as run through pcscd.
 no_stack=(e2e_pcsc::apdu_log_witness_parser)
-e2e_files=(e2e_pcsc e2e_watch)
+e2e_files=()
+for f in tests/e2e_*.rs; do e2e_files+=("$(basename "$f" .rs)"); done
 cross_targets=(x86_64-pc-windows-gnu aarch64-apple-darwin)
 
 loud() {

@@ -355,6 +355,31 @@ fn pcscd_stopped_gives_no_service() {
     );
 }
 
+/// The library in the test's own process (which cannot join the stack's
+/// namespace) reaches the stack through its socket path
+/// (`Stack::use_in_this_process`): both readers, the card and its ATR.
+#[cfg(unix)]
+#[test]
+fn the_library_in_process_reaches_the_stack() {
+    use jpki_status::pcsc_backend::PcscTerminal;
+    use jpki_status::transport::Terminal;
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    stack.use_in_this_process();
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let readers = PcscTerminal::new().readers().expect("PC/SC readers");
+    let names: Vec<&str> = readers.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, [READER0, READER1], "{readers:?}");
+    assert!(readers[0].card_present && !readers[1].card_present);
+    assert_eq!(
+        readers[0].atr.as_deref(),
+        Some(&[0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14][..])
+    );
+    card.assert_no_violation();
+}
+
 /// The witness parser itself: a VERIFY with data is caught, the status
 /// VERIFY is not.
 #[test]

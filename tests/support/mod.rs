@@ -156,7 +156,21 @@ pub struct Stack {
     ns_pid: u32,
     /// `nsenter ... --` into the stack's namespace.
     prefix: Vec<OsString>,
+    /// Whether [`Stack::use_in_this_process`] pointed the link here.
+    linked: bool,
     dir: tempfile::TempDir,
+}
+
+/// The fixed socket path this test process gives pcsc-lite's client
+/// library (`PCSCLITE_CSOCK_NAME`, read once per process), set on first use.
+#[cfg(unix)]
+fn in_process_link() -> &'static Path {
+    static LINK: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    LINK.get_or_init(|| {
+        let link = std::env::temp_dir().join(format!("jpki-e2e-{}.pcscd.comm", std::process::id()));
+        std::env::set_var("PCSCLITE_CSOCK_NAME", &link);
+        link
+    })
 }
 
 impl Stack {
@@ -196,6 +210,7 @@ impl Stack {
             holder: None,
             ns_pid: pid,
             prefix: Vec::new(),
+            linked: false,
             dir,
         };
         // Package installation on a fresh CI machine can take a while.
@@ -320,6 +335,25 @@ impl Stack {
         );
     }
 
+    /// For a test that talks PC/SC itself, through the library in its own
+    /// process (which cannot join the namespace): pcsc-lite's client
+    /// library takes its socket from `PCSCLITE_CSOCK_NAME`, read once per
+    /// process, so the process gets one fixed path, a symbolic link this
+    /// stack points at its socket through `/proc/PID/root` (a Unix socket
+    /// path is not tied to the network namespace). Call it before the first
+    /// PC/SC context of the process; the link goes with the stack.
+    #[cfg(unix)]
+    pub fn use_in_this_process(&mut self) {
+        let link = in_process_link();
+        let _ = fs::remove_file(link);
+        std::os::unix::fs::symlink(
+            format!("/proc/{}/root/run/pcscd/pcscd.comm", self.ns_pid),
+            link,
+        )
+        .expect("link to the stack's pcscd socket");
+        self.linked = true;
+    }
+
     /// Whether pcscd's socket exists in the stack's namespace.
     pub fn socket_exists(&self) -> bool {
         Path::new(&format!("/proc/{}/root/run/pcscd/pcscd.comm", self.ns_pid)).exists()
@@ -367,6 +401,10 @@ impl Drop for Stack {
         if let Some(mut holder) = self.holder.take() {
             let _ = holder.kill();
             let _ = holder.wait();
+        }
+        #[cfg(unix)]
+        if self.linked {
+            let _ = fs::remove_file(in_process_link());
         }
         if std::thread::panicking() {
             // Keep the logs of a failed test for the CI artifact / reader.
@@ -553,6 +591,23 @@ impl Card {
             .lines()
             .filter_map(|l| l.strip_prefix("> ").map(str::to_owned))
             .collect()
+    }
+
+    /// The commands once the log shows at least `expected` of them, or
+    /// after `limit`, whichever comes first. The card writes an exchange to
+    /// its log just after sending the answer, so a test that has just seen
+    /// the answer's effect (a watch report) can read the log a moment too
+    /// early; seen once in the soak under load (5 of 6 APDUs logged). More
+    /// than `expected` is returned as soon as it is there.
+    pub fn commands_at_least(&self, expected: usize, limit: Duration) -> Vec<String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let commands = self.commands();
+            if commands.len() >= expected || Instant::now() > deadline {
+                return commands;
+            }
+            sleep(Duration::from_millis(5));
+        }
     }
 
     /// Asserts the card saw no violation (it prints each one at once).
