@@ -269,7 +269,11 @@ impl Stack {
     /// `program` run inside the stack's namespace, where /run/pcscd and
     /// vpcd's ports are this stack's.
     pub fn program(&self, program: Program) -> Program {
-        program.within(&self.prefix)
+        // A child uses the namespace's own /run/pcscd, never the link an
+        // earlier test set up for its own process (use_in_this_process).
+        program
+            .env_remove("PCSCLITE_CSOCK_NAME")
+            .within(&self.prefix)
     }
 
     /// Runs the built `jpki-status` inside the stack (30 s timeout).
