@@ -13,7 +13,8 @@
 //! imported only in src/pcsc_backend.rs (tests/safety.rs).
 //!
 //! Every client of the stack runs inside its namespace (`Stack::jpki_status`,
-//! `Stack::program`). Each test prints `E2E ran through pcscd`;
+//! `Stack::program`); the in-process holder reaches it through
+//! `Stack::use_in_this_process`. Each test prints `E2E ran through pcscd`;
 //! without the stack it fails under scripts/test.sh, CI and `JPKI_E2E=1` and
 //! is skipped loudly otherwise (tests/support/mod.rs).
 
@@ -171,7 +172,14 @@ fn slow_card_within_the_limits_is_read_and_beyond_them_is_not() {
 #[test]
 fn another_program_holding_a_transaction_gives_exit_7_within_the_wait() {
     let _g = serial();
-    let Some(stack) = Stack::start() else { return };
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    // This process cannot join the stack's namespace: it reaches pcscd by
+    // the socket path.
+    #[cfg(unix)]
+    stack.use_in_this_process();
     let _card = Card::place_ready(&stack, "fresh", CardOptions::default());
     // "Another program": a PC/SC client in this test process holding a
     // transaction on the card (SCardBeginTransaction) for 6 s.
