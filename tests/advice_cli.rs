@@ -5,12 +5,13 @@
 //! The binary cases need `advise` wired into src/main.rs; the library cases
 //! check the same table without it.
 
+mod common;
+
 use clap::Parser;
 use jpki_status::advice::cli::{run_advise, AdviseArgs};
 use jpki_status::exit::Exit;
 use jpki_status::lang::Lang;
 use serde_json::Value;
-use std::process::Command;
 
 /// Kiosk-friendly facts: other PIN known is added per case.
 const KIOSK: &[&str] = &[
@@ -276,17 +277,12 @@ fn lib(args: &[&str]) -> (u8, String) {
 
 /// Runs the real binary: exit code, stdout, stderr.
 fn bin(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+    common::Program::jpki_status()
         .arg("advise")
         .args(args)
         .env("JPKI_STATUS_LANG", "en")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run()
+        .parts()
 }
 
 /// The text with wrapped lines joined again (English wraps at spaces).

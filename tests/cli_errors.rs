@@ -3,8 +3,8 @@
 
 mod common;
 use common::run_cli as run;
+use common::Program;
 use serde_json::Value;
-use std::process::Command;
 
 #[test]
 fn an_unknown_reader_name_is_a_usage_error_listing_the_readers() {
@@ -32,21 +32,17 @@ fn without_a_pcsc_service_the_tool_says_what_to_do_and_exits_7() {
     // pcsc-lite's client library takes its socket path from
     // PCSCLITE_CSOCK_NAME: pointing it nowhere gives "no service" whatever
     // runs on this machine (other tests may have a pcscd up).
-    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+    let out = Program::jpki_status()
         .args(["--json", "--no-input"])
         .env("JPKI_STATUS_LANG", "en")
         .env(
             "PCSCLITE_CSOCK_NAME",
             "/nonexistent/jpki-status-test/pcscd.comm",
         )
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(7), "{stderr}");
-    let json: Value = serde_json::from_str(&stdout).expect("json");
+        .run();
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
+    assert_eq!(out.code, Some(7), "{stderr}");
+    let json: Value = serde_json::from_str(stdout).expect("json");
     let doc = common::schema::Doc::of_stdout(&["--json"], &json);
     common::schema::assert_valid(doc, &json, "cli_errors");
     assert_eq!(json["error"]["code"], "no_service", "{stdout}");
@@ -135,13 +131,13 @@ fn slip_is_written_with_the_route_and_the_office_and_no_personal_data() {
 fn language_order_is_flag_then_env_then_site_then_locale() {
     let site = concat!(env!("CARGO_MANIFEST_DIR"), "/apdu/site.example.toml"); // lang = "ja"
     let lang_of = |extra: &[&str], env: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jpki-status"));
-        cmd.args(["--sim", "fresh", "--no-input"]).args(extra);
-        for var in ["LANG", "LC_ALL", "LC_MESSAGES", "JPKI_STATUS_LANG"] {
-            cmd.env_remove(var);
+        let mut cmd = Program::jpki_status()
+            .args(["--sim", "fresh", "--no-input"])
+            .args(extra);
+        for (key, value) in env {
+            cmd = cmd.env(key, value);
         }
-        cmd.envs(env.iter().copied());
-        let out = String::from_utf8(cmd.output().expect("runs").stdout).expect("utf8");
+        let out = cmd.run().stdout;
         if out.starts_with("マイナンバーカード") {
             "ja"
         } else {
@@ -180,13 +176,12 @@ fn an_unwritable_stdout_says_so() {
         &["--sim", "fresh", "--no-input", "--lang", "en"][..],
         &["advise", "--lost", "--lang", "en"][..],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+        let out = Program::jpki_status()
             .args(args)
-            .stdout(std::fs::File::create("/dev/full").expect("/dev/full"))
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+            .stdout_to("/dev/full")
+            .run();
+        let stderr = &out.stderr;
+        assert_eq!(out.code, Some(1), "{args:?}: {stderr}");
         assert!(
             stderr.contains("Cannot write the output") && stderr.contains("→"),
             "{args:?}: {stderr}"

@@ -12,20 +12,24 @@
 //! through the library's own PC/SC backend (`PcscTerminal`), so `pcsc` stays
 //! imported only in src/pcsc_backend.rs (tests/safety.rs).
 //!
-//! Skipped loudly without the stack, except with `CI=true` or `JPKI_E2E=1`
-//! (tests/support/mod.rs).
+//! Every client of the stack runs inside its namespace (`Stack::jpki_status`,
+//! `Stack::program`); the in-process holder reaches it through
+//! `Stack::use_in_this_process`. Each test prints `E2E ran through pcscd`;
+//! without the stack it fails under scripts/test.sh, CI and `JPKI_E2E=1` and
+//! is skipped loudly otherwise (tests/support/mod.rs).
 
+mod common;
 mod support;
 
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::{Program, Run};
 use jpki_status::pcsc_backend::PcscTerminal;
 use jpki_status::transport::Terminal;
 use support::{
-    comparable, jpki_status, serial, Card, CardOptions, Stack, Watcher, PORT0, PORT1, READER0,
-    READER1,
+    comparable, serial, sim_run, Card, CardOptions, Stack, Watcher, PORT0, PORT1, READER0, READER1,
 };
 
 const NOW: &str = "2026-11-22T10:00:00+09:00";
@@ -39,15 +43,15 @@ fn faulty(fault: &str) -> CardOptions {
 }
 
 /// A `jpki-status --json` run on reader 0 and how long it took.
-fn read(extra: &[&str]) -> (support::Run, Duration) {
+fn read(stack: &Stack, extra: &[&str]) -> (Run, Duration) {
     let mut args = vec!["--json", "--no-input", "--now", NOW, "--reader", READER0];
     args.extend_from_slice(extra);
     let start = Instant::now();
-    let run = jpki_status(&args);
+    let run = stack.jpki_status(&args);
     (run, start.elapsed())
 }
 
-fn error_code(run: &support::Run) -> String {
+fn error_code(run: &Run) -> String {
     run.json()["error"]["code"]
         .as_str()
         .unwrap_or_default()
@@ -59,7 +63,7 @@ fn hung_card_gives_exit_8_within_the_command_limit() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
     let card = Card::place_ready(&stack, "fresh", faulty("mute@7"));
-    let (run, took) = read(&["--command-timeout", "1"]);
+    let (run, took) = read(&stack, &["--command-timeout", "1"]);
     eprintln!("hung card: exit {:?} after {took:?}", run.code);
     assert_eq!(run.code, Some(8), "{}", run.stderr);
     assert_eq!(error_code(&run), "card_not_answering");
@@ -79,7 +83,7 @@ fn zero_byte_answer_is_a_card_error_within_bounds() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
     let _card = Card::place_ready(&stack, "fresh", faulty("empty@5"));
-    let (run, took) = read(&["--command-timeout", "1"]);
+    let (run, took) = read(&stack, &["--command-timeout", "1"]);
     eprintln!(
         "0-byte answer: exit {:?} ({}) after {took:?}",
         run.code,
@@ -100,7 +104,7 @@ fn over_long_answer_is_a_card_error_not_a_failure() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
     let _card = Card::place_ready(&stack, "fresh", faulty("long@5"));
-    let (run, _) = read(&[]);
+    let (run, _) = read(&stack, &[]);
     eprintln!(
         "over-long answer: exit {:?} ({})",
         run.code,
@@ -124,7 +128,7 @@ fn garbage_answers_never_panic_or_fail_internally() {
                 ..CardOptions::default()
             },
         );
-        let (run, _) = read(&[]);
+        let (run, _) = read(&stack, &[]);
         eprintln!("garbage from APDU {n}: exit {:?}", run.code);
         assert!(
             matches!(run.code, Some(0 | 3 | 4 | 5 | 6 | 8)),
@@ -141,10 +145,10 @@ fn garbage_answers_never_panic_or_fail_internally() {
 fn slow_card_within_the_limits_is_read_and_beyond_them_is_not() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
-    let sim = jpki_status(&["--sim", "fresh", "--json", "--no-input", "--now", NOW]).json();
+    let sim = sim_run(&["--sim", "fresh", "--json", "--no-input", "--now", NOW]).json();
     // 100 ms per answer: 2 s for 20 APDUs, well inside the default limits.
     let card = Card::place_ready(&stack, "fresh", faulty("slow:100"));
-    let (run, took) = read(&[]);
+    let (run, took) = read(&stack, &[]);
     eprintln!(
         "slow card (100 ms/APDU): exit {:?} after {took:?}",
         run.code
@@ -155,7 +159,7 @@ fn slow_card_within_the_limits_is_read_and_beyond_them_is_not() {
     card.remove_and_wait(&stack, Some(PORT0), removed);
     // 1.5 s per answer with a 1 s limit per command: given up, exit 8.
     let _card = Card::place_ready(&stack, "fresh", faulty("slow:1500@4"));
-    let (run, took) = read(&["--command-timeout", "1"]);
+    let (run, took) = read(&stack, &["--command-timeout", "1"]);
     eprintln!(
         "slow card (1.5 s/APDU, 1 s limit): exit {:?} after {took:?}",
         run.code
@@ -168,7 +172,14 @@ fn slow_card_within_the_limits_is_read_and_beyond_them_is_not() {
 #[test]
 fn another_program_holding_a_transaction_gives_exit_7_within_the_wait() {
     let _g = serial();
-    let Some(stack) = Stack::start() else { return };
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    // This process cannot join the stack's namespace: it reaches pcscd by
+    // the socket path.
+    #[cfg(unix)]
+    stack.use_in_this_process();
     let _card = Card::place_ready(&stack, "fresh", CardOptions::default());
     // "Another program": a PC/SC client in this test process holding a
     // transaction on the card (SCardBeginTransaction) for 6 s.
@@ -182,7 +193,7 @@ fn another_program_holding_a_transaction_gives_exit_7_within_the_wait() {
         drop(tx);
     });
     held_rx.recv_timeout(STEP).expect("transaction held");
-    let (run, took) = read(&["--in-use-wait", "1"]);
+    let (run, took) = read(&stack, &["--in-use-wait", "1"]);
     eprintln!("card in use: exit {:?} after {took:?}", run.code);
     assert_eq!(run.code, Some(7), "{}", run.stderr);
     assert_eq!(error_code(&run), "card_in_use");
@@ -194,7 +205,7 @@ fn another_program_holding_a_transaction_gives_exit_7_within_the_wait() {
     assert!(took < Duration::from_secs(4), "took {took:?}");
     holder.join().expect("holder");
     // Released: the card reads again.
-    let (run, _) = read(&[]);
+    let (run, _) = read(&stack, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
 
@@ -203,8 +214,9 @@ fn ctrl_c_during_a_hung_reading_ends_the_process_promptly() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
     let card = Card::place_ready(&stack, "fresh", faulty("mute@7"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
-        .args(["--json", "--no-input", "--reader", READER0])
+    let mut child = stack
+        .program(Program::jpki_status().args(["--json", "--no-input", "--reader", READER0]))
+        .command()
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -251,7 +263,7 @@ fn watch_ctrl_c_during_a_hung_reading_exits_130_promptly() {
 fn watch_hung_card_on_one_reader_never_delays_another() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
-    let sim = jpki_status(&["--sim", "fresh", "--json", "--no-input", "--now", NOW]).json();
+    let sim = sim_run(&["--sim", "fresh", "--json", "--no-input", "--now", NOW]).json();
     let mut w = Watcher::start(&stack, &["--now", NOW, "--command-timeout", "4"]);
     w.wait_for("reader_added", READER1, STEP);
     let hung = Card::place_ready(&stack, "fresh", faulty("mute@7"));
@@ -309,7 +321,7 @@ fn far_date_certificate_is_clamped_not_a_panic() {
     let _g = serial();
     let Some(stack) = Stack::start() else { return };
     let _card = Card::place_ready(&stack, "certificate-no-expiry", CardOptions::default());
-    let (run, _) = read(&[]);
+    let (run, _) = read(&stack, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let v = run.json();
     assert_eq!(v["card"]["certificate_expiry"], "9999-12-31");

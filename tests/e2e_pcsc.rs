@@ -6,29 +6,34 @@
 //! `--wait`, `--reader` with two slots, the no-service error, and the two
 //! independent witnesses: pcscd's own APDU log (no VERIFY with data) and
 //! OpenSC's `pkcs15-tool --list-pins` (same tries left).
-//! Must not: run in parallel (one pcscd per machine; every test holds
-//! [`support::serial`]), or leave a process behind (every child is reaped on
-//! drop, even on failure).
+//! Must not: run a client of the stack outside its namespace (every
+//! reading goes through [`support::Stack::jpki_status`]), overlap with
+//! another test of this file (every test holds [`support::serial`]: the
+//! timings assume one stack at a time), or leave a process behind (every
+//! child is reaped on drop, even on failure).
 //!
-//! How they run: plain `cargo test` starts a private pcscd per test through
-//! `scripts/virtual-reader.sh foreground` (installing missing Debian packages
-//! as root). Without the stack (not Linux, not root, another pcscd running)
-//! the tests say SKIPPED, unless `CI=true` or `JPKI_E2E=1`, where that
-//! fails. `JPKI_E2E=0` skips them. Details: docs/testing.md.
+//! How they run: each test starts its own pcscd in a private mount+network
+//! namespace through `scripts/virtual-reader.sh foreground` (installing
+//! missing Debian packages as root), so a system pcscd or another stack does
+//! not matter. Each prints `E2E ran through pcscd: <test> (...)`. Without the
+//! stack (not Linux, no namespaces) they fail under scripts/test.sh, CI or
+//! `JPKI_E2E=1`, and say `E2E SKIPPED` in plain `cargo test`; `JPKI_E2E=0`
+//! skips them on purpose. Details: docs/testing.md.
 
 mod common;
 mod support;
 
 use std::time::Duration;
 
+use common::{profile_files, Run};
 use serde_json::Value;
 use support::{
-    comparable, have_opensc, jpki_status, key_state, opensc_tries, profiles, serial, Card,
-    CardOptions, Stack, PORT1, READER0, READER1,
+    comparable, have_opensc, key_state, opensc_tries, serial, sim_run, Card, CardOptions, Stack,
+    PORT1, READER0, READER1,
 };
 
 fn sim_json(profile: &str) -> (Option<i32>, Value) {
-    let run = jpki_status(&["--sim", profile, "--json", "--no-input"]);
+    let run = sim_run(&["--sim", profile, "--json", "--no-input"]);
     (
         run.code,
         valid(&["--json"], &run, &format!("--sim {profile} --json")),
@@ -36,7 +41,7 @@ fn sim_json(profile: &str) -> (Option<i32>, Value) {
 }
 
 /// stdout of a `--json` run, validated against docs/schema.
-fn valid(args: &[&str], run: &support::Run, what: &str) -> Value {
+fn valid(args: &[&str], run: &Run, what: &str) -> Value {
     let docs = common::schema::assert_stdout_valid(args, &run.stdout, what);
     docs.into_iter().next().expect("one document").1
 }
@@ -51,8 +56,8 @@ fn status_word(v: &Value, id: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn real_json(reader: &str) -> support::Run {
-    let run = jpki_status(&["--json", "--no-input", "--reader", reader]);
+fn real_json(stack: &Stack, reader: &str) -> Run {
+    let run = stack.jpki_status(&["--json", "--no-input", "--reader", reader]);
     valid(
         &["--json"],
         &run,
@@ -71,12 +76,12 @@ fn every_profile_matches_the_in_process_simulation() {
     let opensc = have_opensc();
     let mut opensc_agreed = Vec::new();
     let mut opensc_refused = Vec::new();
-    for profile in profiles() {
+    for profile in profile_files() {
         let (sim_code, sim) = sim_json(&profile);
         let removed = stack.log_count(&format!("Card Removed From {READER0}"));
         let card = Card::place_ready(&stack, &profile, CardOptions::default());
         for attempt in 1..=2 {
-            let run = real_json(READER0);
+            let run = real_json(&stack, READER0);
             assert_eq!(
                 run.code, sim_code,
                 "{profile} (reading {attempt}): exit code through pcscd vs --sim; stderr:\n{}",
@@ -95,7 +100,7 @@ fn every_profile_matches_the_in_process_simulation() {
             );
         }
         if opensc {
-            match opensc_tries(0) {
+            match opensc_tries(&stack, 0) {
                 Ok((auth, sign)) => {
                     for (id, tries) in [("auth", auth), ("sign", sign)] {
                         let ours = key_state(&sim, id);
@@ -161,7 +166,7 @@ fn wait_reads_a_card_placed_later() {
             ..CardOptions::default()
         },
     );
-    let run = jpki_status(&["--json", "--no-input", "--wait=20", "--reader", READER0]);
+    let run = stack.jpki_status(&["--json", "--no-input", "--wait=20", "--reader", READER0]);
     assert_eq!(run.code, sim_code, "stderr:\n{}", run.stderr);
     assert_eq!(comparable(&run.json()), comparable(&sim));
     card.assert_no_violation();
@@ -178,7 +183,7 @@ fn card_pulled_out_at_each_apdu_never_gives_a_reading() {
     let full = {
         let removed = stack.log_count(&removed_needle);
         let card = Card::place_ready(&stack, "fresh", CardOptions::default());
-        let run = real_json(READER0);
+        let run = real_json(&stack, READER0);
         assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
         let n = card.commands().len();
         card.remove_and_wait(&stack, None, removed);
@@ -195,7 +200,7 @@ fn card_pulled_out_at_each_apdu_never_gives_a_reading() {
                 ..CardOptions::default()
             },
         );
-        let run = real_json(READER0);
+        let run = real_json(&stack, READER0);
         assert!(
             matches!(run.code, Some(7) | Some(8)),
             "pulled out after {n} APDUs: exit {:?}, want 8 (or 7)\nstdout:\n{}\nstderr:\n{}",
@@ -246,7 +251,7 @@ fn card_placed_again_reads_the_same() {
         },
     );
     let removed = stack.log_count(&format!("Card Removed From {READER0}"));
-    let first = real_json(READER0);
+    let first = real_json(&stack, READER0);
     assert!(matches!(first.code, Some(7) | Some(8)), "{first:?}");
     // The run lets go of the card without a reset, so pcscd only sees the
     // card gone at its next poll (~400 ms); start the --wait run after that,
@@ -256,7 +261,7 @@ fn card_placed_again_reads_the_same() {
         removed,
         Duration::from_secs(10),
     );
-    let run = jpki_status(&["--json", "--no-input", "--wait=20", "--reader", READER0]);
+    let run = stack.jpki_status(&["--json", "--no-input", "--wait=20", "--reader", READER0]);
     assert_eq!(run.code, sim_code, "stderr:\n{}", run.stderr);
     assert_eq!(comparable(&run.json()), comparable(&sim));
     card.assert_no_violation();
@@ -278,7 +283,7 @@ fn two_readers_and_reader_flag() {
             ..CardOptions::default()
         },
     );
-    let readers = jpki_status(&["readers"]);
+    let readers = stack.jpki_status(&["readers"]);
     assert!(
         readers.stdout.contains(READER0) && readers.stdout.contains(READER1),
         "readers:\n{}\n{}",
@@ -286,7 +291,7 @@ fn two_readers_and_reader_flag() {
         readers.stderr
     );
     // The whole listing, pinned (update: SNAPSHOTS=overwrite, docs/testing.md).
-    let listing = jpki_status(&["readers", "--json"]);
+    let listing = stack.jpki_status(&["readers", "--json"]);
     assert_eq!(listing.code, Some(0), "{listing:?}");
     valid(
         &["readers", "--json"],
@@ -303,7 +308,7 @@ fn two_readers_and_reader_flag() {
         ("00 01", "sign-1-left"),
     ] {
         let (code, sim) = sim_json(profile);
-        let run = real_json(reader);
+        let run = real_json(&stack, reader);
         assert_eq!(run.code, code, "--reader {reader:?}: {}", run.stderr);
         assert_eq!(
             comparable(&run.json()),
@@ -311,7 +316,7 @@ fn two_readers_and_reader_flag() {
             "--reader {reader:?}"
         );
     }
-    let ambiguous = jpki_status(&["--json", "--no-input"]);
+    let ambiguous = stack.jpki_status(&["--json", "--no-input"]);
     assert_ne!(
         ambiguous.code,
         Some(0),
@@ -323,7 +328,8 @@ fn two_readers_and_reader_flag() {
     stack.assert_no_verify_with_data();
 }
 
-/// With pcscd stopped: the no-service message and exit 7.
+/// With pcscd stopped (in the stack's namespace, which stays): the
+/// no-service message and exit 7.
 #[test]
 fn pcscd_stopped_gives_no_service() {
     let _turn = serial();
@@ -331,7 +337,8 @@ fn pcscd_stopped_gives_no_service() {
         return;
     };
     stack.stop();
-    let run = jpki_status(&["--json", "--no-input"]);
+    assert!(!stack.socket_exists(), "pcscd's socket outlived it");
+    let run = stack.jpki_status(&["--json", "--no-input"]);
     assert_eq!(run.code, Some(7), "{run:?}");
     valid(&["--json"], &run, "--json with pcscd stopped");
     assert_eq!(
@@ -339,13 +346,38 @@ fn pcscd_stopped_gives_no_service() {
         Value::from("no_service"),
         "{run:?}"
     );
-    let text = jpki_status(&["--no-input", "--lang", "en"]);
+    let text = stack.jpki_status(&["--no-input", "--lang", "en"]);
     assert_eq!(text.code, Some(7));
     assert!(
         text.stderr.contains("PC/SC") && text.stderr.contains("pcscd"),
         "no-service message:\n{}",
         text.stderr
     );
+}
+
+/// The library in the test's own process (which cannot join the stack's
+/// namespace) reaches the stack through its socket path
+/// (`Stack::use_in_this_process`): both readers, the card and its ATR.
+#[cfg(unix)]
+#[test]
+fn the_library_in_process_reaches_the_stack() {
+    use jpki_status::pcsc_backend::PcscTerminal;
+    use jpki_status::transport::Terminal;
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    stack.use_in_this_process();
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let readers = PcscTerminal::new().readers().expect("PC/SC readers");
+    let names: Vec<&str> = readers.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, [READER0, READER1], "{readers:?}");
+    assert!(readers[0].card_present && !readers[1].card_present);
+    assert_eq!(
+        readers[0].atr.as_deref(),
+        Some(&[0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14][..])
+    );
+    card.assert_no_violation();
 }
 
 /// The witness parser itself: a VERIFY with data is caught, the status

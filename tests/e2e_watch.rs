@@ -12,15 +12,17 @@
 //! the soak: 200 insert/remove cycles on two readers with nothing missed,
 //! nothing read twice and flat memory (figures in docs/performance.md).
 //!
-//! Must not: run in parallel with another e2e test (one pcscd per machine:
-//! every test holds [`support::serial`]), place a card on a reader before the
+//! Must not: run a client of the stack outside its namespace, overlap with
+//! the other test here (every test holds [`support::serial`]: the soak's
+//! timings assume one stack at a time), place a card on a reader before the
 //! watcher has reported the previous card's removal there (vpcd only sees a
 //! change at its ~400 ms poll; a card returning within one poll is never
 //! announced: docs/virtual-reader.md), wait without a timeout, or
 //! leave a process behind (the stack, cards and watcher are reaped on drop).
 //!
-//! Skipped with a loud message without the stack, except with `CI=true` or
-//! `JPKI_E2E=1` (see tests/support/mod.rs). `JPKI_SOAK_CYCLES=N` runs a
+//! Each test prints `E2E ran through pcscd: <test> (...)`; without the
+//! stack it fails under scripts/test.sh, CI and `JPKI_E2E=1`, and is
+//! skipped loudly in plain `cargo test` (see tests/support/mod.rs). `JPKI_SOAK_CYCLES=N` runs a
 //! longer (or shorter, at least 20) soak by hand. Details: docs/testing.md.
 
 mod common;
@@ -29,10 +31,11 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use common::profile_files;
 use serde_json::Value;
 use support::{
-    comparable, jpki_status, live_children, open_fds, proc_status_kb, profiles, serial, Card,
-    CardOptions, Stack, WatchLine, Watcher, PORT0, PORT1, READER0, READER1,
+    comparable, live_children, open_fds, proc_status_kb, serial, sim_run, Card, CardOptions, Stack,
+    WatchLine, Watcher, PORT0, PORT1, READER0, READER1,
 };
 
 /// Waiting for one event (insertion seen, card read, removal seen). vpcd
@@ -47,7 +50,7 @@ const PULLED_OUT: [&str; 3] = ["card_removed", "communication", "short_response"
 const NOW: &str = "2026-11-22T10:00:00+09:00";
 
 fn sim_json(profile: &str) -> Value {
-    let run = jpki_status(&["--sim", profile, "--json", "--no-input", "--now", NOW]);
+    let run = sim_run(&["--sim", profile, "--json", "--no-input", "--now", NOW]);
     let v = run.json();
     common::schema::assert_valid(common::schema::Doc::Reading, &v, "--sim --json");
     v
@@ -175,7 +178,7 @@ fn watch_follows_cards_on_two_readers_and_stops_on_signals() {
     // card meanwhile, and that makes the watcher neither read it again nor
     // report anything (its own reading powered the card; pcscd powers it off
     // 0.4-0.8 s after last use, which must not look like an event either).
-    let other = jpki_status(&["--json", "--no-input", "--now", NOW, "--reader", READER0]);
+    let other = stack.jpki_status(&["--json", "--no-input", "--now", NOW, "--reader", READER0]);
     assert_eq!(
         other.code,
         Some(0),
@@ -310,6 +313,14 @@ struct Cycle {
     apdus: Option<usize>,
 }
 
+/// How many APDUs a card of `sim`'s profile logged (one reading is
+/// `sim["apdus"]`), allowing its log a second to catch up.
+fn logged_apdus(card: &Card, sim: &Value) -> usize {
+    let one_reading = sim["apdus"].as_u64().unwrap_or(0) as usize;
+    card.commands_at_least(one_reading, Duration::from_secs(1))
+        .len()
+}
+
 fn median(v: &mut [Duration]) -> Duration {
     if v.is_empty() {
         return Duration::ZERO;
@@ -347,7 +358,7 @@ fn soak_two_readers_200_cycles() {
         .unwrap_or(200)
         .max(20);
     const WARMUP: usize = 10;
-    let names = profiles();
+    let names = profile_files();
     let sims: HashMap<String, Value> = names.iter().map(|p| (p.clone(), sim_json(p))).collect();
 
     let mut w = Watcher::start(&stack, &["--now", NOW]);
@@ -400,7 +411,7 @@ fn soak_two_readers_200_cycles() {
         });
         // The other reader's card (read in the previous cycle) leaves now.
         if let Some((j, mut card)) = present[o].take() {
-            done[j].apdus = Some(card.commands().len());
+            done[j].apdus = Some(logged_apdus(&card, &sims[&done[j].profile]));
             card.assert_no_violation();
             card.remove();
             removals_done[o] += 1;
@@ -432,7 +443,7 @@ fn soak_two_readers_200_cycles() {
     // The last cards leave; wait until the watcher saw every removal.
     for r in 0..2 {
         if let Some((j, mut card)) = present[r].take() {
-            done[j].apdus = Some(card.commands().len());
+            done[j].apdus = Some(logged_apdus(&card, &sims[&done[j].profile]));
             card.remove();
             removals_done[r] += 1;
         }

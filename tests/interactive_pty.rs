@@ -15,10 +15,12 @@
 //! (3 depends on an answer, 4 self-service, 5 counter).
 #![cfg(unix)]
 
+mod common;
+
+use common::Program;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use expectrl::{Any, ControlCode, Eof, Expect, Needle, Regex, Session};
-use std::process::Command;
 use std::time::Duration;
 
 /// The longest any single wait for output may take.
@@ -108,11 +110,13 @@ impl Outcome {
 
 /// Starts the binary on a fresh pseudo-terminal (stdin, stdout and stderr).
 fn spawn(args: &[&str]) -> OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jpki-status"));
-    cmd.args(args)
-        .env_remove("JPKI_STATUS_LANG")
+    // A pseudo-terminal session bounds itself (the expect timeout), so it
+    // takes the command from the one helper but not its `run`.
+    let cmd = Program::jpki_status()
+        .args(args)
         .env("LANG", "C.UTF-8")
-        .env("LC_ALL", "C.UTF-8");
+        .env("LC_ALL", "C.UTF-8")
+        .command();
     let mut session = Session::spawn(cmd).unwrap();
     session.set_expect_timeout(Some(TIMEOUT));
     session
@@ -389,13 +393,15 @@ fn with_stdout_redirected_nothing_is_asked_on_the_terminal() {
     // nobody sees. The run must not ask, and must finish by itself.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.txt");
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(r#"exec "$0" "$@" > "$JPKI_PTY_OUT""#)
-        .arg(env!("CARGO_BIN_EXE_jpki-status"))
+    let cmd = Program::jpki_status()
         .args(["--sim", "auth-locked", "--lang", "en", "--now", MORNING])
         .env("JPKI_PTY_OUT", &out)
-        .env_remove("JPKI_STATUS_LANG");
+        .within(&[
+            "sh".into(),
+            "-c".into(),
+            r#"exec "$0" "$@" > "$JPKI_PTY_OUT""#.into(),
+        ])
+        .command();
     let mut p = Session::spawn(cmd).unwrap();
     p.set_expect_timeout(Some(TIMEOUT));
     let on_terminal = match p.expect(Eof) {

@@ -19,7 +19,7 @@ use common::schema::{self, Doc};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Every `--json` golden case: (file stem, args, stdout).
 fn golden_json_cases() -> Vec<(String, Vec<String>, String)> {
@@ -86,10 +86,13 @@ fn watch_with_slip_documents() -> Vec<(Doc, Value, String)> {
         "--slip",
         dir.path().to_str().expect("utf-8 path"),
     ];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
+    // A watcher waits for Ctrl-C: the command from the one helper, the
+    // process bounded here (killed after the report or 30 s).
+    let mut child = common::Program::jpki_status()
         .args(args)
         .env("XDG_CONFIG_HOME", "/nonexistent/jpki-status-test")
         .env("HOME", "/nonexistent/jpki-status-test")
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::Program;
 use jpki_status::advice::{advise, AdviceInput, AgeBand, Answer, Facts, Route, Who};
 use jpki_status::lang::Lang;
 use jpki_status::probe::ProbeOptions;
@@ -19,8 +20,7 @@ use jpki_status::slip::{
     render_slip, render_slip_on, slip_file_name, write_slip, write_slip_in_dir,
 };
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use time::OffsetDateTime;
 
 fn site() -> Site {
@@ -442,71 +442,49 @@ fn tools() -> Option<Tools> {
 /// Runs Chromium headless on `page` with `extra` flags, killing its whole
 /// process group after [`CHROMIUM_TIMEOUT`].
 fn chromium(tools: &Tools, work: &Path, page: &Path, extra: &[String]) {
-    use std::os::unix::process::CommandExt;
     let profile = tempfile::tempdir_in(work).expect("profile dir");
-    let mut cmd = Command::new(&tools.chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
-        "--hide-scrollbars",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .args(extra)
-    .arg(format!("file://{}", page.display()))
-    .env("HOME", profile.path())
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    // Its own process group, so the timeout can take the renderer and
-    // zygote processes down with it.
-    .process_group(0);
-    let mut child = cmd.spawn().expect("chromium starts");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > CHROMIUM_TIMEOUT {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
-            panic!(
-                "chromium did not finish within {CHROMIUM_TIMEOUT:?} on {}",
-                page.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = child.wait_with_output().expect("output");
-    assert!(
-        status.success(),
-        "chromium failed on {}: {status}\n{}",
+    let run = Program::new(&tools.chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .env("HOME", profile.path())
+        .timeout(CHROMIUM_TIMEOUT)
+        // Its own process group, so the timeout can take the renderer and
+        // zygote processes down with it.
+        .own_process_group()
+        .run();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "chromium failed on {}\n{}",
         page.display(),
-        String::from_utf8_lossy(&out.stderr)
+        run.stderr
     );
 }
 
 fn run(tool: &Path, args: &[&Path]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .expect("poppler runs");
-    assert!(
-        out.status.success(),
+    let out = Program::new(tool).args(args).run();
+    assert_eq!(
+        out.code,
+        Some(0),
         "{} failed: {}",
         tool.display(),
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    out.stdout
 }
 
 fn work_dir() -> PathBuf {

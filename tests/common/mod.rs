@@ -1,16 +1,19 @@
 //! Shared helpers for the integration tests: the fixed clock, reading a
-//! profile through the production probe, and describing a row the way
-//! profiles' `[expect]` tables do.
+//! profile through the production probe, describing a row the way
+//! profiles' `[expect]` tables do, and (program.rs) the one way to run the
+//! built binary or any other program, with a timeout.
 #![allow(dead_code)]
 
+mod program;
 pub mod schema;
+#[allow(unused_imports)] // each test binary uses its own part
+pub use program::{Program, Run};
 
 use jpki_status::probe::{read_card, ProbeOptions};
 use jpki_status::report::{CardReport, KeyReport, KeyState};
 use jpki_status::sim::{SimCard, SimTerminal};
 use jpki_status::transport::Terminal;
 use std::path::PathBuf;
-use std::process::Command;
 use time::OffsetDateTime;
 
 /// Every test reads "now" from here, so certificate days never drift.
@@ -66,18 +69,7 @@ pub fn describe(k: &KeyReport) -> String {
 
 /// Runs the real `jpki-status` binary with the locale cleared (so output is
 /// English unless `--lang` says otherwise): exit code, stdout, stderr.
+/// Shorthand for [`Program::jpki_status`]`.args(args).run()`.
 pub fn run_cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
-        .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("JPKI_STATUS_LANG")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Program::jpki_status().args(args).run().parts()
 }

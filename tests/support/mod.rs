@@ -1,20 +1,36 @@
 //! Helpers for the end-to-end tests through the real PC/SC stack (pcscd +
 //! vsmartcard-vpcd + `jpki-virtual-card`): starting and stopping a private
 //! pcscd through `scripts/virtual-reader.sh foreground`, placing virtual
-//! cards, running the built binaries with a timeout, and the two witnesses
-//! (pcscd's APDU log, OpenSC's `pkcs15-tool`).
+//! cards, running the built binaries inside the stack, and the two
+//! witnesses (pcscd's APDU log, OpenSC's `pkcs15-tool`).
+//!
+//! Every stack lives in a mount and network namespace of its own, made by
+//! the script (`unshare`): its own tmpfs on /run/pcscd, its own loopback
+//! and vpcd ports, no USB reader drivers. The test's child process *is*
+//! that pcscd (the script execs through `unshare` and bash into it), so
+//! its PID names the namespace, and every program that must talk to this
+//! pcscd or this vpcd (the binary under test, the cards, OpenSC) runs
+//! behind `nsenter --target PID --mount --net` ([`Stack::program`]). A
+//! system pcscd, another engineer's stack or the other e2e test binary
+//! never meets this one.
 //!
 //! Owns: every process the e2e tests start, and stopping it (Drop), even when
-//! a test fails. Must not: touch a pcscd it did not start, or connect to
-//! vpcd's port itself (a connect is a card insertion; virtual-reader.md).
+//! a test fails; the line `E2E ran through pcscd: ...` per test (also
+//! appended to `$JPKI_E2E_LEDGER`, which scripts/test.sh counts). Must
+//! not: touch a pcscd it did not start, run a client of the stack outside
+//! its namespace, or connect to vpcd's port itself (a connect is a card
+//! insertion; virtual-reader.md).
 //!
-//! When the stack is unavailable (not Linux, not root, another pcscd
-//! running): the tests are skipped with a loud message, except in CI
-//! (`CI=true`) or with `JPKI_E2E=1`, where that is a failure. `JPKI_E2E=0`
-//! skips them on purpose.
+//! When the stack cannot start (not Linux, no namespaces, a missing
+//! package): with `JPKI_E2E=1` or `CI=true` the test fails (scripts/test.sh
+//! and CI set `JPKI_E2E=1`); otherwise (plain `cargo test`) it is skipped
+//! with a loud `E2E SKIPPED` message and the reason. `JPKI_E2E=0` skips
+//! them on purpose, as loudly.
 #![allow(dead_code)]
 
+use std::ffi::OsString;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +39,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use crate::common::{Program, Run};
 
 /// The two readers one vpcd entry gives (virtual-reader.md).
 pub const READER0: &str = "Virtual PCD 00 00";
@@ -33,7 +51,12 @@ pub const PORT0: u16 = 35963;
 /// Second slot.
 pub const PORT1: u16 = 35964;
 
-/// Only one pcscd per machine (fixed socket path): the tests take turns.
+/// How long one `jpki-status` or OpenSC run inside the stack may take.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The tests of one binary take turns. Each has its own namespace, so they
+/// could overlap, but their timing claims (pcscd's ~400 ms polls, the
+/// soak's latencies) are measured one stack at a time.
 static STACK_LOCK: Mutex<()> = Mutex::new(());
 
 /// Serializes the e2e tests; a failed (poisoned) test does not block the rest.
@@ -51,18 +74,103 @@ pub fn required() -> bool {
         || std::env::var("JPKI_E2E").is_ok_and(|v| v == "1")
 }
 
-fn skip_or_fail(why: &str) -> Option<Stack> {
-    if required() {
-        panic!("e2e stack unavailable and required (CI=true or JPKI_E2E=1): {why}");
+/// `e2e_pcsc::test_name` (libtest names each test's thread after the test).
+fn test_name() -> String {
+    let thread = std::thread::current();
+    format!(
+        "{}::{}",
+        env!("CARGO_CRATE_NAME"),
+        thread.name().unwrap_or("?")
+    )
+}
+
+/// Prints `line` to stderr and appends it to `$JPKI_E2E_LEDGER` (one line
+/// per test that started a stack or skipped; scripts/test.sh reads it).
+fn record(line: &str) {
+    eprintln!("{line}");
+    if let Some(path) = std::env::var_os("JPKI_E2E_LEDGER") {
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("JPKI_E2E_LEDGER {path:?}: {e}"));
+        // One write per line: O_APPEND keeps lines whole across processes.
+        f.write_all(format!("{line}\n").as_bytes())
+            .expect("ledger write");
     }
-    eprintln!("SKIPPED e2e test: {why} (set JPKI_E2E=1 to make this a failure)");
+}
+
+fn skip_or_fail(why: &str) -> Option<Stack> {
+    let test = test_name();
+    if required() {
+        panic!(
+            "the private PC/SC stack could not start, and it is required \
+             (JPKI_E2E=1 or CI): {test}: {why}"
+        );
+    }
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    record(&format!(
+        "E2E SKIPPED (nothing ran through pcscd): {test}: {why} \
+         (scripts/test.sh and JPKI_E2E=1 make this a failure)"
+    ));
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
     None
 }
 
-/// A running pcscd with the vpcd reader, started by this test.
+/// The namespace `kind` (`net`, `mnt`, `user`) of process `pid` ("self"
+/// for this one), as the kernel names it: `net:[4026532178]`.
+fn namespace(pid: &str, kind: &str) -> Option<String> {
+    fs::read_link(format!("/proc/{pid}/ns/{kind}"))
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+/// The command prefix that runs a program in the namespaces of `pid`, in
+/// this test's working directory (entering a mount namespace moves a
+/// process to its root otherwise).
+fn enter_prefix(pid: u32) -> Vec<OsString> {
+    let mut prefix: Vec<OsString> = ["nsenter", "--target", &pid.to_string(), "--mount", "--net"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    if namespace(&pid.to_string(), "user") != namespace("self", "user") {
+        // Made without root, through a user namespace (the script's
+        // fallback); --preserve-credentials: setgroups is denied there.
+        prefix.push("--user".into());
+        prefix.push("--preserve-credentials".into());
+    }
+    let mut wd = OsString::from("--wd=");
+    wd.push(std::env::current_dir().expect("current dir"));
+    prefix.push(wd);
+    prefix.push("--".into());
+    prefix
+}
+
+/// A running pcscd with the vpcd reader, in a namespace of its own,
+/// started by this test.
 pub struct Stack {
     child: Option<Child>,
+    /// After [`Stack::stop`]: a sleeping process that keeps the namespace.
+    holder: Option<Child>,
+    /// The process whose namespace clients enter: pcscd, or the holder.
+    ns_pid: u32,
+    /// `nsenter ... --` into the stack's namespace.
+    prefix: Vec<OsString>,
+    /// Whether [`Stack::use_in_this_process`] pointed the link here.
+    linked: bool,
     dir: tempfile::TempDir,
+}
+
+/// The fixed socket path this test process gives pcsc-lite's client
+/// library (`PCSCLITE_CSOCK_NAME`, read once per process), set on first use.
+#[cfg(unix)]
+fn in_process_link() -> &'static Path {
+    static LINK: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    LINK.get_or_init(|| {
+        let link = std::env::temp_dir().join(format!("jpki-e2e-{}.pcscd.comm", std::process::id()));
+        std::env::set_var("PCSCLITE_CSOCK_NAME", &link);
+        link
+    })
 }
 
 impl Stack {
@@ -70,11 +178,14 @@ impl Stack {
     /// (`None` = skipped, see the module doc).
     pub fn start() -> Option<Stack> {
         if std::env::var("JPKI_E2E").is_ok_and(|v| v == "0") {
-            eprintln!("SKIPPED e2e test: JPKI_E2E=0");
+            record(&format!(
+                "E2E SKIPPED on purpose (JPKI_E2E=0): {}",
+                test_name()
+            ));
             return None;
         }
         if !cfg!(target_os = "linux") {
-            return skip_or_fail("pcscd + vsmartcard-vpcd is Linux only");
+            return skip_or_fail("pcscd + vsmartcard-vpcd in Linux namespaces is Linux only");
         }
         let dir = tempfile::Builder::new()
             .prefix("jpki-e2e-")
@@ -93,12 +204,18 @@ impl Stack {
             Ok(c) => c,
             Err(e) => return skip_or_fail(&format!("cannot run bash: {e}")),
         };
+        let pid = child.id();
         let mut stack = Stack {
             child: Some(child),
+            holder: None,
+            ns_pid: pid,
+            prefix: Vec::new(),
+            linked: false,
             dir,
         };
         // Package installation on a fresh CI machine can take a while.
         let deadline = Instant::now() + Duration::from_secs(300);
+        let socket = PathBuf::from(format!("/proc/{pid}/root/run/pcscd/pcscd.comm"));
         loop {
             if let Some(status) = stack
                 .child
@@ -107,16 +224,21 @@ impl Stack {
             {
                 stack.child = None;
                 let why = fs::read_to_string(&script_err).unwrap_or_default();
+                let log = fs::read_to_string(stack.pcscd_log()).unwrap_or_default();
                 return skip_or_fail(&format!(
-                    "scripts/virtual-reader.sh foreground exited ({status}): {}",
-                    why.trim()
+                    "scripts/virtual-reader.sh foreground exited ({status}): {}{}",
+                    why.trim(),
+                    log.lines().rev().take(5).collect::<Vec<_>>().join("\n")
                 ));
             }
+            // pcscd writes "daemon ready" only once it runs, and it runs
+            // only inside the new namespace, so /proc/PID/root is then that
+            // namespace's view and the socket there is ours.
             let ready = fs::read_to_string(stack.pcscd_log())
                 .is_ok_and(|l| l.contains("daemon ready"))
-                && Path::new("/run/pcscd/pcscd.comm").exists();
+                && socket.exists();
             if ready {
-                return Some(stack);
+                break;
             }
             if Instant::now() > deadline {
                 panic!(
@@ -126,6 +248,39 @@ impl Stack {
             }
             sleep(Duration::from_millis(10));
         }
+        let (net, mnt) = (
+            namespace(&pid.to_string(), "net"),
+            namespace(&pid.to_string(), "mnt"),
+        );
+        assert!(
+            net.is_some() && net != namespace("self", "net") && mnt != namespace("self", "mnt"),
+            "pcscd (pid {pid}) is not in a private namespace: net {net:?} mnt {mnt:?}"
+        );
+        stack.prefix = enter_prefix(pid);
+        record(&format!(
+            "E2E ran through pcscd: {} (pcscd pid {pid}, namespace {} {})",
+            test_name(),
+            net.unwrap_or_default(),
+            mnt.unwrap_or_default()
+        ));
+        Some(stack)
+    }
+
+    /// `program` run inside the stack's namespace, where /run/pcscd and
+    /// vpcd's ports are this stack's.
+    pub fn program(&self, program: Program) -> Program {
+        // A child uses the namespace's own /run/pcscd, never the link an
+        // earlier test set up for its own process (use_in_this_process).
+        program
+            .env_remove("PCSCLITE_CSOCK_NAME")
+            .within(&self.prefix)
+    }
+
+    /// Runs the built `jpki-status` inside the stack (30 s timeout).
+    pub fn jpki_status(&self, args: &[&str]) -> Run {
+        self.program(Program::jpki_status().args(args))
+            .timeout(CLIENT_TIMEOUT)
+            .run()
     }
 
     /// The private state directory (logs).
@@ -184,9 +339,59 @@ impl Stack {
         );
     }
 
-    /// Stops pcscd now (SIGTERM, then SIGKILL after 5 s) and reaps it.
+    /// For a test that talks PC/SC itself, through the library in its own
+    /// process (which cannot join the namespace): pcsc-lite's client
+    /// library takes its socket from `PCSCLITE_CSOCK_NAME`, read once per
+    /// process, so the process gets one fixed path, a symbolic link this
+    /// stack points at its socket through `/proc/PID/root` (a Unix socket
+    /// path is not tied to the network namespace). Call it before the first
+    /// PC/SC context of the process; the link goes with the stack.
+    #[cfg(unix)]
+    pub fn use_in_this_process(&mut self) {
+        let link = in_process_link();
+        let _ = fs::remove_file(link);
+        std::os::unix::fs::symlink(
+            format!("/proc/{}/root/run/pcscd/pcscd.comm", self.ns_pid),
+            link,
+        )
+        .expect("link to the stack's pcscd socket");
+        self.linked = true;
+    }
+
+    /// Whether pcscd's socket exists in the stack's namespace.
+    pub fn socket_exists(&self) -> bool {
+        Path::new(&format!("/proc/{}/root/run/pcscd/pcscd.comm", self.ns_pid)).exists()
+    }
+
+    /// Stops pcscd now (SIGTERM, then SIGKILL after 5 s) and reaps it. The
+    /// namespace stays (a sleeping process holds it), so clients run after
+    /// this meet the stack without its pcscd, as on a machine where pcscd
+    /// was stopped.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let holder = Program::new("sleep")
+                .arg("3600")
+                .within(&self.prefix)
+                .command()
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the namespace holder");
+            // nsenter execs sleep: wait until it has joined the namespace.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while namespace(&holder.id().to_string(), "net")
+                != namespace(&child.id().to_string(), "net")
+            {
+                assert!(
+                    Instant::now() < deadline,
+                    "the namespace holder never joined"
+                );
+                sleep(Duration::from_millis(5));
+            }
+            self.ns_pid = holder.id();
+            self.prefix = enter_prefix(holder.id());
+            self.holder = Some(holder);
             terminate(&mut child, Duration::from_secs(5));
         }
     }
@@ -194,7 +399,17 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        self.stop();
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, Duration::from_secs(5));
+        }
+        if let Some(mut holder) = self.holder.take() {
+            let _ = holder.kill();
+            let _ = holder.wait();
+        }
+        #[cfg(unix)]
+        if self.linked {
+            let _ = fs::remove_file(in_process_link());
+        }
         if std::thread::panicking() {
             // Keep the logs of a failed test for the CI artifact / reader.
             let kept = self.dir.path().to_path_buf();
@@ -290,26 +505,29 @@ impl Card {
         let base = stack.dir().join(format!("card{n:03}-{port}-{name}"));
         let log = base.with_extension("log");
         let err = base.with_extension("err");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jpki-virtual-card"));
-        cmd.arg("--profile")
+        let mut card = Program::virtual_card()
+            .arg("--profile")
             .arg(profile)
             .arg("--port")
             .arg(port.to_string())
             .arg("--log")
             .arg(&log);
         if let Some(n) = opts.leave_after {
-            cmd.arg("--leave-after").arg(n.to_string());
+            card = card.arg("--leave-after").arg(n.to_string());
         }
         if let Some(ms) = opts.return_after {
-            cmd.arg("--return-after").arg(ms.to_string());
+            card = card.arg("--return-after").arg(ms.to_string());
         }
         if let Some(ms) = opts.insert_after {
-            cmd.arg("--insert-after").arg(ms.to_string());
+            card = card.arg("--insert-after").arg(ms.to_string());
         }
         if let Some(fault) = &opts.fault {
-            cmd.arg("--fault").arg(fault);
+            card = card.arg("--fault").arg(fault);
         }
-        let child = cmd
+        // In the stack's namespace: its vpcd listens on that loopback.
+        let child = stack
+            .program(card)
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&err).expect("card stderr file"))
@@ -379,6 +597,23 @@ impl Card {
             .collect()
     }
 
+    /// The commands once the log shows at least `expected` of them, or
+    /// after `limit`, whichever comes first. The card writes an exchange to
+    /// its log just after sending the answer, so a test that has just seen
+    /// the answer's effect (a watch report) can read the log a moment too
+    /// early; seen once in the soak under load (5 of 6 APDUs logged). More
+    /// than `expected` is returned as soon as it is there.
+    pub fn commands_at_least(&self, expected: usize, limit: Duration) -> Vec<String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let commands = self.commands();
+            if commands.len() >= expected || Instant::now() > deadline {
+                return commands;
+            }
+            sleep(Duration::from_millis(5));
+        }
+    }
+
     /// Asserts the card saw no violation (it prints each one at once).
     pub fn assert_no_violation(&self) {
         let err = self.stderr();
@@ -426,85 +661,13 @@ pub fn reader_of(port: Option<u16>) -> &'static str {
     }
 }
 
-/// What a finished `jpki-status` run gave.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit code (`None` if killed by a signal).
-    pub code: Option<i32>,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-}
-
-impl Run {
-    /// stdout parsed as JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-/// Runs a program with a timeout; kills it (and fails) when it is exceeded.
-pub fn run_with_timeout(program: &str, args: &[&str], limit: Duration) -> Run {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("out");
-    let err = dir.path().join("err");
-    let mut child = Command::new(program)
-        .args(args)
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&out).expect("out"))
-        .stderr(fs::File::create(&err).expect("err"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{program} {args:?} did not finish within {limit:?}; stderr so far:\n{}",
-                fs::read_to_string(&err).unwrap_or_default()
-            );
-        }
-        sleep(Duration::from_millis(5));
-    };
-    Run {
-        code: status.code(),
-        stdout: fs::read_to_string(&out).unwrap_or_default(),
-        stderr: fs::read_to_string(&err).unwrap_or_default(),
-    }
-}
-
-/// Runs the built `jpki-status`.
-pub fn jpki_status(args: &[&str]) -> Run {
-    run_with_timeout(
-        env!("CARGO_BIN_EXE_jpki-status"),
-        args,
-        Duration::from_secs(30),
-    )
-}
-
-/// Every profile name in apdu/profiles, sorted.
-pub fn profiles() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(repo().join("apdu/profiles"))
-        .expect("apdu/profiles")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let p = e.path();
-            (p.extension()? == "toml").then(|| p.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
-    names.sort();
-    names
+/// Runs the built `jpki-status --sim ...` (no stack needed) with a timeout.
+pub fn sim_run(args: &[&str]) -> Run {
+    assert!(
+        args.contains(&"--sim"),
+        "a reading through pcscd runs inside the stack: Stack::jpki_status"
+    );
+    Program::jpki_status().args(args).run()
 }
 
 /// The object holding the reading (`keys`, `card`): the top level, or the
@@ -553,13 +716,20 @@ pub fn key_state(v: &Value, id: &str) -> Option<(String, Option<u64>)> {
 }
 
 /// Witness 2: OpenSC's "Tries left" for the JPKI user-authentication and
-/// digital-signature PINs, or why OpenSC could not read them.
-pub fn opensc_tries(reader_index: usize) -> Result<(Option<u64>, Option<u64>), String> {
-    let run = run_with_timeout(
-        "pkcs15-tool",
-        &["--reader", &reader_index.to_string(), "--list-pins"],
-        Duration::from_secs(30),
-    );
+/// digital-signature PINs, or why OpenSC could not read them (OpenSC runs
+/// inside the stack).
+pub fn opensc_tries(
+    stack: &Stack,
+    reader_index: usize,
+) -> Result<(Option<u64>, Option<u64>), String> {
+    let run = stack
+        .program(
+            Program::new("pkcs15-tool")
+                .args(["--reader", &reader_index.to_string(), "--list-pins"])
+                .env("LANG", "C.UTF-8"),
+        )
+        .timeout(CLIENT_TIMEOUT)
+        .run();
     if run.code != Some(0) {
         return Err(format!(
             "pkcs15-tool exit {:?}: {}",
@@ -653,10 +823,13 @@ impl Watcher {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let err = stack.dir().join(format!("watch{n:02}.err"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-status"))
-            .args(["--watch", "--json", "--no-input"])
-            .args(extra)
-            .env("LANG", "C.UTF-8")
+        let mut child = stack
+            .program(
+                Program::jpki_status()
+                    .args(["--watch", "--json", "--no-input"])
+                    .args(extra),
+            )
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&err).expect("watch stderr file"))
