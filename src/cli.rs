@@ -95,9 +95,12 @@ pub struct ReadArgs {
     /// (case-insensitive). Without it, the one reader holding a card is used.
     #[arg(long, value_name = "NAME")]
     pub reader: Option<String>,
-    /// Wait for a card (or reader) to appear: forever, or at most SECS seconds.
-    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "0")]
-    pub wait: Option<f64>,
+    /// Wait for a card (or reader) to appear: `--wait` alone waits until
+    /// one does (Ctrl-C stops it); `--wait=SECS` at most SECS seconds
+    /// (decimals allowed, up to 1000000); `--wait=0` looks once, as without
+    /// --wait.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "forever", value_parser = parse_wait)]
+    pub wait: Option<Wait>,
     /// Read a simulated card instead of a real one: a built-in profile name
     /// (see `jpki-status profiles`) or a profile file (apdu/README.md).
     #[arg(long, value_name = "PROFILE")]
@@ -173,6 +176,40 @@ impl ReadArgs {
             in_use: self.in_use_wait,
         }
     }
+}
+
+/// How long to wait for a card or reader (`--wait`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Wait {
+    /// Until one appears (`--wait` without a value).
+    Forever,
+    /// At most this long; zero looks once.
+    AtMost(Duration),
+}
+
+/// The longest `--wait=SECS` accepted: 1,000,000 s (about 11.5 days).
+/// Longer is almost certainly a typo; `--wait` alone waits without end.
+pub const MAX_WAIT_SECS: f64 = 1_000_000.0;
+
+/// Parses `--wait`'s value: `forever` (what `--wait` alone means), or a
+/// number of seconds from 0 to [`MAX_WAIT_SECS`]. Negative, not-a-number and
+/// infinite values are usage errors rather than an endless wait.
+pub fn parse_wait(s: &str) -> Result<Wait, String> {
+    if s == "forever" {
+        return Ok(Wait::Forever);
+    }
+    let secs: f64 = s.trim().parse().map_err(|_| {
+        format!("not a number of seconds: {s:?} (use --wait alone to wait until a card is placed)")
+    })?;
+    if !secs.is_finite() || !(0.0..=MAX_WAIT_SECS).contains(&secs) {
+        return Err(format!(
+            "{s} is not a number of seconds from 0 to {MAX_WAIT_SECS:.0} \
+             (use --wait alone to wait until a card is placed)"
+        ));
+    }
+    Duration::try_from_secs_f64(secs.abs())
+        .map(Wait::AtMost)
+        .map_err(|e| format!("{s}: {e}"))
 }
 
 /// Why no reader could be chosen.
@@ -443,12 +480,30 @@ impl RunError {
             RunError::Output(e) => describe_output_error(e, lang),
             RunError::Site(e) => (
                 match (lang, e) {
-                    (Lang::Ja, SiteError::Read { path, source }) => format!(
+                    (
+                        Lang::Ja,
+                        SiteError::Read {
+                            path,
+                            source: crate::input::InputError::Io { source, .. },
+                        },
+                    ) => format!(
                         "サイト設定ファイル {} を読み込めません（{source}）。",
                         path.display()
                     ),
-                    (Lang::En, SiteError::Read { path, source }) => {
+                    (
+                        Lang::En,
+                        SiteError::Read {
+                            path,
+                            source: crate::input::InputError::Io { source, .. },
+                        },
+                    ) => {
                         format!("Cannot read the site file {} ({source}).", path.display())
+                    }
+                    (Lang::Ja, SiteError::Read { source, .. }) => {
+                        format!("サイト設定ファイル: {}", source.describe(lang).0)
+                    }
+                    (Lang::En, SiteError::Read { source, .. }) => {
+                        format!("Site file: {}", source.describe(lang).0)
                     }
                     (Lang::Ja, SiteError::Invalid { .. }) => {
                         format!("サイト設定ファイルに誤りがあります: {e}")
@@ -547,13 +602,16 @@ pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal + Send>, RunE
 pub fn wait_and_choose(
     terminal: &mut dyn Terminal,
     wanted: Option<&str>,
-    wait: Option<f64>,
+    wait: Option<Wait>,
     io: &mut Io<'_>,
     lang: Lang,
 ) -> Result<String, RunError> {
-    let deadline = wait
-        .filter(|s| *s > 0.0)
-        .map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e7)));
+    // `--wait=0` looks once, exactly as without --wait.
+    let wait = wait.filter(|w| *w != Wait::AtMost(Duration::ZERO));
+    let deadline = match wait {
+        Some(Wait::AtMost(d)) => Instant::now().checked_add(d),
+        _ => None,
+    };
     let mut told = false;
     loop {
         let readers = terminal.readers()?;
@@ -575,7 +633,11 @@ pub fn wait_and_choose(
                     Some(d) => {
                         let left = d.saturating_duration_since(Instant::now());
                         if left.is_zero() {
-                            return Err(RunError::WaitTimeout(wait.unwrap_or(0.0)));
+                            let secs = match wait {
+                                Some(Wait::AtMost(d)) => d.as_secs_f64(),
+                                _ => 0.0,
+                            };
+                            return Err(RunError::WaitTimeout(secs));
                         }
                         left.min(Duration::from_secs(5))
                     }
@@ -999,7 +1061,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     let mut sink = |event: WatchEvent| -> bool {
         seq += 1;
         let when = clock();
-        let time = probe::format_rfc3339(when.to_offset(probe::JST));
+        let time = probe::format_rfc3339(crate::advice::in_japan(when));
         let advice = match &event {
             WatchEvent::Report { report, .. } => {
                 Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))

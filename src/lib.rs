@@ -35,6 +35,7 @@ pub mod embed;
 pub mod exit;
 #[cfg(feature = "cli")]
 pub mod help;
+pub mod input;
 pub mod lang;
 pub mod pcsc_backend;
 pub mod probe;

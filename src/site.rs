@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 use std::ffi::OsString;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
-use time::{Date, Month, OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime};
 
 /// The file name inside the configuration folder.
 pub const FILE_NAME: &str = "site.toml";
@@ -330,14 +330,15 @@ impl fmt::Display for SiteDate {
 /// Why a site file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
-    /// The file could not be read (missing, unreadable, not UTF-8).
-    #[error("cannot read the site file {}: {source}", path.display())]
+    /// The file could not be read (missing, unreadable, not a regular
+    /// file, larger than [`crate::input::MAX_INPUT_BYTES`], not UTF-8).
+    #[error("cannot use the site file: {source}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
-        source: std::io::Error,
+        source: crate::input::InputError,
     },
     /// The file is not valid TOML, or a value is wrong.
     #[error("{}{}: {message}", path.display(), location.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
@@ -365,11 +366,19 @@ impl SiteError {
     /// What the person should do next, in `lang`.
     pub fn next_step(&self, lang: Lang) -> &'static str {
         match self {
-            SiteError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => lang
-                .pick(
-                    "ファイル名を確認してください。書式の例は docs/slip-and-site.md にあります。",
-                    "Check the file name; docs/slip-and-site.md has an example file.",
-                ),
+            SiteError::Read {
+                source: crate::input::InputError::Io { source, .. },
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => lang.pick(
+                "ファイル名を確認してください。書式の例は docs/slip-and-site.md にあります。",
+                "Check the file name; docs/slip-and-site.md has an example file.",
+            ),
+            SiteError::Read {
+                source:
+                    source @ (crate::input::InputError::NotRegular { .. }
+                    | crate::input::InputError::TooLarge { .. }),
+                ..
+            } => source.next_step(lang),
             SiteError::Read { .. } => lang.pick(
                 "ファイルの権限と文字コード（UTF-8）を確認してください。",
                 "Check the file's permissions and that it is UTF-8.",
@@ -385,7 +394,7 @@ impl SiteError {
 impl Site {
     /// Reads and checks a site file.
     pub fn load(path: &Path) -> Result<Site, SiteError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SiteError::Read {
+        let text = crate::input::read_text_file(path).map_err(|source| SiteError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -515,14 +524,8 @@ impl Site {
 
 /// The calendar day in Japan (UTC+9, no DST) at `now`.
 pub fn japan_date(now: OffsetDateTime) -> Date {
-    now.to_offset(JAPAN).date()
+    crate::advice::in_japan(now).date()
 }
-
-/// Japan Standard Time.
-pub(crate) const JAPAN: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
 
 /// 1-based line and column (in characters) of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -18,7 +18,7 @@ use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
 use crate::lang::Lang;
 use crate::report::{CardReport, CertificateStatus, KeyState};
-use crate::site::{japan_date, Paper, Site, JAPAN};
+use crate::site::{japan_date, Paper, Site};
 use crate::text::{key_label, kind_label};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -321,7 +321,7 @@ impl Density {
 /// read in the same millisecond get the same name: [`write_slip_in_dir`]
 /// adds a suffix rather than overwrite.
 pub fn slip_file_name(now: OffsetDateTime) -> String {
-    let t = now.to_offset(JAPAN);
+    let t = crate::advice::in_japan(now);
     format!(
         "slip-{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}.html",
         t.year(),
@@ -814,7 +814,7 @@ fn human_date(d: time::Date, lang: Lang) -> String {
 }
 
 fn human_time(now: OffsetDateTime, lang: Lang) -> String {
-    let t = now.to_offset(JAPAN);
+    let t = crate::advice::in_japan(now);
     let date = human_date(t.date(), lang);
     match lang {
         Lang::Ja => format!("{date} {}:{:02}", t.hour(), t.minute()),
@@ -823,7 +823,7 @@ fn human_time(now: OffsetDateTime, lang: Lang) -> String {
 }
 
 fn iso_minute(now: OffsetDateTime) -> String {
-    let t = now.to_offset(JAPAN);
+    let t = crate::advice::in_japan(now);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}+09:00",
         t.year(),

@@ -181,15 +181,34 @@ pub struct FactArgs {
     #[arg(long)]
     pub phone_certificate: bool,
     /// Fix the clock, RFC 3339 (e.g. 2026-11-22T23:10:00+09:00); default:
-    /// the system clock. Advice times are Japan time.
+    /// the system clock. Advice times are Japan time. Accepted from
+    /// 1900-01-01 to 9999-12-30 (Japan time); outside is a usage error.
     #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
     pub now: Option<OffsetDateTime>,
 }
 
-fn parse_now(s: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .map(in_japan)
-        .map_err(|e| format!("not an RFC 3339 time like 2026-11-22T23:10:00+09:00: {e}"))
+/// The range `--now` accepts, in Japan time: wide enough for any test of
+/// past or future rules, and a day inside the limits of the date type, so
+/// that every date computed from it (Japan time, "within 24 hours", days to
+/// a certificate's expiry) stays representable. Outside it is a usage
+/// error, never a clamp: a silently moved clock would give silently wrong
+/// advice.
+pub const NOW_RANGE: (OffsetDateTime, OffsetDateTime) = (
+    time::macros::datetime!(1900-01-01 00:00:00 +09:00),
+    time::macros::datetime!(9999-12-30 23:59:59 +09:00),
+);
+
+/// Parses `--now`: RFC 3339, inside [`NOW_RANGE`].
+pub fn parse_now(s: &str) -> Result<OffsetDateTime, String> {
+    let t = OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 time like 2026-11-22T23:10:00+09:00: {e}"))?;
+    if t < NOW_RANGE.0 || t > NOW_RANGE.1 {
+        return Err(format!(
+            "{s} is outside the supported range 1900-01-01T00:00:00+09:00 to \
+             9999-12-30T23:59:59+09:00: give a time inside it"
+        ));
+    }
+    Ok(in_japan(t))
 }
 
 /// Why `advise` (or the facts of a reading) cannot give advice. Every
@@ -203,14 +222,15 @@ pub enum AdviseError {
     /// The same PIN is given twice by `--locked`/`--tries`.
     #[error("{0} is given twice (--locked/--tries): give it once")]
     GivenTwice(KeyId),
-    /// The `--from` file cannot be read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// The `--from` file cannot be read (missing, not a regular file,
+    /// larger than [`crate::input::MAX_INPUT_BYTES`], not UTF-8).
+    #[error("{source}")]
     FromRead {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
-        source: std::io::Error,
+        source: crate::input::InputError,
     },
     /// The `--from` file is not JSON.
     #[error("{} is not JSON: {source}", path.display())]
@@ -280,7 +300,10 @@ impl AdviseError {
                     Lang::En => format!("Give {k} once: --locked {k} if it is locked, or --tries {k}=N."),
                 },
             ),
-            AdviseError::FromRead { path, source } => (
+            AdviseError::FromRead {
+                path,
+                source: crate::input::InputError::Io { source, .. },
+            } => (
                 match lang {
                     Lang::Ja => format!("{} を読み込めません（{source}）。", path.display()),
                     Lang::En => format!("Cannot read {} ({source}).", path.display()),
@@ -291,6 +314,7 @@ impl AdviseError {
                 )
                 .into(),
             ),
+            AdviseError::FromRead { source, .. } => source.describe(lang),
             AdviseError::FromNotJson { path, source } => (
                 match lang {
                     Lang::Ja => format!("{} は JSON ではありません（{source}）。", path.display()),
@@ -477,7 +501,7 @@ impl AdviseArgs {
 
 /// Reads a saved `--json` reading, ignoring an `advice` field in it.
 pub fn read_report(path: &std::path::Path) -> Result<CardReport, AdviseError> {
-    let text = std::fs::read_to_string(path).map_err(|source| AdviseError::FromRead {
+    let text = crate::input::read_text_file(path).map_err(|source| AdviseError::FromRead {
         path: path.into(),
         source,
     })?;

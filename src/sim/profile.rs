@@ -90,7 +90,7 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// Neither a built-in name nor a readable file.
-    #[error("no built-in profile {name:?} and no such file ({io}); built-in profiles: {}", builtin_names().join(", "))]
+    #[error("no built-in profile {name:?} and no readable profile file ({io}); built-in profiles: {}", builtin_names().join(", "))]
     NotFound {
         /// What was asked for.
         name: String,
@@ -259,7 +259,7 @@ impl Profile {
             return Profile::parse(name, text);
         }
         let path = Path::new(spec);
-        match std::fs::read_to_string(path) {
+        match crate::input::read_text_file(path) {
             Ok(text) => {
                 let name = path
                     .file_stem()
