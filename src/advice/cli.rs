@@ -499,22 +499,28 @@ impl AdviseArgs {
     }
 }
 
-/// Reads a saved `--json` reading, ignoring an `advice` field in it.
+/// Reads a saved `--json` reading (a regular file of at most
+/// [`crate::input::MAX_INPUT_BYTES`]), ignoring an `advice` field in it.
 pub fn read_report(path: &std::path::Path) -> Result<CardReport, AdviseError> {
     let text = crate::input::read_text_file(path).map_err(|source| AdviseError::FromRead {
         path: path.into(),
         source,
     })?;
+    parse_report(&text, path)
+}
+
+/// Parses the text of a saved `--json` reading; `origin` names it in errors.
+pub fn parse_report(text: &str, origin: &std::path::Path) -> Result<CardReport, AdviseError> {
     let mut value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|source| AdviseError::FromNotJson {
-            path: path.into(),
+        serde_json::from_str(text).map_err(|source| AdviseError::FromNotJson {
+            path: origin.into(),
             source,
         })?;
     if let Some(obj) = value.as_object_mut() {
         obj.remove("advice");
     }
     serde_json::from_value(value).map_err(|source| AdviseError::FromNotAReading {
-        path: path.into(),
+        path: origin.into(),
         source,
     })
 }
@@ -575,5 +581,10 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     // stdout is buffered by the binary: flush here so a full disk is an
     // error of this run, not a silent loss at exit.
     out.flush()?;
-    Ok(advice.exit())
+    // The same code as the reading it re-runs: a saved reading of a card
+    // that is not a My Number Card stays 6 (docs/exit-codes.md).
+    Ok(match &report {
+        Some(r) => crate::cli::final_exit(r, &advice),
+        None => advice.exit(),
+    })
 }
