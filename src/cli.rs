@@ -341,24 +341,11 @@ pub enum RunError {
     /// The site file (`--site` or the default location) is unusable.
     #[error(transparent)]
     Site(#[from] SiteError),
-    /// The slip (`--slip FILE`) could not be written.
-    #[error("cannot write the slip {}: {source}", path.display())]
-    Slip {
-        /// Where it was to go.
-        path: std::path::PathBuf,
-        /// Why it could not.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The slip folder (`--watch --slip FOLDER`) cannot be used.
-    #[error("cannot use {} as the slip folder: {source}", path.display())]
-    SlipFolder {
-        /// The folder.
-        path: std::path::PathBuf,
-        /// Why not.
-        #[source]
-        source: std::io::Error,
-    },
+    /// `--slip` names something that must not be replaced (a device, a
+    /// FIFO, a symbolic link, a folder), a missing folder, or the slip
+    /// could not be written; in watch mode, a slip folder that is not one.
+    #[error(transparent)]
+    Slip(#[from] crate::slip_file::SlipWriteError),
     /// The command line itself is wrong (clap's message, in English).
     #[error("{0}")]
     Usage(String),
@@ -385,8 +372,9 @@ impl RunError {
             RunError::Profile(_) => Exit::Usage,
             RunError::Violation(_) => Exit::Failure,
             RunError::Advise(e) => e.exit(),
-            RunError::Site(_) | RunError::SlipFolder { .. } | RunError::Usage(_) => Exit::Usage,
-            RunError::Slip { .. } | RunError::Output(_) => Exit::Failure,
+            RunError::Site(_) | RunError::Usage(_) => Exit::Usage,
+            RunError::Slip(e) if e.is_usage() => Exit::Usage,
+            RunError::Slip(_) | RunError::Output(_) => Exit::Failure,
         }
     }
 
@@ -422,7 +410,7 @@ impl RunError {
             RunError::Violation(_) => "safety_violation",
             RunError::Advise(e) => e.code(),
             RunError::Site(_) => "site_file",
-            RunError::Slip { .. } | RunError::SlipFolder { .. } => "slip_not_written",
+            RunError::Slip(e) => e.code(),
             RunError::Usage(_) => "usage",
             RunError::Output(_) => "output",
         }
@@ -514,32 +502,7 @@ impl RunError {
                 },
                 e.next_step(lang).into(),
             ),
-            RunError::Slip { path, source } | RunError::SlipFolder { path, source } => {
-                let folder = matches!(self, RunError::SlipFolder { .. });
-                (
-                    match (lang, folder) {
-                        (Lang::Ja, false) => format!("案内票を {} に書き込めません（{source}）。", path.display()),
-                        (Lang::Ja, true) => format!("{} を案内票のフォルダーとして使えません（{source}）。", path.display()),
-                        (Lang::En, false) => format!("Cannot write the slip {} ({source}).", path.display()),
-                        (Lang::En, true) => format!("Cannot use {} as the slip folder ({source}).", path.display()),
-                    },
-                    match source.kind() {
-                        std::io::ErrorKind::NotFound => lang.pick(
-                            "フォルダーが存在するか確認するか、--slip で別の場所を指定してください。",
-                            "Check that the folder exists, or give another place with --slip.",
-                        ),
-                        std::io::ErrorKind::PermissionDenied => lang.pick(
-                            "書き込める場所を --slip で指定してください。",
-                            "Give a place you can write to with --slip.",
-                        ),
-                        _ => lang.pick(
-                            "--slip で別の場所を指定するか、ディスクの空きを確認してください。",
-                            "Give another place with --slip, or check free disk space.",
-                        ),
-                    }
-                    .into(),
-                )
-            }
+            RunError::Slip(e) => e.describe(lang),
             RunError::Usage(message) => (
                 message.clone(),
                 lang.pick(
@@ -700,6 +663,12 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Err(e) => return report_error(&e.into(), args.json, lang, io),
     };
     let now = args.facts.now();
+    // A --slip that could never be written is found before the card is read.
+    if let Some(path) = &args.slip {
+        if let Err(e) = slip::check_slip_path(path) {
+            return report_error(&e.into(), args.json, lang, io);
+        }
+    }
     let result = (|| -> Result<CardReport, RunError> {
         let mut terminal = open_terminal(args.sim.as_deref())?;
         let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
@@ -734,18 +703,15 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(s) => s,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    // A slip that cannot be written is a failure of its own (exit 1, with
-    // what to do), reported after whatever was already printed.
-    let mut slip_failure: Option<RunError> = None;
+    // A slip that cannot be written is a failure of its own (exit 1, or 2
+    // when --slip names something never replaced), reported after whatever
+    // was already printed; under --json the one document is the error.
     let write_slip = |advice: &Advice| -> Result<Option<std::path::PathBuf>, RunError> {
         let Some(path) = &args.slip else {
             return Ok(None);
         };
         let html = slip::render_slip(Some(&report), advice, site.as_ref(), lang, now);
-        slip::write_slip(path, &html).map_err(|source| RunError::Slip {
-            path: path.clone(),
-            source,
-        })?;
+        slip::write_slip(path, &html)?;
         Ok(Some(path.clone()))
     };
     // The questions are printed on stdout: with stdout redirected (`> file`,
@@ -754,31 +720,31 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         && !args.no_input
         && std::io::stdin().is_terminal()
         && std::io::stdout().is_terminal();
-    let written = (|| -> std::io::Result<Exit> {
+    // The code this run ends with when stdout closes early (`| head`): the
+    // advice without questions, as a non-interactive run computes it.
+    let mut exit = final_exit(
+        &report,
+        &advise(&AdviceInput::from_report(&report, facts.clone()), now),
+    );
+    let written = (|| -> Result<(), RunError> {
         if args.json {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            let exit = final_exit(&report, &advice);
-            let mut doc = report_json(&report, &advice).map_err(std::io::Error::other)?;
-            match write_slip(&advice) {
-                Ok(Some(path)) => {
-                    doc["slip"] = serde_json::Value::String(path.display().to_string())
-                }
-                Ok(None) => {}
-                // Under --json the one document is the error: a program
-                // asked for a slip and must not take the run as complete.
-                Err(e) => {
-                    slip_failure = Some(e);
-                    return Ok(exit);
-                }
+            exit = final_exit(&report, &advice);
+            let mut doc = report_json(&report, &advice)
+                .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+            if let Some(path) = write_slip(&advice)? {
+                doc["slip"] = serde_json::Value::String(path.display().to_string());
             }
-            serde_json::to_writer_pretty(&mut *io.out, &doc).map_err(std::io::Error::other)?;
-            writeln!(io.out)?;
-            io.out.flush()?;
-            return Ok(exit);
+            let mut bytes = serde_json::to_vec_pretty(&doc)
+                .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+            bytes.push(b'\n');
+            return emit(io.out, &bytes);
         }
         // The decision comes first (issue 9): without questions it is line 1
         // under the card header; with questions, the reading is shown above
-        // them and the decision right after the answers.
+        // them and the decision right after the answers. Everything goes
+        // to the buffered stdout and is flushed once, or before a question.
+        let out_err = RunError::Output;
         let view = crate::advice::text::View {
             site: site.is_some(),
             ..crate::advice::text::View::for_stdout(lang, args.details)
@@ -788,19 +754,21 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
                 io.out,
                 "{}",
                 crate::advice::text::render_reading(&report, view)
-            )?;
-            io.out.flush()?;
+            )
+            .map_err(out_err)?;
+            io.out.flush().map_err(out_err)?;
             let input = AdviceInput::from_report(&report, facts);
             let stdin = std::io::stdin();
             let facts =
                 crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out);
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            writeln!(io.out)?;
+            writeln!(io.out).map_err(out_err)?;
             write!(
                 io.out,
                 "{}",
                 crate::advice::text::render_after_questions(&advice, view)
-            )?;
+            )
+            .map_err(out_err)?;
             advice
         } else {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
@@ -808,40 +776,55 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
                 io.out,
                 "{}",
                 crate::advice::text::render_with(&advice, Some(&report), view)
-            )?;
+            )
+            .map_err(out_err)?;
             advice
         };
+        exit = final_exit(&report, &advice);
         if args.details {
             if let Some(reader) = &report.reader {
-                writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))?;
+                writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
+                    .map_err(out_err)?;
             }
         }
         if let Some(site) = site.as_ref().filter(|_| mentions_counter(&advice)) {
-            writeln!(io.out)?;
-            write!(io.out, "{}", site.render_text(lang, now))?;
+            writeln!(io.out).map_err(out_err)?;
+            write!(io.out, "{}", site.render_text(lang, now)).map_err(out_err)?;
         }
-        match write_slip(&advice) {
-            Ok(Some(path)) => writeln!(
+        if let Some(path) = write_slip(&advice)? {
+            writeln!(
                 io.out,
                 "{} {}",
                 lang.pick("印刷用の案内票:", "Slip for the holder:"),
                 path.display()
-            )?,
-            Ok(None) => {}
-            Err(e) => slip_failure = Some(e),
+            )
+            .map_err(out_err)?;
         }
-        io.out.flush()?;
-        Ok(final_exit(&report, &advice))
+        io.out.flush().map_err(RunError::Output)
     })();
-    if let Some(e) = slip_failure {
-        return report_error(&e, args.json, lang, io);
-    }
     match written {
-        Ok(exit) => exit,
-        // A closed pipe (`| head`) is not a failure: the reading was fine.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => reading_exit(&report),
-        Err(e) => report_error(&RunError::Output(e), false, lang, io),
+        Ok(()) => exit,
+        // A closed pipe (`| head`) is not a failure: the reading was fine,
+        // and the run ends with its own code (docs/exit-codes.md).
+        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
+        // Stdout is what failed: no JSON document can be written there.
+        Err(e @ RunError::Output(_)) => report_error(&e, false, lang, io),
+        Err(e) => report_error(&e, args.json, lang, io),
     }
+}
+
+/// Writes one piece of output and flushes it. A closed pipe comes back as
+/// `RunError::Output` of kind `BrokenPipe`, which callers turn into the
+/// run's own exit code (docs/exit-codes.md: a closed pipe is not a failure);
+/// any other write error (a full disk) is exit 1 with a message on stderr.
+pub fn emit(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
+    put(out, bytes)?;
+    out.flush().map_err(RunError::Output)
+}
+
+/// Writes one piece of output without flushing (errors as [`emit`]).
+fn put(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
+    out.write_all(bytes).map_err(RunError::Output)
 }
 
 /// Loads `--site FILE`, or the default site file when it exists. A broken
@@ -1045,12 +1028,8 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         Err(e) => return report_watch_error(&e, args.json, start, lang, io),
     };
     if let Some(dir) = &args.slip {
-        if let Err(source) = std::fs::create_dir_all(dir) {
-            let e = RunError::SlipFolder {
-                path: dir.clone(),
-                source,
-            };
-            return report_watch_error(&e, args.json, start, lang, io);
+        if let Err(e) = crate::slip_file::prepare_slip_dir(dir) {
+            return report_watch_error(&e.into(), args.json, start, lang, io);
         }
     }
     let fixed_now = args.facts.now;
@@ -1075,11 +1054,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 let html = slip::render_slip(Some(report), a, site.as_ref(), lang, when);
                 match slip::write_slip_in_dir(dir, when, &html) {
                     Ok(p) => Some(p.display().to_string()),
-                    Err(source) => {
-                        let e = RunError::Slip {
-                            path: dir.clone(),
-                            source,
-                        };
+                    Err(e) => {
                         let (what, next) = e.describe(lang);
                         let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
                         None

@@ -115,9 +115,12 @@ impl InputError {
     }
 }
 
-/// What a non-regular file is, in a few words for an error.
+/// What is at a path, in a few words for an error ("a device").
 pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     let t = meta.file_type();
+    if t.is_file() {
+        return "a regular file";
+    }
     if t.is_dir() {
         return "a folder";
     }
@@ -137,7 +140,7 @@ pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    "not a regular file"
+    "something other than a file or folder"
 }
 
 /// Reads the text file at `path`: a regular file (symbolic links are

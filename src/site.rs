@@ -438,7 +438,7 @@ impl Site {
     /// next opening; `None` without `weekday_hours` and no special opening
     /// today (the generic hours text is all there is).
     pub fn today(&self, now: OffsetDateTime) -> Option<(Today, Option<(Date, String)>)> {
-        let now = now.checked_to_offset(JAPAN).unwrap_or(now);
+        let now = crate::advice::in_japan(now);
         let today = now.date();
         let special = |d: Date| self.holiday_openings.iter().find(|o| o.date.0 == d);
         let regular = |d: Date| -> Option<ClockRange> {

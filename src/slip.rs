@@ -22,9 +22,9 @@ use crate::site::{japan_date, Paper, Site};
 use crate::text::{key_label, kind_label};
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io;
-use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
+
+pub use crate::slip_file::{check_slip_path, write_slip, write_slip_in_dir, SlipWriteError};
 
 /// Renders the slip for one card (or, without a card, for advice given from
 /// the holder's answers alone). The paper is the site's `paper`, else A4.
@@ -332,64 +332,6 @@ pub fn slip_file_name(now: OffsetDateTime) -> String {
         t.second(),
         t.millisecond()
     )
-}
-
-/// Writes a slip to `path`, replacing the file. The page is written to a
-/// temporary file beside it and renamed, so a browser or a print spooler
-/// watching the folder never opens half a page.
-pub fn write_slip(path: &Path, html: &str) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the slip path has no file name",
-        )
-    })?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    std::fs::write(&tmp, html)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-/// Writes a slip into the folder `dir` under [`slip_file_name`]`(now)`,
-/// never overwriting an existing slip (`-2`, `-3`... are added when two
-/// cards share a millisecond). Returns the path written.
-pub fn write_slip_in_dir(dir: &Path, now: OffsetDateTime, html: &str) -> io::Result<PathBuf> {
-    let base = slip_file_name(now);
-    let stem = base.trim_end_matches(".html");
-    for n in 1..1000u32 {
-        let name = if n == 1 {
-            base.clone()
-        } else {
-            format!("{stem}-{n}.html")
-        };
-        let path = dir.join(name);
-        // create_new reserves the name atomically against another writer;
-        // the content then goes in through the temporary-file rename.
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => {
-                write_slip(&path, html)?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!("too many slips named {base} in {}", dir.display()),
-    ))
 }
 
 /// A statement's text for paper. The one statement that carries the

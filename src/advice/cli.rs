@@ -570,21 +570,26 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
         writeln!(out)?;
     }
     let advice = advise(&advice_input, now).localized(lang);
-    if args.json {
-        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
-        writeln!(out)?;
-    } else {
-        let view = View::for_stdout(lang, args.details);
-        out.write_all(render_with(&advice, report.as_ref(), view).as_bytes())?;
-    }
-    // stdout is buffered by the binary: flush here so a full disk is an
-    // error of this run, not a silent loss at exit.
-    out.flush()?;
     // The same code as the reading it re-runs: a saved reading of a card
     // that is not a My Number Card stays 6 (docs/exit-codes.md).
-    Ok(match &report {
+    let exit = match &report {
         Some(r) => crate::cli::final_exit(r, &advice),
         None => advice.exit(),
-    })
+    };
+    let bytes = if args.json {
+        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
+        let mut b = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+        b.push(b'\n');
+        b
+    } else {
+        let view = View::for_stdout(lang, args.details);
+        render_with(&advice, report.as_ref(), view).into_bytes()
+    };
+    // A closed pipe still ends with the advice's code; any other write
+    // error (a full disk) is `AdviseError::Output` for the caller.
+    match out.write_all(&bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
+        Err(e) => Err(AdviseError::Output(e)),
+        Ok(()) => Ok(exit),
+    }
 }
