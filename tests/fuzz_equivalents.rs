@@ -33,7 +33,10 @@ fn corpus(kind: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+/// A target's name and its harness entry point.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 4] = [
     ("probe", harness::probe),
     ("report_json", harness::report_json_text),
     ("site_toml", harness::site_toml),
