@@ -71,6 +71,8 @@ cargo test --all-targets --no-fail-fast || rc=$?
 cargo test --doc --quiet || rc=$?
 echo "== packaging: library, Windows zip, Debian package installed in a clean chroot"
 scripts/package.sh all || rc=$?
+echo "== fuzz smoke: each cargo-fuzz target 20 s (stable proptest equivalents without nightly; docs/fuzzing.md)"
+scripts/fuzz.sh smoke 20 || rc=$?
 
 echo "== end-to-end tests through pcscd"
 if [[ "$e2e" == skip ]]; then
