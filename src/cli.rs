@@ -1035,6 +1035,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     let fixed_now = args.facts.now;
     let clock = move || fixed_now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut seq = 0u64;
+    let mut write_error: Option<std::io::Error> = None;
     let json = args.json;
     let Io { out, err } = io;
     let mut sink = |event: WatchEvent| -> bool {
@@ -1109,7 +1110,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 slip: slip_path.clone(),
             };
             serde_json::to_writer(&mut **out, &line)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         } else {
             match &event {
@@ -1163,8 +1164,13 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 }
             }
         };
-        let _ = out.flush();
-        written.is_ok()
+        match written.and_then(|()| out.flush()) {
+            Ok(()) => true,
+            Err(e) => {
+                write_error = Some(e);
+                false
+            }
+        }
     };
     let end = watch.run(
         &mut *terminal,
@@ -1177,9 +1183,16 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         &clock,
         &mut sink,
     );
-    match end {
-        WatchEnd::Stopped => Exit::Cancelled,
-        WatchEnd::Failed(e) => RunError::Transport(e).exit(),
+    match (end, write_error) {
+        // Whoever read the events went away (`| head`): nothing failed.
+        (_, Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
+        (_, Some(e)) => {
+            let (what, next) = RunError::Output(e).describe(lang);
+            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+            Exit::Failure
+        }
+        (WatchEnd::Stopped, None) => Exit::Cancelled,
+        (WatchEnd::Failed(e), None) => RunError::Transport(e).exit(),
     }
 }
 

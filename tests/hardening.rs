@@ -473,3 +473,46 @@ fn a_watch_slip_never_writes_through_a_planted_link() {
         "<p>slip</p>"
     );
 }
+
+/// Watch mode: when whoever reads the events goes away, the watch ends with
+/// exit 0 (nothing failed; the next write notices, so stdout is closed here
+/// before the first event); a full disk ends it with exit 1 and a message.
+#[test]
+fn watch_mode_ends_cleanly_on_a_closed_pipe_and_fails_on_a_full_disk() {
+    for mode in ["--json", "--lang=en"] {
+        let mut child = Command::new(BIN)
+            .args(["--watch", "--sim", "fresh", mode, NOW])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        drop(child.stdout.take());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("wait") {
+                break s;
+            }
+            if start.elapsed() > LIMIT {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("watch {mode} kept running with its output closed");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(status.code(), Some(0), "{mode}");
+        #[cfg(target_os = "linux")]
+        {
+            let full = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full");
+            let (code, _, err) = run_with(
+                &["--watch", "--sim", "fresh", mode, NOW],
+                Some(Stdio::from(full)),
+            );
+            assert_eq!(code, 1, "{mode}: {err}");
+            assert!(err.contains("Cannot write the output"), "{err}");
+        }
+    }
+}
