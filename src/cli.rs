@@ -123,7 +123,8 @@ pub struct ReadArgs {
     pub details: bool,
     /// Write a printable slip for the holder (one self-contained HTML page:
     /// PINs, route, what to bring, stores, your office). In watch mode: a
-    /// folder, one slip per card. docs/slip-and-site.md.
+    /// folder, one slip per card. An existing regular file is replaced; a
+    /// device, FIFO, folder or symbolic link never is. docs/slip-and-site.md.
     #[arg(long, value_name = "PATH")]
     pub slip: Option<std::path::PathBuf>,
     /// Site settings: your office's name, address, hours, phone... (TOML).
