@@ -1198,6 +1198,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
 }
 
 fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
+    let mut page = String::new();
     for name in builtin_names() {
         let description = Profile::load(name)
             .map(|p| match (lang, p.description_ja) {
@@ -1205,11 +1206,14 @@ fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
                 _ => p.description,
             })
             .unwrap_or_default();
-        if writeln!(io.out, "{name:<26} {description}").is_err() {
-            break;
-        }
+        page.push_str(&format!("{name:<26} {description}\n"));
     }
-    Exit::Healthy
+    match emit(io.out, page.as_bytes()) {
+        Err(RunError::Output(e)) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            report_error(&RunError::Output(e), false, lang, io)
+        }
+        _ => Exit::Healthy,
+    }
 }
 
 #[derive(Serialize)]
@@ -1246,7 +1250,7 @@ fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut Io<'_>) -> E
             &mut *io.out,
             &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}),
         )
-        .map_err(std::io::Error::other)
+        .map_err(std::io::Error::from)
         .and_then(|_| writeln!(io.out))
     } else if rows.is_empty() {
         writeln!(
@@ -1264,7 +1268,7 @@ fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut Io<'_>) -> E
             writeln!(io.out, "{}\n    {card}", r.name)
         })
     };
-    match result {
+    match result.and_then(|()| io.out.flush()) {
         Ok(()) => Exit::Healthy,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
         Err(e) => report_error(&RunError::Output(e), false, lang, io),

@@ -312,6 +312,7 @@ fn a_full_disk_is_exit_1_with_a_message() {
         vec!["--sim", "auth-locked", "--no-input", "--lang=en"],
         vec!["advise", "--locked", "auth"],
         vec!["advise", "--locked", "auth", "--json"],
+        vec!["profiles"],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
