@@ -242,12 +242,20 @@ fn wait_zero_looks_once_and_wait_alone_waits_until_a_card_is_there() {
 
 // ---------------------------------------------------------------- exit codes
 
+/// The write end of a pipe whose read end is already closed: the child's
+/// first write fails with a broken pipe, whatever the timing.
+fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Stdio::from(writer)
+}
+
 fn exit_of(args: &[&str]) -> i32 {
     run(args).0
 }
 
-/// With stdout closed before anything is written (a reader that went away,
-/// `| head -c0`), the run still ends with the reading's own code, in text
+/// With stdout a pipe nobody reads any more (a reader that went away), the
+/// run still ends with the reading's own code, in text
 /// and JSON, for every profile; nothing about a pipe is printed.
 #[test]
 fn a_closed_pipe_ends_with_the_readings_own_code_in_every_mode() {
@@ -255,14 +263,13 @@ fn a_closed_pipe_ends_with_the_readings_own_code_in_every_mode() {
         for mode in ["--json", "--lang=en"] {
             let args = ["--sim", &profile, mode, "--no-input", NOW];
             let expected = exit_of(&args);
-            let mut child = Command::new(BIN)
+            let child = Command::new(BIN)
                 .args(args)
                 .stdin(Stdio::null())
-                .stdout(Stdio::piped())
+                .stdout(closed_pipe())
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("spawns");
-            drop(child.stdout.take());
             let out = child.wait_with_output().expect("waits");
             assert_eq!(
                 out.status.code(),
@@ -476,19 +483,18 @@ fn a_watch_slip_never_writes_through_a_planted_link() {
 }
 
 /// Watch mode: when whoever reads the events goes away, the watch ends with
-/// exit 0 (nothing failed; the next write notices, so stdout is closed here
-/// before the first event); a full disk ends it with exit 1 and a message.
+/// exit 0 (nothing failed; the next write notices, so the pipe is closed
+/// here before the first event); a full disk ends it with exit 1 and a message.
 #[test]
 fn watch_mode_ends_cleanly_on_a_closed_pipe_and_fails_on_a_full_disk() {
     for mode in ["--json", "--lang=en"] {
         let mut child = Command::new(BIN)
             .args(["--watch", "--sim", "fresh", mode, NOW])
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(closed_pipe())
+            .stderr(Stdio::null())
             .spawn()
             .expect("spawns");
-        drop(child.stdout.take());
         let start = Instant::now();
         let status = loop {
             if let Some(s) = child.try_wait().expect("wait") {
