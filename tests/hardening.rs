@@ -523,3 +523,35 @@ fn watch_mode_ends_cleanly_on_a_closed_pipe_and_fails_on_a_full_disk() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `--wait` accepts exactly the finite numbers of seconds from 0 to
+    /// 1,000,000, whatever the number, and never panics.
+    #[test]
+    fn wait_accepts_exactly_finite_seconds_in_range(x in any::<f64>()) {
+        use jpki_status::cli::{parse_wait, Wait, MAX_WAIT_SECS};
+        let parsed = parse_wait(&x.to_string());
+        let valid = x.is_finite() && (0.0..=MAX_WAIT_SECS).contains(&x);
+        prop_assert_eq!(parsed.is_ok(), valid, "{}", x);
+        if let Ok(Wait::AtMost(d)) = parsed {
+            prop_assert!((d.as_secs_f64() - x.abs()).abs() < 1e-6);
+        }
+    }
+
+    /// `--now` never panics on any text, and what it accepts is inside the
+    /// documented range, in Japan time.
+    #[test]
+    fn now_parsing_is_total_and_stays_in_range(s in "\\PC{0,40}", t in any_instant()) {
+        use jpki_status::advice::cli::{parse_now, NOW_RANGE};
+        let _ = parse_now(&s);
+        let text = t.format(&time::format_description::well_known::Rfc3339);
+        if let Ok(text) = text {
+            if let Ok(now) = parse_now(&text) {
+                prop_assert!(now >= NOW_RANGE.0 && now <= NOW_RANGE.1);
+                prop_assert_eq!(now.offset().whole_hours(), 9);
+            }
+        }
+    }
+}
