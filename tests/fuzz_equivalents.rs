@@ -58,14 +58,12 @@ fn every_seed_and_regression_input_runs_clean() {
 }
 
 /// A card whose authentication certificate says notAfter 99991231235959Z
-/// (RFC 5280's "no expiry"), read by the probe up to the advice, text and
-/// slip. Its input waits in fuzz/pending/probe/ and this test is ignored
-/// until the certificate-path clamp (branch `robust`, issue 10) is on this
-/// branch: without it `to_offset(JST)` panics in probe::read_certificate.
-/// Then: move the file to fuzz/regressions/probe/, regenerate it
-/// (`JPKI_UPDATE_FUZZ_SEEDS=1`), and drop the `#[ignore]`.
+/// (RFC 5280's "no expiry", 10000-01-01 in Japan time), read by the probe
+/// up to the advice, text and slip: before the certificate-path clamp
+/// (issue 10) `to_offset(JST)` panicked in probe::read_certificate. Built
+/// by code, so it follows the probe's command sequence; the committed copy
+/// in fuzz/regressions/probe/ is checked above.
 #[test]
-#[ignore = "needs the robust branch's far-date clamp in src/probe.rs"]
 fn far_date_certificate_through_the_probe() {
     harness::probe(&harness::far_date_probe_input());
 }
@@ -146,7 +144,7 @@ fn built_regression_inputs_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let files = [
         (
-            root.join("../pending/probe/far-date-certificate-99991231235959Z.bin"),
+            root.join("probe/far-date-certificate-99991231235959Z.bin"),
             harness::far_date_probe_input(),
         ),
         (
