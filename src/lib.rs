@@ -47,6 +47,7 @@ pub mod sim;
 pub mod site;
 #[cfg(feature = "site")]
 pub mod slip;
+#[cfg(feature = "site")]
 pub mod slip_file;
 pub mod text;
 #[cfg(feature = "transcript")]
