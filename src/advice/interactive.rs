@@ -6,14 +6,14 @@
 //! be interactive (the caller checks that stdin is a terminal and that
 //! neither --json nor --no-input was given), or touch the card.
 
-use super::facts::{AdviceInput, Answer, Facts};
+use super::facts::{AdviceInput, Facts};
 use super::model::{Choice, Question};
 use super::msg::{choice_label, question_text};
 use crate::lang::Lang;
 use std::io::{BufRead, Write};
 use time::OffsetDateTime;
 
-pub use super::engine::open_questions;
+pub use super::engine::{answer, open_questions};
 
 /// Asks the open questions of `input` (starting from its facts) on
 /// `writer`, reading answers from `reader`, and returns the facts with the
@@ -127,25 +127,4 @@ pub fn parse_answer(q: Question, line: &str) -> Option<Option<Choice>> {
         _ => return None,
     };
     choices.contains(&pick).then_some(Some(pick))
-}
-
-/// `facts` with `q` answered `c` ("unsure" about a PIN is given as no).
-pub fn answer(facts: &Facts, q: Question, c: Choice) -> Facts {
-    let mut f = facts.clone();
-    let yes = Answer::from_bool(c == Choice::Yes);
-    match q {
-        Question::CardExpired => f.card_expired = yes,
-        Question::HealthInsuranceOnly => f.only_health_insurance = yes,
-        Question::KnowsAuth => f.knows.auth = yes,
-        Question::KnowsSign => f.knows.sign = yes,
-        Question::KnowsKenhojo => f.knows.kenhojo = yes,
-        Question::KnowsJuki => f.knows.juki = yes,
-        Question::Moved => f.moved = yes,
-        Question::Smartphone => f.smartphone = yes,
-        Question::AdultWard => f.adult_ward = yes,
-        Question::Age => f.age = c.age().unwrap_or_default(),
-        Question::Who => f.who = c.who().unwrap_or_default(),
-        Question::OddAnswerRepeats | Question::IsMyNumberCard => {}
-    }
-    f
 }
