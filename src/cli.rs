@@ -466,7 +466,7 @@ impl RunError {
                 lang.pick("-v の出力を添えて不具合として報告してください。", "Report this as a bug, with the output of -v.").into(),
             ),
             RunError::Advise(e) => e.describe(lang),
-            RunError::Output(e) => describe_output_error(e, lang),
+            RunError::Output(e) => crate::text::describe_output_error(e, lang),
             RunError::Site(e) => (
                 match (lang, e) {
                     (
@@ -514,22 +514,6 @@ impl RunError {
             ),
         }
     }
-}
-
-/// What happened and what to do when standard output cannot be written
-/// (a full disk, a closed file; a closed pipe is not reported).
-pub(crate) fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String) {
-    (
-        match lang {
-            Lang::Ja => format!("出力を書き込めません（{e}）。"),
-            Lang::En => format!("Cannot write the output ({e})."),
-        },
-        lang.pick(
-            "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
-            "Check where the output goes (the redirected file, free disk space).",
-        )
-        .into(),
-    )
 }
 
 #[derive(Serialize)]

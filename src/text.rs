@@ -412,6 +412,22 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
     (what, next)
 }
 
+/// What happened and what to do when standard output cannot be written
+/// (a full disk, a closed file; a closed pipe is not reported).
+pub fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String) {
+    (
+        match lang {
+            Lang::Ja => format!("出力を書き込めません（{e}）。"),
+            Lang::En => format!("Cannot write the output ({e})."),
+        },
+        lang.pick(
+            "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
+            "Check where the output goes (the redirected file, free disk space).",
+        )
+        .into(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

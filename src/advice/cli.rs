@@ -11,7 +11,7 @@
 
 use super::engine::{advise, in_japan};
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who};
-use super::model::Advice;
+use super::output::Advice;
 use super::text::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
@@ -343,7 +343,7 @@ impl AdviseError {
                 )
                 .into(),
             ),
-            AdviseError::Output(e) => crate::cli::describe_output_error(e, lang),
+            AdviseError::Output(e) => crate::text::describe_output_error(e, lang),
         }
     }
 }

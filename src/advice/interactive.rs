@@ -8,7 +8,7 @@
 
 use super::facts::{AdviceInput, Facts};
 use super::model::{Choice, Question};
-use super::msg::{choice_label, question_text};
+use super::wording::{choice_label, question_text};
 use crate::lang::Lang;
 use std::io::{BufRead, Write};
 use time::OffsetDateTime;

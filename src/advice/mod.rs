@@ -18,13 +18,13 @@ pub mod facts;
 pub mod interactive;
 pub mod model;
 pub mod msg;
+pub mod output;
 pub mod text;
 pub mod vocab;
+pub mod wording;
 
 pub use engine::{advise, in_japan, open_questions, JST};
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
-pub use model::{
-    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey,
-    SourceRef, Statement, TimeWindow, RULES_CHECKED,
-};
+pub use model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 pub use msg::Msg;
+pub use output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};

@@ -10,9 +10,11 @@
 //! `vocab`); no command-line flag ever appears in this text.
 
 use super::facts::KeyInput;
-use super::model::{Advice, Choice, Condition, Question, Route, Statement};
-use super::msg::{input_label, route_label, Msg};
+use super::model::{Choice, Question, Route};
+use super::msg::Msg;
+use super::output::{Advice, Condition, Statement};
 use super::vocab;
+use super::wording::{input_label, route_label};
 use crate::card::KeyId;
 use crate::lang::Lang;
 use crate::report::CardReport;
@@ -267,8 +269,8 @@ fn if_phrase(q: Question, c: Choice, lang: Lang) -> String {
         | Question::Age
         | Question::AdultWard
         | Question::Who => match lang {
-            Lang::Ja => format!("「{}」なら", super::msg::choice_label(c, lang)),
-            Lang::En => format!("if {}: ", super::msg::choice_label(c, lang)),
+            Lang::Ja => format!("「{}」なら", super::wording::choice_label(c, lang)),
+            Lang::En => format!("if {}: ", super::wording::choice_label(c, lang)),
         },
     }
 }
@@ -418,7 +420,7 @@ pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
                 .exceptions
                 .iter()
                 .filter(|e| e.route == r)
-                .map(|e| super::msg::exception_label(e.question, e.answer, lang))
+                .map(|e| super::wording::exception_label(e.question, e.answer, lang))
                 .collect();
             match lang {
                 Lang::Ja => format!(

@@ -16,11 +16,9 @@
 //! `exceptions` with its route. So nothing is invented and nothing hidden.
 
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
-use super::model::{
-    Advice, Branch, Choice, Condition, Exception, KeyAdvice, Question, Route, RuleId, SourceKey,
-    SourceRef, Statement, TimeWindow, RULES_CHECKED,
-};
+use super::model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 use super::msg::{Assumed, Msg, Why};
+use super::output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
 use super::vocab::{KIOSK_HOURS, RESERVATION_VALID_HOURS};
 use crate::card::{CardKind, KeyId};
 use crate::report::{CertificateStatus, SignatureCertificate};

@@ -1,0 +1,563 @@
+//! The advice's Japanese and English text: every statement ([`Msg`]), the
+//! questions, answers, exceptions and conditions, and the short labels of
+//! key inputs; and [`Advice::localize`], which fills the `text` fields.
+//!
+//! Owns: every human string of the advice except names and volatile facts
+//! (those are `vocab`'s). Must not: decide which statement applies (that is
+//! `engine`). Facts in the text come from decision-rules.md.
+
+use super::facts::KeyInput;
+use super::model::{Choice, Question, Route, RuleId};
+use super::msg::{Assumed, Msg, Why};
+use super::output::{Advice, Branch, Condition, Exception};
+use super::vocab;
+use crate::card::KeyId;
+use crate::lang::Lang;
+
+/// The PIN's name with its format (the vocabulary's one name).
+pub fn pin_name(key: KeyId, lang: Lang) -> String {
+    vocab::pin_name_with_format(key, lang)
+}
+
+/// The PIN's name (the vocabulary's one name).
+pub fn pin_short(key: KeyId, lang: Lang) -> &'static str {
+    vocab::pin_name(key, lang)
+}
+
+/// The route's name for people (the vocabulary's one name).
+pub fn route_label(route: Route, lang: Lang) -> &'static str {
+    vocab::route_name(route, lang)
+}
+
+/// The question, as asked (です・ます; PIN names from the vocabulary).
+pub fn question_text(q: Question, lang: Lang) -> String {
+    let knows = |k: KeyId| match lang {
+        Lang::Ja => format!("{}を覚えていますか？", pin_name(k, lang)),
+        Lang::En => format!("Do you remember the {}?", pin_name(k, lang)),
+    };
+    let fixed = match (q, lang) {
+        (Question::KnowsAuth, _) => return knows(KeyId::Auth),
+        (Question::KnowsSign, _) => return knows(KeyId::Sign),
+        (Question::KnowsKenhojo, _) => return knows(KeyId::Kenhojo),
+        (Question::KnowsJuki, _) => return knows(KeyId::Juki),
+        (Question::CardExpired, Lang::Ja) => "カードの表面に印字された有効期限は過ぎていますか？",
+        (Question::HealthInsuranceOnly, Lang::Ja) => "使いたいのは健康保険証としての利用（マイナ保険証）だけですか？",
+        (Question::Moved, Lang::Ja) => "電子証明書の発行後に、引っ越しや氏名の変更をしましたか？",
+        (Question::Smartphone, Lang::Ja) => "マイナンバーカードを読み取れる（NFC対応の）スマートフォンをお持ちですか？",
+        (Question::Age, Lang::Ja) => "カードの名義人は何歳ですか？",
+        (Question::AdultWard, Lang::Ja) => "名義人は成年被後見人などですか？",
+        (Question::Who, Lang::Ja) => "手続きに行くのはどなたですか？",
+        (Question::OddAnswerRepeats, Lang::Ja) => "カードをもう一度読み取っても、同じ想定外の応答になりますか？",
+        (Question::IsMyNumberCard, Lang::Ja) => "読み取ったのはマイナンバーカードですか？（そうなら、動かさずにもう一度読み取ってください。同じならICチップの読み取り不良です）",
+        (Question::OddAnswerRepeats, Lang::En) => "Does reading the card again give the same unexpected answer?",
+        (Question::IsMyNumberCard, Lang::En) => "Is this a My Number Card? (If so, read it again holding it still; the same result means an unreadable chip)",
+        (Question::CardExpired, Lang::En) => "Has the expiry date printed on the card passed?",
+        (Question::HealthInsuranceOnly, Lang::En) => "Is health insurance use (マイナ保険証) the only thing the card is needed for?",
+        (Question::Moved, Lang::En) => "Have you moved house or changed your name since the certificates were issued?",
+        (Question::Smartphone, Lang::En) => "Do you have a smartphone that can read the card (NFC)?",
+        (Question::Age, Lang::En) => "How old is the card holder?",
+        (Question::AdultWard, Lang::En) => "Is the holder an adult ward (成年被後見人 etc.)?",
+        (Question::Who, Lang::En) => "Who will go?",
+    };
+    fixed.to_string()
+}
+
+/// An exception in a few words, as a condition: 「引っ越し・氏名変更をした」.
+pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let s = match (q, c) {
+        (Question::Moved, Choice::Yes) => lang.pick(
+            "発行後に引っ越し・氏名変更をした",
+            "moved or changed name since the certificates were issued",
+        ),
+        (Question::Smartphone, Choice::No) => lang.pick(
+            "NFC対応のスマートフォンがない",
+            "no smartphone that can read the card (NFC)",
+        ),
+        (Question::Who, Choice::Proxy) => lang.pick("任意代理人が行く", "an appointed proxy goes"),
+        (Question::Who, Choice::LegalRep) => {
+            lang.pick("法定代理人が行く", "a legal representative goes")
+        }
+        (Question::Age, Choice::Under15) => {
+            lang.pick("名義人が15歳未満の", "the holder is under 15")
+        }
+        (Question::AdultWard, Choice::Yes) => {
+            lang.pick("名義人が成年被後見人などの", "the holder is an adult ward")
+        }
+        (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick(
+            "健康保険証としての利用だけの",
+            "only health insurance use is needed",
+        ),
+        (Question::CardExpired, Choice::Yes) => lang.pick(
+            "カードの有効期限も過ぎている",
+            "the card itself is past its expiry",
+        ),
+        (q, c) => {
+            return if ja {
+                format!("{}「{}」", question_text(q, lang), choice_label(c, lang))
+            } else {
+                format!("{} {}", question_text(q, lang), choice_label(c, lang))
+            }
+        }
+    };
+    s.to_string()
+}
+
+/// An exception in one line: 「ただし、…場合は 市区町村の窓口で再設定」.
+pub fn render_exception(e: &Exception, lang: Lang) -> String {
+    let label = exception_label(e.question, e.answer, lang);
+    match lang {
+        Lang::Ja => format!("{label}場合: {}", route_label(e.route, lang)),
+        Lang::En => format!("if {label}: {}", route_label(e.route, lang)),
+    }
+}
+
+/// An answer's label.
+pub fn choice_label(c: Choice, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (Choice::Yes, Lang::Ja) => "はい",
+        (Choice::No, Lang::Ja) => "いいえ",
+        (Choice::Under15, Lang::Ja) => "15歳未満",
+        (Choice::From15To17, Lang::Ja) => "15〜17歳",
+        (Choice::Adult, Lang::Ja) => "18歳以上",
+        (Choice::Holder, Lang::Ja) => "本人",
+        (Choice::LegalRep, Lang::Ja) => "法定代理人",
+        (Choice::Proxy, Lang::Ja) => "任意代理人",
+        (Choice::Yes, Lang::En) => "yes",
+        (Choice::No, Lang::En) => "no",
+        (Choice::Under15, Lang::En) => "under 15",
+        (Choice::From15To17, Lang::En) => "15-17",
+        (Choice::Adult, Lang::En) => "18 or over",
+        (Choice::Holder, Lang::En) => "the holder",
+        (Choice::LegalRep, Lang::En) => "a legal representative",
+        (Choice::Proxy, Lang::En) => "an appointed proxy",
+    }
+}
+
+fn why_text(w: Why, other: KeyId, lang: Lang) -> String {
+    let o = pin_short(other, lang);
+    match (w, lang) {
+        (Why::OtherPinForgotten, Lang::Ja) => format!("端末で使う{o}を覚えていないため"),
+        (Why::OtherPinUnknown, Lang::Ja) => format!("{o}を覚えているか分からないため"),
+        (Why::OtherPinLocked, Lang::Ja) => format!("端末で使う{o}もロックされているため"),
+        (Why::OtherPinUnreadable, Lang::Ja) => format!("{o}の状態を読み取れないため"),
+        (Why::BothJpki, Lang::Ja) => "署名用と利用者証明用の両方の再設定が必要なため（端末では片方を使ってもう片方を再設定します）".into(),
+        (Why::NoSmartphone, Lang::Ja) => "NFC対応のスマートフォンがないため".into(),
+        (Why::SmartphoneUnknown, Lang::Ja) => "スマートフォンの有無が分からないため".into(),
+        (Why::SignatureRevoked, Lang::Ja) => "引っ越し・氏名変更で署名用電子証明書が失効しているため".into(),
+        (Why::MovedUnknown, Lang::Ja) => "発行後の引っ越し・氏名変更の有無が分からないため".into(),
+        (Why::NoSignatureCertificate, Lang::Ja) => "署名用電子証明書が発行されていないため".into(),
+        (Why::UnderAgeOrWard, Lang::Ja) => "15歳未満または成年被後見人などのため（原則として署名用電子証明書がありません）".into(),
+        (Why::AgeUnknown, Lang::Ja) => "年齢・成年被後見人などかどうかが分からないため".into(),
+        (Why::NoFaceMatch, Lang::Ja) => "本人がアプリで顔照合できないため".into(),
+        (Why::WhoUnknown, Lang::Ja) => "本人が顔照合できるか分からないため".into(),
+        (Why::OneVisit, Lang::Ja) => "ほかの暗証番号で窓口に行くので、1回の来庁でまとめるため".into(),
+        (Why::CounterOnlyKey, Lang::Ja) => "この暗証番号には端末やアプリでの再設定がないため".into(),
+        (Why::ProxyGoes, Lang::Ja) => "任意代理人は端末を使えないため（本人の暗証番号は誰にも教えてはいけません）".into(),
+        (Why::OtherPinForgotten, Lang::En) => format!("the kiosk asks for the {o}, which is forgotten"),
+        (Why::OtherPinUnknown, Lang::En) => format!("not known whether the {o} is remembered"),
+        (Why::OtherPinLocked, Lang::En) => format!("the {o}, which the kiosk asks for, is locked too"),
+        (Why::OtherPinUnreadable, Lang::En) => format!("the {o} could not be read"),
+        (Why::BothJpki, Lang::En) => "both JPKI PINs need a reset (the kiosk resets one using the other)".into(),
+        (Why::NoSmartphone, Lang::En) => "no smartphone that can read the card".into(),
+        (Why::SmartphoneUnknown, Lang::En) => "not known whether there is a smartphone".into(),
+        (Why::SignatureRevoked, Lang::En) => "the signature certificate was revoked by the move or name change".into(),
+        (Why::MovedUnknown, Lang::En) => "not known whether the holder moved or changed name".into(),
+        (Why::NoSignatureCertificate, Lang::En) => "no signature certificate is issued on this card".into(),
+        (Why::UnderAgeOrWard, Lang::En) => "under 15 or an adult ward (no signature certificate in principle)".into(),
+        (Why::AgeUnknown, Lang::En) => "age or adult-ward status not known".into(),
+        (Why::NoFaceMatch, Lang::En) => "the holder cannot do the app's face match".into(),
+        (Why::WhoUnknown, Lang::En) => "not known whether the holder can do the face match".into(),
+        (Why::OneVisit, Lang::En) => "another PIN needs the counter: one visit for everything".into(),
+        (Why::CounterOnlyKey, Lang::En) => "this PIN has no kiosk or app route".into(),
+        (Why::ProxyGoes, Lang::En) => "an appointed proxy cannot use the kiosk (the holder's PIN must not be told to anyone)".into(),
+    }
+}
+
+fn tries(left: Option<u8>, lang: Lang) -> String {
+    match left {
+        Some(n) => vocab::tries_left(n, lang),
+        None => lang.pick("残り回数は未確認", "tries not counted").into(),
+    }
+}
+
+impl Msg {
+    /// The statement's text in `lang` (です・ます in Japanese; names and
+    /// volatile facts from `vocab`). `rule` is accepted so that a code
+    /// shared by rules could vary its text; today none does.
+    pub fn render(&self, _rule: RuleId, lang: Lang) -> String {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let name = |k: &KeyId| pin_short(*k, lang);
+        let hotline = vocab::HOTLINE;
+        match self {
+            Msg::Summary { route } => {
+                if ja {
+                    format!("判定: {}", route_label(*route, lang))
+                } else {
+                    format!("Advice: {}", route_label(*route, lang))
+                }
+            }
+            Msg::CardRenewal => t(
+                "カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料です。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。",
+                "The card is past its expiry: apply for a new card (free when it expired; new PINs are set when it is issued). The certificates expired with the card.",
+            ),
+            Msg::CardValidity => t(
+                "カードの有効期限: 申請時18歳以上なら発行から10回目の誕生日、18歳未満なら5回目です（2022年4月1日より前は20歳が基準）。",
+                "Card validity: the 10th birthday after issuance if 18 or over at application, the 5th if under 18 (the threshold was 20 before 2022-04-01).",
+            ),
+            Msg::SuspendAndReissue => {
+                let (fee, no_cert, express) = (
+                    vocab::REISSUE_FEE_YEN,
+                    vocab::REISSUE_FEE_NO_CERTIFICATES_YEN,
+                    vocab::EXPRESS_FEE_YEN,
+                );
+                if ja {
+                    format!("まず {hotline}（24時間、音声ガイダンス2番）に電話して一時停止してください。家の外でなくした・盗まれた場合は警察に遺失届・盗難届を出し、受理番号を控えてください（再発行の申請に必要です。家の中でなくした場合は不要）。再発行は住所地の市区町村で申請します（{fee}円、電子証明書なしは{no_cert}円。特急発行（約{express}円）がある市区町村もあります）。一時停止の後に見つかった場合は、窓口で停止の解除と電子証明書の再発行が必要です。")
+                } else {
+                    format!("First call {hotline} (24 hours, option 2) to suspend the card. If it was lost or stolen outside the home, report it to the police (遺失届 / 盗難届) and note the 受理番号: the reissue needs it (not for a loss at home). Apply for the reissue at your municipality ({fee} yen, {no_cert} without certificates; some municipalities offer express issuance for about {express} yen). A card found after suspension needs the counter to lift the suspension, and its certificates are reissued.")
+                }
+            }
+            Msg::DamagedReissue => t(
+                "カードの破損・ICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。",
+                "Damaged card or unreadable chip: apply for a reissue at your municipality (bring the card and an ID).",
+            ),
+            Msg::FaceAuthCard => t(
+                "顔認証マイナンバーカードには暗証番号の手続きがありません（読み取った回数には意味がありません）。暗証番号を使うサービスが必要なら、窓口で通常のカードへの切り替えを申し出てください。健康保険証としての利用はできます。",
+                "A face-auth card has no PIN route; the counters read from it are not meaningful. If PIN services are wanted, ask at the counter to switch to a normal card. Health insurance use still works.",
+            ),
+            Msg::PhoneToken => t(
+                "読み取ったのはスマートフォンの電子証明書（スマホ用電子証明書）で、マイナンバーカードではありません。スマートフォンの暗証番号はカードとは別で、マイナポータルアプリで手続きします（カードとその暗証番号が必要です）。",
+                "What was read is a smartphone's JPKI certificate, not a My Number Card. Phone PINs are separate from the card's; fix them in the Mynaportal app (it needs the physical card and its PINs).",
+            ),
+            Msg::JukiCardToken => t(
+                "読み取ったのは住基カード（住民基本台帳カード）です。住基カードはすべて有効期限が過ぎています（最後の発行は2015年12月28日）。暗証番号の再設定はできないので、マイナンバーカードを申請してください。",
+                "What was read is an old 住基カード (Basic Resident Register card). Every 住基カード has expired (the last were issued on 2015-12-28): PIN resets do not apply; apply for a My Number Card.",
+            ),
+            Msg::UnknownCard => t(
+                "カードの種類を判別できません（規則が異なる可能性があります。次世代カードかもしれません）。マイナンバーカードなら、動かさずにもう一度読み取ってください。",
+                "Unknown card type: the rules may differ (it may be a next-generation card). If it is a My Number Card, read it again holding it still.",
+            ),
+            Msg::PhoneCertificate => t(
+                "スマートフォンの電子証明書（Android のスマホ用電子証明書、iPhone のマイナンバーカード）の問題は、マイナポータルアプリで手続きします。カードとその暗証番号が必要です。スマートフォンの暗証番号はカードとは別です。",
+                "A problem with the smartphone's own certificate (Android スマホ用電子証明書, or the card on iPhone) is fixed in the Mynaportal app, not at a kiosk or counter. It needs the physical card and its PINs. Phone PINs are separate from the card's.",
+            ),
+            Msg::KeyFine { key, left } => match (left, ja) {
+                (Some(_), true) => format!("{}: {}です。覚えていれば対応は不要です。", name(key), tries(*left, lang)),
+                (None, true) => format!("{}: 覚えているので対応は不要です。", name(key)),
+                (Some(_), false) => format!("{}: {}; nothing to do if you remember it.", name(key), tries(*left, lang)),
+                (None, false) => format!("{}: remembered; nothing to do.", name(key)),
+            },
+            Msg::KeyVerified { key } => t(
+                &format!("{}: この読み取り中に照合済みです（回数は表示されません）。正常です。", name(key)),
+                &format!("{}: verified in this session (count not reported): known-good.", name(key)),
+            ),
+            Msg::KeyNoSign { key } => t(
+                &format!("{}: 対応は不要です。", name(key)),
+                &format!("{}: nothing to do.", name(key)),
+            ),
+            Msg::KeyNotNeeded { key } => t(
+                &format!("{}: 忘れていますが、今回の用途には使いません。必要になったら窓口で再設定できます。", name(key)),
+                &format!("{}: forgotten, but not needed for the stated purpose; reset it at the counter when needed.", name(key)),
+            ),
+            Msg::KeyNoCertificate { key } => t(
+                &format!("{}: 署名用電子証明書が発行されていないため、使われていません。", name(key)),
+                &format!("{}: no signature certificate is issued, so it is not in use.", name(key)),
+            ),
+            Msg::KeyAbsent { key } => t(
+                &format!("{}: この媒体にはありません。", name(key)),
+                &format!("{}: not on this object.", name(key)),
+            ),
+            Msg::KeyOdd { key, sw } => {
+                let sw = sw.clone().map(|s| spaced(&s)).unwrap_or_else(|| "-".into());
+                t(
+                    &format!("{}: 想定外の応答です（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続くなら窓口に相談してください。", name(key)),
+                    &format!("{}: unexpected answer ({sw}). Read the card again holding it still; if the answer repeats, ask at the municipal counter.", name(key)),
+                )
+            }
+            Msg::KeyKiosk { key, other } => t(
+                &format!("{}: アプリ「JPKI暗証番号リセット」で予約し、店舗の端末で再設定できます（{}を使います）。", name(key), name(other)),
+                &format!("{}: reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", name(key), name(other)),
+            ),
+            Msg::KeyCounter { key, why } => {
+                let other = if *key == KeyId::Auth { KeyId::Sign } else { KeyId::Auth };
+                let reasons: Vec<String> = why.iter().map(|w| why_text(*w, other, lang)).collect();
+                match (ja, reasons.is_empty()) {
+                    (true, true) => format!("{}: 窓口で再設定します。", name(key)),
+                    (true, false) => format!("{}: 窓口で再設定します（{}）。", name(key), reasons.join("、")),
+                    (false, true) => format!("{}: reset at the counter.", name(key)),
+                    (false, false) => format!("{}: reset at the counter ({}).", name(key), reasons.join("; ")),
+                }
+            }
+            Msg::KeyHealthInsuranceOnly { key } => t(
+                &format!("{}: 健康保険証としての利用だけなら急ぐ必要はありません（顔認証か職員による目視確認で受診できます）。", name(key)),
+                &format!("{}: no urgent action for health insurance use only (face authentication or a staff visual check still work).", name(key)),
+            ),
+            Msg::KeyWithRenewal { key } => t(
+                &format!("{}: 電子証明書の手続きと同じ来庁で再設定します。", name(key)),
+                &format!("{}: reset in the same visit as the certificate renewal.", name(key)),
+            ),
+            Msg::KeySignatureCertificate { key } => t(
+                &format!("{}: 署名用電子証明書の再発行が必要です（暗証番号のリセットではありません）。", name(key)),
+                &format!("{}: the signature certificate must be (re)issued at the counter; this is not a PIN reset.", name(key)),
+            ),
+            Msg::KeyCovered { key, route } => t(
+                &format!("{}: カード全体の手続き（{}）に含まれます。", name(key), route_label(*route, lang)),
+                &format!("{}: covered by the card's route ({}).", name(key), route_label(*route, lang)),
+            ),
+            Msg::KeyDependsOn { key, questions } => {
+                let n = questions.len();
+                match (ja, n) {
+                    (true, _) => format!("{}: 質問（{n}問）の答えによって決まります。", name(key)),
+                    (false, 1) => format!("{}: depends on 1 question.", name(key)),
+                    (false, _) => format!("{}: depends on {n} questions.", name(key)),
+                }
+            }
+            Msg::KioskStepsAuth => t(
+                "スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で署名用パスワードを入力し、新しい暗証番号（数字4桁）を設定します。無料です。",
+                "Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the signature password).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the signature password again and set a new user-authentication PIN (4 digits). Free.",
+            ),
+            Msg::KioskStepsSign => t(
+                "アプリ「JPKI暗証番号リセット」でカードを撮影し、利用者証明用暗証番号を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で利用者証明用暗証番号を入力し、新しい署名用パスワードを設定します。無料です。",
+                "In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the user-authentication PIN and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the user-authentication PIN and set the new signature password. Free.",
+            ),
+            Msg::NewPasswordFormat => t(
+                "新しい署名用パスワードは6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。",
+                "The new signature password: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted.",
+            ),
+            Msg::CounterHolder => t(
+                "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
+                "At the counter of your municipality of residence (住民票のある市区町村): done the same day, free.",
+            ),
+            Msg::CounterLegalRep => t(
+                "15歳未満または成年被後見人などは、法定代理人と窓口で手続きします（端末は使えません）。持ち物: 本人のカード、法定代理人の本人確認書類（市区町村によって2点）、代理権の確認書類（戸籍謄本。市区町村で確認できれば省略されることが多いです。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",
+                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk is not possible. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
+            ),
+            Msg::CounterProxy => t(
+                "任意代理人は2回来庁します。1回目: 本人のカードと代理人の本人確認書類（顔写真付き2点など）。市区町村から本人に照会書兼回答書が郵送されます（転送されません）。本人が新しい暗証番号を書いて封をします。2回目: 封をした回答書、カード、代理人の本人確認書類。委任状だけでは手続きできません。事前に市区町村に電話してください。",
+                "An appointed proxy (任意代理人) makes two visits. Visit 1: the holder's card and the proxy's ID (often two photo IDs). The municipality mails an inquiry/answer form (照会書兼回答書, not forwarded) to the holder, who writes the new PIN and seals it. Visit 2: the sealed form, the card, the proxy's ID. A letter of delegation (委任状) alone is not enough: call the municipality first.",
+            ),
+            Msg::CounterSomeoneElse => t(
+                "本人以外が行く場合は、書類や来庁の回数が変わります（任意代理人は2回）。事前に市区町村に確認してください。",
+                "If someone other than the holder goes, the documents and number of visits differ (an appointed proxy: two visits); ask the municipality first.",
+            ),
+            Msg::CertificateRenewal => t(
+                "市区町村の窓口で電子証明書を更新します（有効期限の3か月前から、無料）。カードをお持ちください。忘れた暗証番号も同じ来庁で再設定できます。",
+                "Renew the certificates at the municipal counter (from 3 months before expiry; free). Bring the card; forgotten PINs are reset in the same visit.",
+            ),
+            Msg::CertificateReissue => t(
+                "市区町村の窓口で署名用電子証明書を再発行します。カードと本人確認書類をお持ちください。忘れた数字4桁の暗証番号も同じ来庁で再設定できます。",
+                "Reissue the signature certificate at the municipal counter. Bring the card and an ID; a forgotten 4-digit PIN is reset in the same visit.",
+            ),
+            Msg::OneVisit { keys } => {
+                let names: Vec<&str> = keys.iter().map(|k| pin_short(*k, lang)).collect();
+                if ja {
+                    format!("{}は、窓口1回でまとめて手続きします。", names.join("、"))
+                } else {
+                    format!("One counter visit for everything: {}.", names.join(", "))
+                }
+            }
+            Msg::HealthInsuranceStillWorks => t(
+                "医療機関では、顔認証か職員による目視確認で健康保険証として使えます。",
+                "At the hospital, face authentication or a staff visual check still work for health insurance use.",
+            ),
+            Msg::FixLater { kiosk: true } => t(
+                "暗証番号は後日、署名用パスワードを覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。",
+                "Fix the PIN later: at a store kiosk if you remember the signature password, otherwise at the counter.",
+            ),
+            Msg::FixLater { kiosk: false } => t(
+                "暗証番号は後日、市区町村の窓口で再設定できます。",
+                "Fix the PIN later at the municipal counter.",
+            ),
+            Msg::JukiAtNewMunicipality => t(
+                "引っ越しの場合、住民基本台帳用暗証番号は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。",
+                "When moving, the resident-register PIN is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished.",
+            ),
+            Msg::Stores { key } => {
+                let date = vocab::STORES_FACT.checked;
+                if ja {
+                    format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
+                } else {
+                    format!("Stores that reset the {} (J-LIS list as checked on {date}; it grows): {}.", name(key), vocab::stores(*key, lang))
+                }
+            }
+            Msg::GoNow { until } => {
+                // The kiosk hours are in the morning advice and the details;
+                // today only the last useful time matters.
+                let last = vocab::KIOSK_LAST_START;
+                if ja {
+                    format!("今日なら{last}までに店舗へ。予約は{until}まで有効です。")
+                } else {
+                    format!("today, be at the store by {last}; the reservation is valid until {until}.")
+                }
+            }
+            Msg::ReserveInMorning { date } => {
+                let open = vocab::KIOSK_HOURS.0;
+                let close = vocab::KIOSK_HOURS.1;
+                if ja {
+                    format!("今日は端末での手続きが間に合いません（{open}〜{close}）。{date}の朝にアプリで予約し、その日のうちに店舗へ行ってください。")
+                } else {
+                    format!("Too late for a kiosk today (kiosks {open}-{close}): reserve in the app on the morning of {date} and go to the store that day.")
+                }
+            }
+            Msg::CounterHours => {
+                let hours = vocab::counter_hours_generic(lang);
+                if ja {
+                    format!("窓口の受付時間は市区町村ごとです（{hours}）。全国一斉のシステム停止日は電子証明書の手続きができません。")
+                } else {
+                    format!("Counter hours are municipal ({hours}). No certificate work on nationwide maintenance days.")
+                }
+            }
+            Msg::KioskOtherPin { key, left: Some(n) } => t(
+                &format!("アプリと端末で{}を入力します（{}）。", name(key), tries(Some(*n), Lang::Ja)),
+                &format!("The app and the kiosk ask for the {} ({}).", name(key), tries(Some(*n), Lang::En)),
+            ),
+            Msg::KioskOtherPin { key, left: None } => t(
+                &format!("アプリと端末で{}を入力します（残り回数は、カードを読み取ると分かります）。", name(key)),
+                &format!("The app and the kiosk ask for the {} (reading the card tells its tries).", name(key)),
+            ),
+            Msg::OtherPinTwice { key, left } => t(
+                &format!("{}はアプリと端末で2回入力し、間違えるたびに1回減ります。{}しかありません。自信がなければ窓口へ行ってください。", name(key), tries(Some(*left), Lang::Ja)),
+                &format!("The {} is entered twice (app and kiosk) and each wrong entry spends a try; only {}. If in any doubt, go to the counter.", name(key), tries(Some(*left), Lang::En)),
+            ),
+            Msg::LastTry { key } => t(
+                &format!("{}は残り1回です。あと1回間違えるとロックされます。自信がなければ、忘れたものとして扱ってください。", name(key)),
+                &format!("The {} has 1 try left; one more failure locks it. With any doubt, treat it as forgotten.", name(key)),
+            ),
+            Msg::NoRecovery => t(
+                "残り回数は時間がたっても回復しません。正しく1回入力すると最大に戻ります。医療機関での職員の目視確認では戻りません。",
+                "Counters never recover with time; one correct entry restores the maximum. A hospital's staff visual check does not reset them.",
+            ),
+            Msg::FaceAuthLocks => t(
+                "顔認証も10回失敗すると単独でロックされます。",
+                "Face authentication locks on its own after 10 failures.",
+            ),
+            Msg::MoveRevokes => t(
+                "引っ越しや氏名変更をすると、署名用電子証明書は自動的に失効します（利用者証明用は失効しません）。「パスワードは正しいのに e-Tax で使えない」のは多くの場合この失効で、ロックではありません。",
+                "Moving house or changing name revokes the signature certificate automatically (the user-authentication one survives). \"Correct password but e-Tax still fails\" is usually a revoked certificate, not a lock.",
+            ),
+            Msg::ExpiredHealthInsurance => t(
+                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
+                "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
+            ),
+            Msg::ExpiringSoon { date, days } => match (ja, *days) {
+                (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます。"),
+                (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before."),
+                (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
+            },
+            Msg::AboveMax { key, left } => t(
+                &format!("{}: 残り{left}回は公表されている最大値を超えています（報告に値する所見です）。", name(key)),
+                &format!("{}: {} is above the documented maximum (a finding worth reporting).", name(key), tries(Some(*left), Lang::En)),
+            ),
+            Msg::TriesNotCounted { key } => t(
+                &format!("{}の残り回数は、カードを読み取っていないため分かりません。手続きの前にカードを読み取って確かめてください。", name(key)),
+                &format!("The tries of the {} are not counted (no card was read): read the card before starting.", name(key)),
+            ),
+            Msg::Assumed { fact } => match fact {
+                Assumed::CardExpired => t(
+                    "前提: カードの有効期限は切れていません（切れていれば新しいカードの申請です）。",
+                    "Assumed: the card is not past its printed expiry (if it is: apply for a new card, R0).",
+                ),
+                Assumed::Lost => {
+                    if ja {
+                        format!("前提: カードは紛失・盗難されていません（されていれば {hotline} で一時停止して再発行です）。")
+                    } else {
+                        format!("Assumed: the card is not lost or stolen (if it is: suspend via {hotline}, then reissue, R1).")
+                    }
+                }
+                Assumed::Damaged => t(
+                    "前提: カードは破損していません（破損・読み取り不良なら再発行です）。",
+                    "Assumed: the card is not damaged (if it is, or the chip is unreadable: reissue, R1b).",
+                ),
+                Assumed::FaceAuthCard => t(
+                    "前提: 追記欄に「顔認証」の記載はありません（あれば暗証番号の手続きはありません）。",
+                    "Assumed: the card's 追記欄 does not say 「顔認証」 (if it does: no PIN route, R2).",
+                ),
+                Assumed::PhoneCertificate => t(
+                    "前提: 問題はスマートフォンの電子証明書ではなくカードにあります（スマホならマイナポータルアプリです）。",
+                    "Assumed: the trouble is with the card, not a smartphone certificate (that would be the Mynaportal app, R14).",
+                ),
+            },
+        }
+    }
+}
+
+/// `63C2` as `63 C2` for text output.
+fn spaced(hex: &str) -> String {
+    let h: Vec<char> = hex.chars().filter(|c| !c.is_whitespace()).collect();
+    h.chunks(2)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn branch_text(b: &Branch, lang: Lang) -> String {
+    route_label(b.route, lang).to_string()
+}
+
+/// A condition as one line: the question, then the route per answer.
+pub fn render_condition(c: &Condition, lang: Lang) -> String {
+    let parts: Vec<String> = c
+        .branches
+        .iter()
+        .map(|b| {
+            format!(
+                "{} → {}",
+                choice_label(b.answer, lang),
+                branch_text(b, lang)
+            )
+        })
+        .collect();
+    format!("{} {}", question_text(c.question, lang), parts.join("; "))
+}
+
+/// What the key input says, briefly, for the per-key lines.
+pub fn input_label(input: &KeyInput, lang: Lang) -> String {
+    match (input, lang) {
+        (KeyInput::Unknown, Lang::Ja) => "不明".into(),
+        (KeyInput::Unknown, Lang::En) => "unknown".into(),
+        (KeyInput::Remaining { left, max: Some(m) }, Lang::Ja) => format!("残り{left}/{m}回"),
+        (KeyInput::Remaining { left, max: Some(m) }, Lang::En) => format!("{left} of {m} tries"),
+        (KeyInput::Remaining { left, max: None }, _) => tries(Some(*left), lang),
+        (KeyInput::Locked, Lang::Ja) => "ロック中".into(),
+        (KeyInput::Locked, Lang::En) => "locked".into(),
+        (KeyInput::Verified, Lang::Ja) => "照合済み".into(),
+        (KeyInput::Verified, Lang::En) => "verified".into(),
+        (KeyInput::Absent, Lang::Ja) => "なし".into(),
+        (KeyInput::Absent, Lang::En) => "absent".into(),
+        (KeyInput::Unexpected { .. }, Lang::Ja) => "想定外の応答".into(),
+        (KeyInput::Unexpected { .. }, Lang::En) => "unexpected answer".into(),
+    }
+}
+
+impl Advice {
+    /// Fills every `text` field (statements, conditions, source labels) in
+    /// `lang`.
+    pub fn localize(&mut self, lang: Lang) {
+        for s in self.statements_mut() {
+            s.text = s.msg.render(s.rule, lang);
+        }
+        for c in &mut self.conditions {
+            c.text = render_condition(c, lang);
+        }
+        for e in &mut self.exceptions {
+            e.text = render_exception(e, lang);
+        }
+        for s in &mut self.sources {
+            s.label = s.key.describe(lang).to_string();
+        }
+        self.lang = Some(lang);
+    }
+
+    /// This advice with its text in `lang`.
+    pub fn localized(mut self, lang: Lang) -> Advice {
+        self.localize(lang);
+        self
+    }
+}
