@@ -730,7 +730,11 @@ fn route_class(r: Route) -> &'static str {
         Route::None => "none",
         Route::Kiosk | Route::PhoneApp => "self",
         Route::Conditional => "conditional",
-        _ => "counter",
+        Route::Counter
+        | Route::CertificateRenewal
+        | Route::NoPinRoute
+        | Route::CardRenewal
+        | Route::SuspendAndReissue => "counter",
     }
 }
 

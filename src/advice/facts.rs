@@ -154,7 +154,7 @@ impl<T> PerKey<T> {
             KeyId::Sign => Some(&self.sign),
             KeyId::Kenhojo => Some(&self.kenhojo),
             KeyId::Juki => Some(&self.juki),
-            _ => None,
+            KeyId::KenhojoA | KeyId::KenhojoB | KeyId::KenmenA | KeyId::KenmenB => None,
         }
     }
 
@@ -165,7 +165,7 @@ impl<T> PerKey<T> {
             KeyId::Sign => Some(&mut self.sign),
             KeyId::Kenhojo => Some(&mut self.kenhojo),
             KeyId::Juki => Some(&mut self.juki),
-            _ => None,
+            KeyId::KenhojoA | KeyId::KenhojoB | KeyId::KenmenA | KeyId::KenmenB => None,
         }
     }
 
@@ -322,7 +322,10 @@ impl KeyInput {
         match self {
             KeyInput::Remaining { left, .. } => Some(*left),
             KeyInput::Locked => Some(0),
-            _ => None,
+            KeyInput::Unknown
+            | KeyInput::Verified
+            | KeyInput::Absent
+            | KeyInput::Unexpected { .. } => None,
         }
     }
 
@@ -338,7 +341,10 @@ impl KeyInput {
                 }
             }
             KeyInput::Locked => true,
-            _ => false,
+            KeyInput::Unknown
+            | KeyInput::Verified
+            | KeyInput::Absent
+            | KeyInput::Unexpected { .. } => false,
         }
     }
 

@@ -266,7 +266,11 @@ impl Question {
             KeyId::Auth => Question::KnowsAuth,
             KeyId::Sign => Question::KnowsSign,
             KeyId::Kenhojo => Question::KnowsKenhojo,
-            _ => Question::KnowsJuki,
+            // Diagnostic keys are never asked about (not holder keys); the
+            // function stays total.
+            KeyId::Juki | KeyId::KenhojoA | KeyId::KenhojoB | KeyId::KenmenA | KeyId::KenmenB => {
+                Question::KnowsJuki
+            }
         }
     }
 
@@ -297,7 +301,17 @@ impl Question {
         match self {
             Question::Age => &[Choice::Under15, Choice::From15To17, Choice::Adult],
             Question::Who => &[Choice::Holder, Choice::LegalRep, Choice::Proxy],
-            _ => &[Choice::Yes, Choice::No],
+            Question::CardExpired
+            | Question::HealthInsuranceOnly
+            | Question::KnowsAuth
+            | Question::KnowsSign
+            | Question::KnowsKenhojo
+            | Question::KnowsJuki
+            | Question::Moved
+            | Question::Smartphone
+            | Question::AdultWard
+            | Question::OddAnswerRepeats
+            | Question::IsMyNumberCard => &[Choice::Yes, Choice::No],
         }
     }
 }

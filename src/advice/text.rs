@@ -297,7 +297,11 @@ fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
                 emphasis: match &k.input {
                     KeyInput::Locked => Emphasis::Locked,
                     KeyInput::Remaining { left: 1, .. } => Emphasis::Warn,
-                    _ => Emphasis::Plain,
+                    KeyInput::Remaining { .. }
+                    | KeyInput::Unknown
+                    | KeyInput::Verified
+                    | KeyInput::Absent
+                    | KeyInput::Unexpected { .. } => Emphasis::Plain,
                 },
             })
             .collect(),

@@ -14,7 +14,10 @@ pub(super) fn odd_condition(cx: &Cx) -> (Condition, Advice) {
             let odd = match slot {
                 KeyInput::Unexpected { .. } => true,
                 KeyInput::Absent => cx.kind() == Some(CardKind::MyNumberCard),
-                _ => false,
+                KeyInput::Unknown
+                | KeyInput::Remaining { .. }
+                | KeyInput::Locked
+                | KeyInput::Verified => false,
             };
             if odd {
                 *slot = KeyInput::Unknown;

@@ -52,7 +52,15 @@ pub(super) const JPKI: [KeyId; 2] = [KeyId::Auth, KeyId::Sign];
 pub(super) const fn other(key: KeyId) -> KeyId {
     match key {
         KeyId::Sign => KeyId::Auth,
-        _ => KeyId::Sign,
+        KeyId::Auth => KeyId::Sign,
+        // Only the JPKI keys have a kiosk partner; the engine never asks
+        // for the others' (listed so a new key must be decided here).
+        KeyId::Kenhojo
+        | KeyId::Juki
+        | KeyId::KenhojoA
+        | KeyId::KenhojoB
+        | KeyId::KenmenA
+        | KeyId::KenmenB => KeyId::Sign,
     }
 }
 
@@ -188,7 +196,9 @@ impl<'a> Cx<'a> {
             CardKind::Unknown if card.foreign => {
                 Some((Route::Conditional, RuleId::Combining, Msg::UnknownCard))
             }
-            _ => None,
+            // Decided key by key by the rules (an unknown card that answered
+            // the JPKI applet is read as one, with a warning).
+            CardKind::MyNumberCard | CardKind::Unknown => None,
         }
     }
 

@@ -123,7 +123,7 @@ pub(super) fn kiosk_blockers(cx: &Cx, f: &Facts, key: KeyId) -> Vec<Why> {
     match cx.key(o) {
         KeyInput::Locked => why.push(Why::OtherPinLocked),
         KeyInput::Unexpected { .. } | KeyInput::Absent => why.push(Why::OtherPinUnreadable),
-        _ => {}
+        KeyInput::Unknown | KeyInput::Remaining { .. } | KeyInput::Verified => {}
     }
     sign_cert_blockers(cx, f, &mut why);
     match f.smartphone {

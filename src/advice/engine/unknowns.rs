@@ -23,7 +23,13 @@ pub(super) fn exceptions(cx: &Cx, qs: &[Question]) -> Vec<Exception> {
         Question::CardExpired => 3,
         Question::Age => 4,
         Question::AdultWard => 5,
-        _ => 6,
+        Question::HealthInsuranceOnly
+        | Question::KnowsAuth
+        | Question::KnowsSign
+        | Question::KnowsKenhojo
+        | Question::KnowsJuki
+        | Question::OddAnswerRepeats
+        | Question::IsMyNumberCard => 6,
     };
     let mut qs = qs.to_vec();
     qs.sort_by_key(rank);
