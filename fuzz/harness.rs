@@ -91,7 +91,7 @@ pub fn now_from(b: &mut Bytes) -> OffsetDateTime {
     base_now()
         .checked_add(Duration::minutes(i64::from(minutes)))
         .filter(|t| *t >= lo && *t <= hi)
-        .map(jpki_status::advice::in_japan)
+        .map(jpki_status::japan_time::in_japan)
         .unwrap_or_else(base_now)
 }
 

@@ -1026,7 +1026,7 @@ fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     let mut sink = |event: WatchEvent| -> bool {
         seq += 1;
         let when = clock();
-        let time = probe::format_rfc3339(crate::advice::in_japan(when));
+        let time = probe::format_rfc3339(crate::japan_time::in_japan(when));
         let advice = match &event {
             WatchEvent::Report { report, .. } => {
                 Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))

@@ -36,6 +36,7 @@ pub mod exit;
 #[cfg(feature = "cli")]
 pub mod help;
 pub mod input;
+pub mod japan_time;
 pub mod lang;
 pub mod pcsc_backend;
 pub mod probe;

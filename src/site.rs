@@ -438,7 +438,7 @@ impl Site {
     /// next opening; `None` without `weekday_hours` and no special opening
     /// today (the generic hours text is all there is).
     pub fn today(&self, now: OffsetDateTime) -> Option<(Today, Option<(Date, String)>)> {
-        let now = crate::advice::in_japan(now);
+        let now = crate::japan_time::in_japan(now);
         let today = now.date();
         let special = |d: Date| self.holiday_openings.iter().find(|o| o.date.0 == d);
         let regular = |d: Date| -> Option<ClockRange> {
@@ -524,7 +524,7 @@ impl Site {
 
 /// The calendar day in Japan (UTC+9, no DST) at `now`.
 pub fn japan_date(now: OffsetDateTime) -> Date {
-    crate::advice::in_japan(now).date()
+    crate::japan_time::in_japan(now).date()
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -16,10 +16,10 @@ use crate::advice::text as atext;
 use crate::advice::vocab;
 use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
+use crate::japan_time::{in_japan, japan_date};
 use crate::lang::Lang;
 use crate::report::{CardReport, CertificateStatus, KeyState};
-use crate::site::{japan_date, Paper, Site};
-use crate::text::{key_label, kind_label};
+use crate::site::{Paper, Site};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use time::OffsetDateTime;
@@ -321,7 +321,7 @@ impl Density {
 /// read in the same millisecond get the same name: [`write_slip_in_dir`]
 /// adds a suffix rather than overwrite.
 pub fn slip_file_name(now: OffsetDateTime) -> String {
-    let t = crate::advice::in_japan(now);
+    let t = in_japan(now);
     format!(
         "slip-{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}.html",
         t.year(),
@@ -427,7 +427,7 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
         Some(r) => {
             let mut facts: Vec<String> = Vec::new();
             if r.card.kind != CardKind::MyNumberCard {
-                facts.push(kind_label(r.card.kind, lang).to_string());
+                facts.push(vocab::card_kind_name(r.card.kind, lang).to_string());
             }
             // Status only, never the date (see the module doc).
             match r.card.certificate_status {
@@ -469,7 +469,7 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
             h,
             "<tr class=\"{}\"><td class=\"key\">{}</td><td class=\"tries\">",
             row_class(&row.state),
-            esc(&key_label(row.key, lang)),
+            esc(&vocab::pin_name_with_format(row.key, lang)),
         );
         tries_cell(h, &row, lang);
         h.push_str("</td><td class=\"key-route\">");
@@ -478,7 +478,7 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
                 h,
                 "<span class=\"tag route-{}\">{}</span>",
                 route_class(route),
-                esc(short_route(route, lang))
+                esc(vocab::route_short_name(route, lang))
             );
         }
         h.push_str("</td></tr>\n");
@@ -700,31 +700,6 @@ fn row_class(s: &RowState) -> &'static str {
     }
 }
 
-/// A route in a few words, for the table and the "if ..." prefixes where
-/// the full label would repeat on every line.
-fn short_route(r: Route, lang: Lang) -> &'static str {
-    match (r, lang) {
-        (Route::None, Lang::Ja) => "対応不要",
-        (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリ",
-        (Route::Kiosk, Lang::Ja) => "キオスク",
-        (Route::Conditional, Lang::Ja) => "答えしだい",
-        (Route::Counter, Lang::Ja) => "窓口",
-        (Route::CertificateRenewal, Lang::Ja) => "窓口で証明書の更新",
-        (Route::NoPinRoute, Lang::Ja) => "手続きなし",
-        (Route::CardRenewal, Lang::Ja) => "カードの再発行",
-        (Route::SuspendAndReissue, Lang::Ja) => "一時停止・再発行",
-        (Route::None, Lang::En) => "nothing to do",
-        (Route::PhoneApp, Lang::En) => "Mynaportal app",
-        (Route::Kiosk, Lang::En) => "kiosk",
-        (Route::Conditional, Lang::En) => "depends",
-        (Route::Counter, Lang::En) => "counter",
-        (Route::CertificateRenewal, Lang::En) => "certificate renewal",
-        (Route::NoPinRoute, Lang::En) => "no PIN route",
-        (Route::CardRenewal, Lang::En) => "new card",
-        (Route::SuspendAndReissue, Lang::En) => "suspend, reissue",
-    }
-}
-
 fn route_class(r: Route) -> &'static str {
     match r {
         Route::None => "none",
@@ -760,7 +735,7 @@ fn human_date(d: time::Date, lang: Lang) -> String {
 }
 
 fn human_time(now: OffsetDateTime, lang: Lang) -> String {
-    let t = crate::advice::in_japan(now);
+    let t = in_japan(now);
     let date = human_date(t.date(), lang);
     match lang {
         Lang::Ja => format!("{date} {}:{:02}", t.hour(), t.minute()),
@@ -769,7 +744,7 @@ fn human_time(now: OffsetDateTime, lang: Lang) -> String {
 }
 
 fn iso_minute(now: OffsetDateTime) -> String {
-    let t = crate::advice::in_japan(now);
+    let t = in_japan(now);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}+09:00",
         t.year(),

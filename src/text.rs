@@ -5,31 +5,11 @@
 //! `locked`, ...). Must not: decide anything (states come from `report`,
 //! advice from `advice`).
 
-use crate::card::{CardKind, KeyId};
+use crate::advice::vocab;
 use crate::lang::Lang;
 use crate::report::{CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate};
 use crate::transport::TransportError;
 use std::fmt::Write as _;
-
-/// What the holder calls each key: the vocabulary's one name, with its
-/// format.
-pub fn key_label(id: KeyId, lang: Lang) -> String {
-    crate::advice::vocab::pin_name_with_format(id, lang)
-}
-
-/// The card kind in words.
-pub fn kind_label(kind: CardKind, lang: Lang) -> &'static str {
-    match (kind, lang) {
-        (CardKind::MyNumberCard, Lang::Ja) => "マイナンバーカード",
-        (CardKind::MyNumberCard, Lang::En) => "My Number Card",
-        (CardKind::JukiCard, Lang::Ja) => "住民基本台帳カード（旧 住基カード）",
-        (CardKind::JukiCard, Lang::En) => "old Basic Resident Register card (住基カード)",
-        (CardKind::PhoneJpki, Lang::Ja) => "スマートフォンの電子証明書（スマホ用電子証明書）",
-        (CardKind::PhoneJpki, Lang::En) => "smartphone electronic certificate (スマホ用電子証明書)",
-        (CardKind::Unknown, Lang::Ja) => "マイナンバーカードではないカード（または未知の種類）",
-        (CardKind::Unknown, Lang::En) => "not a My Number Card (or an unknown kind)",
-    }
-}
 
 /// How a table row stands out on a terminal.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -126,7 +106,7 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
     TableRow {
         frac,
         dots,
-        label: key_label(k.id, lang),
+        label: vocab::pin_name_with_format(k.id, lang),
         note,
         emphasis,
     }
@@ -209,7 +189,7 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
                 .to_string(),
         );
     }
-    let kind = kind_label(c.kind, lang);
+    let kind = vocab::card_kind_name(c.kind, lang);
     match (parts.is_empty(), lang) {
         (true, _) => kind.to_string(),
         (false, Lang::Ja) => format!("{kind}（{}）", parts.join("、")),
@@ -235,7 +215,7 @@ pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "  ⚠ {}: {} ({})",
-            crate::advice::vocab::pin_name(k.id, lang),
+            vocab::pin_name(k.id, lang),
             lang.pick(
                 "カード内の2か所の記録が一致しません。少ない方を表示しています",
                 "the card's two records of this PIN differ; the lower is shown"

@@ -9,12 +9,13 @@
 //! `report_error` is the one place errors become text or JSON), or define
 //! the top-level command line (src/cli.rs wires these in).
 
-use super::engine::{advise, in_japan};
+use super::engine::advise;
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who};
 use super::output::Advice;
 use super::text::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
+use crate::japan_time::in_japan;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
 use clap::{Args, ValueEnum};

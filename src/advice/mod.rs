@@ -23,7 +23,7 @@ pub mod text;
 pub mod vocab;
 pub mod wording;
 
-pub use engine::{advise, in_japan, open_questions, JST};
+pub use engine::{advise, open_questions};
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
 pub use model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 pub use msg::Msg;

@@ -14,7 +14,7 @@ use super::model::{Choice, Question, Route};
 use super::msg::Msg;
 use super::output::{Advice, Condition, Statement};
 use super::vocab;
-use super::wording::{input_label, route_label};
+use super::wording::input_label;
 use crate::card::KeyId;
 use crate::lang::Lang;
 use crate::report::CardReport;
@@ -142,7 +142,7 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
     let body = match a.route {
         Route::Conditional => match a.conditions.first() {
             Some(c) => conditional_sentence(c, lang),
-            None => route_label(a.route, lang).to_string(),
+            None => vocab::route_name(a.route, lang).to_string(),
         },
         Route::Kiosk => {
             let k = kiosk_key.unwrap_or(KeyId::Auth);
@@ -212,7 +212,7 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
                 "use the Mynaportal app.",
             )
             .to_string(),
-        Route::Counter => route_label(a.route, lang).to_string(),
+        Route::Counter => vocab::route_name(a.route, lang).to_string(),
     };
     format!("{lead}{body}")
 }
@@ -609,7 +609,7 @@ pub fn details(a: &Advice, lang: Lang) -> String {
             "  - [{}] {} → {}",
             input_label(&k.input, lang),
             reason,
-            route_label(k.route, lang),
+            vocab::route_name(k.route, lang),
         );
     }
     if !a.conditions.is_empty() {
@@ -695,8 +695,8 @@ fn section(out: &mut String, lang: Lang, ja: &str, en: &str, items: &[Statement]
     for s in items {
         let prefix = match s.only_if {
             Some(route) => match lang {
-                Lang::Ja => format!("［{}の場合］", route_label(route, lang)),
-                Lang::En => format!("[if {}] ", route_label(route, lang)),
+                Lang::Ja => format!("［{}の場合］", vocab::route_name(route, lang)),
+                Lang::En => format!("[if {}] ", vocab::route_name(route, lang)),
             },
             None => String::new(),
         };

@@ -9,8 +9,9 @@
 //! it changes here and nowhere else.
 
 use super::model::Route;
-use crate::card::KeyId;
+use crate::card::{CardKind, KeyId};
 use crate::lang::Lang;
+use time::Time;
 
 /// A volatile fact: its value, where it was read and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,16 +22,23 @@ pub struct Fact {
     pub checked: &'static str,
 }
 
-/// Kiosk hours, Japan time (R5, R7; J-LIS reset service terms).
-pub const KIOSK_HOURS: (&str, &str) = ("6:30", "23:00");
-/// Source of [`KIOSK_HOURS`].
+/// Kiosk hours, Japan time (R5, R7; J-LIS reset service terms): opens.
+pub const KIOSK_OPENS: Time = time::macros::time!(06:30);
+/// Kiosk hours, Japan time: closes.
+pub const KIOSK_CLOSES: Time = time::macros::time!(23:00);
+/// Source of [`KIOSK_OPENS`] and [`KIOSK_CLOSES`].
 pub const KIOSK_HOURS_FACT: Fact = Fact {
     source: "N: J-LIS JPKI暗証番号リセットサービス terms",
     checked: "2026-11-26",
 };
 /// The last time a kiosk visit can still be finished before closing (D,
 /// from the kiosk hours; decision-rules.md Corrections, "time").
-pub const KIOSK_LAST_START: &str = "22:30";
+pub const KIOSK_LAST_START: Time = time::macros::time!(22:30);
+
+/// A clock time as written in the advice: `6:30`, `23:00`.
+pub fn clock(t: Time) -> String {
+    format!("{}:{:02}", t.hour(), t.minute())
+}
 /// How long a reservation in the app stays valid, in hours (R5, R7).
 pub const RESERVATION_VALID_HOURS: u8 = 24;
 
@@ -188,12 +196,51 @@ pub fn route_name(route: Route, lang: Lang) -> &'static str {
     }
 }
 
+/// A route in a few words, for the table and the "if ..." prefixes where
+/// the full label would repeat on every line.
+pub fn route_short_name(r: Route, lang: Lang) -> &'static str {
+    match (r, lang) {
+        (Route::None, Lang::Ja) => "対応不要",
+        (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリ",
+        (Route::Kiosk, Lang::Ja) => "キオスク",
+        (Route::Conditional, Lang::Ja) => "答えしだい",
+        (Route::Counter, Lang::Ja) => "窓口",
+        (Route::CertificateRenewal, Lang::Ja) => "窓口で証明書の更新",
+        (Route::NoPinRoute, Lang::Ja) => "手続きなし",
+        (Route::CardRenewal, Lang::Ja) => "カードの再発行",
+        (Route::SuspendAndReissue, Lang::Ja) => "一時停止・再発行",
+        (Route::None, Lang::En) => "nothing to do",
+        (Route::PhoneApp, Lang::En) => "Mynaportal app",
+        (Route::Kiosk, Lang::En) => "kiosk",
+        (Route::Conditional, Lang::En) => "depends",
+        (Route::Counter, Lang::En) => "counter",
+        (Route::CertificateRenewal, Lang::En) => "certificate renewal",
+        (Route::NoPinRoute, Lang::En) => "no PIN route",
+        (Route::CardRenewal, Lang::En) => "new card",
+        (Route::SuspendAndReissue, Lang::En) => "suspend, reissue",
+    }
+}
+
 /// "1 try left", "3 tries left", 「残り3回」.
 pub fn tries_left(n: u8, lang: Lang) -> String {
     match (lang, n) {
         (Lang::Ja, n) => format!("残り{n}回"),
         (Lang::En, 1) => "1 try left".to_string(),
         (Lang::En, n) => format!("{n} tries left"),
+    }
+}
+
+/// The card kind in words (the one name of each kind).
+pub fn card_kind_name(kind: CardKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (CardKind::MyNumberCard, Lang::Ja) => "マイナンバーカード",
+        (CardKind::MyNumberCard, Lang::En) => "My Number Card",
+        (CardKind::JukiCard, Lang::Ja) => "住民基本台帳カード（旧 住基カード）",
+        (CardKind::JukiCard, Lang::En) => "old Basic Resident Register card (住基カード)",
+        (CardKind::PhoneJpki, Lang::Ja) => "スマートフォンの電子証明書（スマホ用電子証明書）",
+        (CardKind::PhoneJpki, Lang::En) => "smartphone electronic certificate (スマホ用電子証明書)",
+        (CardKind::Unknown, Lang::Ja) => "マイナンバーカードではないカード（または未知の種類）",
+        (CardKind::Unknown, Lang::En) => "not a My Number Card (or an unknown kind)",
     }
 }
 

@@ -7,33 +7,21 @@
 //! `engine`). Facts in the text come from decision-rules.md.
 
 use super::facts::KeyInput;
-use super::model::{Choice, Question, Route, RuleId};
+use super::model::{Choice, Question, RuleId};
 use super::msg::{Assumed, Msg, Why};
 use super::output::{Advice, Branch, Condition, Exception};
 use super::vocab;
 use crate::card::KeyId;
 use crate::lang::Lang;
 
-/// The PIN's name with its format (the vocabulary's one name).
-pub fn pin_name(key: KeyId, lang: Lang) -> String {
-    vocab::pin_name_with_format(key, lang)
-}
-
-/// The PIN's name (the vocabulary's one name).
-pub fn pin_short(key: KeyId, lang: Lang) -> &'static str {
-    vocab::pin_name(key, lang)
-}
-
-/// The route's name for people (the vocabulary's one name).
-pub fn route_label(route: Route, lang: Lang) -> &'static str {
-    vocab::route_name(route, lang)
-}
-
 /// The question, as asked (です・ます; PIN names from the vocabulary).
 pub fn question_text(q: Question, lang: Lang) -> String {
     let knows = |k: KeyId| match lang {
-        Lang::Ja => format!("{}を覚えていますか？", pin_name(k, lang)),
-        Lang::En => format!("Do you remember the {}?", pin_name(k, lang)),
+        Lang::Ja => format!("{}を覚えていますか？", vocab::pin_name_with_format(k, lang)),
+        Lang::En => format!(
+            "Do you remember the {}?",
+            vocab::pin_name_with_format(k, lang)
+        ),
     };
     let fixed = match (q, lang) {
         (Question::KnowsAuth, _) => return knows(KeyId::Auth),
@@ -107,8 +95,8 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
 pub fn render_exception(e: &Exception, lang: Lang) -> String {
     let label = exception_label(e.question, e.answer, lang);
     match lang {
-        Lang::Ja => format!("{label}場合: {}", route_label(e.route, lang)),
-        Lang::En => format!("if {label}: {}", route_label(e.route, lang)),
+        Lang::Ja => format!("{label}場合: {}", vocab::route_name(e.route, lang)),
+        Lang::En => format!("if {label}: {}", vocab::route_name(e.route, lang)),
     }
 }
 
@@ -135,7 +123,7 @@ pub fn choice_label(c: Choice, lang: Lang) -> &'static str {
 }
 
 fn why_text(w: Why, other: KeyId, lang: Lang) -> String {
-    let o = pin_short(other, lang);
+    let o = vocab::pin_name(other, lang);
     match (w, lang) {
         (Why::OtherPinForgotten, Lang::Ja) => format!("端末で使う{o}を覚えていないため"),
         (Why::OtherPinUnknown, Lang::Ja) => format!("{o}を覚えているか分からないため"),
@@ -194,14 +182,14 @@ impl Msg {
                 e.to_string()
             }
         };
-        let name = |k: &KeyId| pin_short(*k, lang);
+        let name = |k: &KeyId| vocab::pin_name(*k, lang);
         let hotline = vocab::HOTLINE;
         match self {
             Msg::Summary { route } => {
                 if ja {
-                    format!("判定: {}", route_label(*route, lang))
+                    format!("判定: {}", vocab::route_name(*route, lang))
                 } else {
-                    format!("Advice: {}", route_label(*route, lang))
+                    format!("Advice: {}", vocab::route_name(*route, lang))
                 }
             }
             Msg::CardRenewal => t(
@@ -308,8 +296,8 @@ impl Msg {
                 &format!("{}: the signature certificate must be (re)issued at the counter; this is not a PIN reset.", name(key)),
             ),
             Msg::KeyCovered { key, route } => t(
-                &format!("{}: カード全体の手続き（{}）に含まれます。", name(key), route_label(*route, lang)),
-                &format!("{}: covered by the card's route ({}).", name(key), route_label(*route, lang)),
+                &format!("{}: カード全体の手続き（{}）に含まれます。", name(key), vocab::route_name(*route, lang)),
+                &format!("{}: covered by the card's route ({}).", name(key), vocab::route_name(*route, lang)),
             ),
             Msg::KeyDependsOn { key, questions } => {
                 let n = questions.len();
@@ -356,7 +344,7 @@ impl Msg {
                 "Reissue the signature certificate at the municipal counter. Bring the card and an ID; a forgotten 4-digit PIN is reset in the same visit.",
             ),
             Msg::OneVisit { keys } => {
-                let names: Vec<&str> = keys.iter().map(|k| pin_short(*k, lang)).collect();
+                let names: Vec<&str> = keys.iter().map(|k| vocab::pin_name(*k, lang)).collect();
                 if ja {
                     format!("{}は、窓口1回でまとめて手続きします。", names.join("、"))
                 } else {
@@ -390,7 +378,7 @@ impl Msg {
             Msg::GoNow { until } => {
                 // The kiosk hours are in the morning advice and the details;
                 // today only the last useful time matters.
-                let last = vocab::KIOSK_LAST_START;
+                let last = vocab::clock(vocab::KIOSK_LAST_START);
                 if ja {
                     format!("今日なら{last}までに店舗へ。予約は{until}まで有効です。")
                 } else {
@@ -398,8 +386,8 @@ impl Msg {
                 }
             }
             Msg::ReserveInMorning { date } => {
-                let open = vocab::KIOSK_HOURS.0;
-                let close = vocab::KIOSK_HOURS.1;
+                let open = vocab::clock(vocab::KIOSK_OPENS);
+                let close = vocab::clock(vocab::KIOSK_CLOSES);
                 if ja {
                     format!("今日は端末での手続きが間に合いません（{open}〜{close}）。{date}の朝にアプリで予約し、その日のうちに店舗へ行ってください。")
                 } else {
@@ -498,7 +486,7 @@ fn spaced(hex: &str) -> String {
 }
 
 fn branch_text(b: &Branch, lang: Lang) -> String {
-    route_label(b.route, lang).to_string()
+    vocab::route_name(b.route, lang).to_string()
 }
 
 /// A condition as one line: the question, then the route per answer.

@@ -19,11 +19,12 @@ use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 use super::msg::{Assumed, Msg, Why};
 use super::output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
-use super::vocab::{KIOSK_HOURS, RESERVATION_VALID_HOURS};
+use super::vocab::RESERVATION_VALID_HOURS;
 use crate::card::{CardKind, KeyId};
+use crate::japan_time::{date_text, in_japan, minute_text};
 use crate::report::{CertificateStatus, SignatureCertificate};
 use std::collections::BTreeSet;
-use time::{Date, Duration, OffsetDateTime, Time, UtcOffset};
+use time::{Date, Duration, OffsetDateTime};
 
 mod assemble;
 mod explain;
@@ -40,12 +41,6 @@ use time_window::time_window;
 pub use unknowns::answer;
 use unknowns::{candidates, exceptions, matters, worlds};
 
-/// Japan Standard Time: UTC+9, no daylight saving (decision-rules.md,
-/// Inputs).
-pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
 pub(super) const JPKI: [KeyId; 2] = [KeyId::Auth, KeyId::Sign];
 
 /// The other JPKI key: the one the kiosk asks for (R5, R7).
@@ -205,12 +200,6 @@ impl<'a> Cx<'a> {
     fn cert_expired(&self, f: &Facts) -> bool {
         self.card_cert_expired || f.certificate_expired == Answer::Yes
     }
-}
-
-/// `now` in Japan time; unchanged at the very edge of the representable
-/// range, where the conversion would overflow (the engine is total).
-pub fn in_japan(now: OffsetDateTime) -> OffsetDateTime {
-    now.checked_to_offset(JST).unwrap_or(now)
 }
 
 pub(super) fn parse_date(s: &str) -> Option<Date> {
