@@ -68,57 +68,72 @@ pub fn render_slip_on(
             Density::of(weight, Paper::A4).unwrap_or(Density::Densest),
         ),
     };
-    let mut h = String::with_capacity(16 * 1024);
-    let title = lang.pick(
+    let title = esc(lang.pick(
         "マイナンバーカード 暗証番号の状態と手続きのご案内",
         "My Number Card: PIN status and what to do",
-    );
-    let html_lang = lang.pick("ja", "en");
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"jpki-status {}\">\n\
-         <title>{}</title>\n<style>\n{}</style>\n</head>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(title),
-        css(paper, density)
-    );
+    ));
     let paper_class = match paper {
         Paper::A4 => "a4",
         Paper::A5 => "a5",
     };
-    let _ = writeln!(
-        h,
-        "<body class=\"{paper_class}\" data-density=\"{}\" data-weight=\"{}\">\n<main class=\"sheet\">",
-        density as u8,
-        weight.round()
-    );
-    // Header: title and the date printed.
-    let _ = writeln!(
-        h,
-        "<header><h1>{}</h1><p class=\"printed\">{} <time datetime=\"{}\">{}</time></p></header>",
-        esc(title),
-        esc(lang.pick("作成日時", "Printed")),
-        esc(&iso_minute(now)),
-        esc(&human_time(now, lang)),
-    );
-    h.push_str(&body.html);
-    let _ = writeln!(
-        h,
-        "<footer><p>{}</p><p>{} {} · {} {} · jpki-status {}</p></footer>",
-        esc(lang.pick(
-            "この用紙には氏名・個人番号・電子証明書の情報など、個人を特定する情報は記載していません。暗証番号は誰にも教えないでください。",
-            "This slip carries no name, no My Number and no certificate details. Never tell anyone your PINs.",
-        )),
-        esc(lang.pick("案内の根拠の確認日", "Rules checked")),
-        esc(&a.rules_checked),
-        esc(lang.pick("マイナンバー総合フリーダイヤル", "My Number help line")),
-        esc(&format!("{} ({})", vocab::HOTLINE, vocab::hotline_hours(lang))),
-        esc(env!("CARGO_PKG_VERSION")),
-    );
-    h.push_str("</main>\n</body>\n</html>\n");
-    h
+    fill(
+        PAGE,
+        &[
+            ("lang", lang.pick("ja", "en")),
+            ("version", &esc(env!("CARGO_PKG_VERSION"))),
+            ("title", &title),
+            ("css", &css(paper, density)),
+            ("paper", paper_class),
+            ("density", &(density as u8).to_string()),
+            ("weight", &weight.round().to_string()),
+            ("printed", &esc(lang.pick("作成日時", "Printed"))),
+            ("printed_iso", &esc(&iso_minute(now))),
+            ("printed_human", &esc(&human_time(now, lang))),
+            ("body", &body.html),
+            ("privacy", &esc(lang.pick(
+                "この用紙には氏名・個人番号・電子証明書の情報など、個人を特定する情報は記載していません。暗証番号は誰にも教えないでください。",
+                "This slip carries no name, no My Number and no certificate details. Never tell anyone your PINs.",
+            ))),
+            ("rules_checked_label", &esc(lang.pick("案内の根拠の確認日", "Rules checked"))),
+            ("rules_checked", &esc(&a.rules_checked)),
+            ("help_line_label", &esc(lang.pick("マイナンバー総合フリーダイヤル", "My Number help line"))),
+            ("help_line", &esc(&format!("{} ({})", vocab::HOTLINE, vocab::hotline_hours(lang)))),
+        ],
+    )
+}
+
+/// The page skeleton: src/slip.html, with `{{name}}` slots.
+const PAGE: &str = include_str!("slip.html");
+
+/// `template` with each `{{name}}` replaced by its value, in one pass (a
+/// value is never scanned for slots); an unknown slot is left as written.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16 * 1024);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}") {
+            Some(end) => {
+                let name = &after[..end];
+                match values.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push_str("{{");
+                        out.push_str(name);
+                        out.push_str("}}");
+                    }
+                }
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The slip's content and how much text it carries.
