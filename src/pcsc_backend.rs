@@ -1,7 +1,7 @@
 //! The real path: PC/SC through the `pcsc` crate (pcsc-lite on Linux and
 //! macOS, WinSCard on Windows).
 //!
-//! Owns: the only `use pcsc` in the crate (tests/pcsc_isolation.rs fails if
+//! Owns: the only `use pcsc` in the crate (tests/safety.rs fails if
 //! another module imports it), mapping every PC/SC error to a
 //! [`TransportError`], and waiting for readers and cards with
 //! `SCardGetStatusChange` (including the PnP notification reader, so readers

@@ -9,7 +9,7 @@
 //! Must not: accept raw command bytes. `Exchange::transmit` takes a
 //! [`Command`], the closed set in `apdu`, so no backend can be asked to send a
 //! PIN (docs/safety.md). Must not import `pcsc` either: only `pcsc_backend`
-//! does (checked by tests/pcsc_isolation.rs).
+//! does (checked by tests/safety.rs).
 
 use crate::apdu::{spaced_hex, Command, Response};
 use std::io::Write;

@@ -3,7 +3,7 @@
 //!
 //! Owns: the input data model and its conversions from a
 //! [`CardReport`]. Must not: decide anything
-//! (that is `engine`) or hold human text (that is `msg`). Every fact can be
+//! (that is `engine`) or hold human text (that is `wording`). Every fact can be
 //! unknown: the engine never assumes an answer (decision-rules.md, intro).
 
 use crate::card::{CardKind, KeyId};

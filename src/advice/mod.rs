@@ -9,7 +9,10 @@
 //! `probe`), or decide exit codes other than through [`Advice::exit`].
 //!
 //! One engine serves the card reading, the card-less `advise` subcommand
-//! and `advise --from report.json`.
+//! and `advise --from report.json`. Modules, lowest first (none uses one
+//! above it; tests/layering.rs): `facts`, `model`, `vocab`, `msg`,
+//! `output`, `engine` (pure), `wording`, then the UI: `text`, `interactive`,
+//! `cli`. docs/architecture.md maps each and says where to change what.
 
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -6,7 +6,7 @@
 //! to bring, where, until when, then the exceptions. The details view adds
 //! every statement with its rule id and source keys, the assumptions and the
 //! sources, so a help desk can check any sentence against decision-rules.md.
-//! Must not: decide, or hold the statements' wording (that is `msg` and
+//! Must not: decide, or hold the statements' wording (that is `wording` and
 //! `vocab`); no command-line flag ever appears in this text.
 
 use super::facts::KeyInput;

@@ -5,7 +5,7 @@
 //!
 //! Owns: words and volatile facts. Used by the PIN table (`crate::text`), the
 //! questions, the advice text, the slip and the help. Must not: decide
-//! anything, or format whole sentences (that is `msg`). When a fact changes,
+//! anything, or format whole sentences (that is `wording`). When a fact changes,
 //! it changes here and nowhere else.
 
 use super::model::Route;

@@ -1,6 +1,6 @@
 //! From the worlds of answers to one [`Advice`]: settled or conditional,
 //! the conditions, each key's advice, the odd-answer branch and the
-//! sources. Must not: word anything (statements carry codes; `msg` words
+//! sources. Must not: word anything (statements carry codes; `wording` words
 //! them).
 use super::*;
 

@@ -3,7 +3,7 @@
 //!
 //! Owns: [`advise`] and the reasoning behind every route. Must not: read a
 //! card, the clock, the terminal or the environment; print; or panic on
-//! any input. Text lives in `msg`; the caller passes `now`.
+//! any input. Text lives in `wording`; the caller passes `now`.
 //!
 //! How unknowns are handled (decision-rules.md, "How the advice is
 //! presented"): facts imply facts first ([`with_implied`]); every exception

@@ -1,7 +1,7 @@
 //! The rules in one world of answers: card-level and object-level routes
 //! (R0-R2, R14, Combining), each key's class, what stands between a key
 //! and the kiosk, and the route (R3-R10). Must not: look at unknown facts
-//! (that is `unknowns`) or word anything (that is `msg`).
+//! (that is `unknowns`) or word anything (that is `wording`).
 use super::*;
 
 /// The R0/R1/R1b/R2 card-level rules, in the spec's priority order.
