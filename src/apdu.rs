@@ -258,6 +258,16 @@ impl StatusWord {
     pub const fn sw2(self) -> u8 {
         (self.0 & 0xFF) as u8
     }
+    /// Tries left, from a status VERIFY's `63 Cx` (x = 0 to 15); `None`
+    /// for any other word (ISO 7816-4; protocol.md §3).
+    pub const fn retries(self) -> Option<u8> {
+        if self.sw1() == 0x63 && self.sw2() & 0xF0 == 0xC0 {
+            Some(self.sw2() & 0x0F)
+        } else {
+            None
+        }
+    }
+
     /// Four uppercase hex digits without a space, as used in JSON (`"63C2"`).
     pub fn to_hex(self) -> String {
         format!("{:04X}", self.0)

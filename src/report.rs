@@ -70,9 +70,7 @@ impl Reading {
             // 63 Cx with x >= 1 (x = 0 is handled above). 63 00, "no retry
             // limit", falls through to unexpected: it is hypothetical on this
             // card and the JSON states are a closed set (docs/json.md).
-            sw if sw.sw1() == 0x63 && sw.sw2() & 0xF0 == 0xC0 => {
-                (KeyState::Remaining, Some(sw.sw2() & 0x0F))
-            }
+            sw if sw.retries().is_some() => (KeyState::Remaining, sw.retries()),
             _ => (KeyState::Unexpected, None),
         };
         Reading {

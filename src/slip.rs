@@ -18,7 +18,7 @@ use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
 use crate::japan_time::{in_japan, japan_date};
 use crate::lang::Lang;
-use crate::report::{CardReport, CertificateStatus, KeyState};
+use crate::report::{CardReport, CertificateStatus};
 use crate::site::{Paper, Site};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -409,20 +409,13 @@ fn statement_text(s: &Statement, lang: Lang) -> String {
 }
 
 /// One row of the PIN table, from a reading or, without one, from what the
-/// advice was told.
+/// advice was told: the advice's own model of a key ([`KeyInput`]), with
+/// the maximum to draw.
 struct Row {
     key: KeyId,
-    state: RowState,
+    input: KeyInput,
+    max: Option<u8>,
     mismatch: bool,
-}
-
-enum RowState {
-    Remaining { left: u8, max: Option<u8> },
-    Locked { max: Option<u8> },
-    Verified,
-    Absent,
-    Unexpected(Option<String>),
-    Unknown,
 }
 
 fn rows(report: Option<&CardReport>, advice: &Advice) -> Vec<Row> {
@@ -433,17 +426,8 @@ fn rows(report: Option<&CardReport>, advice: &Advice) -> Vec<Row> {
             .filter(|k| !k.diagnostic)
             .map(|k| Row {
                 key: k.id,
-                state: match (k.state, k.remaining) {
-                    (KeyState::Remaining, Some(0)) | (KeyState::Locked, _) => {
-                        RowState::Locked { max: k.max }
-                    }
-                    (KeyState::Remaining, Some(left)) => RowState::Remaining { left, max: k.max },
-                    (KeyState::Verified, _) => RowState::Verified,
-                    (KeyState::Absent, _) => RowState::Absent,
-                    (KeyState::Remaining, None) | (KeyState::Unexpected, _) => {
-                        RowState::Unexpected(k.sw.map(|s| s.to_string()))
-                    }
-                },
+                input: KeyInput::from_report(k),
+                max: k.max,
                 mismatch: k.mismatch,
             })
             .collect(),
@@ -452,18 +436,14 @@ fn rows(report: Option<&CardReport>, advice: &Advice) -> Vec<Row> {
             .iter()
             .map(|k| Row {
                 key: k.key,
-                state: match &k.input {
-                    KeyInput::Remaining { left, max } => RowState::Remaining {
-                        left: *left,
-                        max: *max,
-                    },
-                    KeyInput::Locked => RowState::Locked {
-                        max: k.key.spec().max,
-                    },
-                    KeyInput::Verified => RowState::Verified,
-                    KeyInput::Absent => RowState::Absent,
-                    KeyInput::Unexpected { sw } => RowState::Unexpected(sw.clone()),
-                    KeyInput::Unknown => RowState::Unknown,
+                input: k.input.clone(),
+                max: match &k.input {
+                    KeyInput::Remaining { max, .. } => *max,
+                    KeyInput::Unknown
+                    | KeyInput::Locked
+                    | KeyInput::Verified
+                    | KeyInput::Absent
+                    | KeyInput::Unexpected { .. } => k.key.spec().max,
                 },
                 mismatch: false,
             })
@@ -522,7 +502,7 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
         let _ = write!(
             h,
             "<tr class=\"{}\"><td class=\"key\">{}</td><td class=\"tries\">",
-            row_class(&row.state),
+            row_class(&row.input),
             esc(&vocab::pin_name_with_format(row.key, lang)),
         );
         tries_cell(h, &row, lang);
@@ -541,8 +521,9 @@ fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice, lang: Lang
 }
 
 fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
-    match &row.state {
-        RowState::Remaining { left, max } => {
+    let max = row.max;
+    match &row.input {
+        KeyInput::Remaining { left, .. } => {
             let left = *left;
             let used = max.map(|m| m.saturating_sub(left)).unwrap_or(0);
             let _ = write!(h, "{}", dots(left.min(15), used));
@@ -568,7 +549,7 @@ fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
                 );
             }
         }
-        RowState::Locked { max } => {
+        KeyInput::Locked => {
             let _ = write!(h, "{}", dots(0, max.unwrap_or(3)));
             let _ = write!(
                 h,
@@ -576,7 +557,7 @@ fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
                 esc(lang.pick("ロック中", "LOCKED"))
             );
         }
-        RowState::Verified => {
+        KeyInput::Verified => {
             let _ = write!(
                 h,
                 "<span class=\"note\">{}</span>",
@@ -586,14 +567,14 @@ fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
                 ))
             );
         }
-        RowState::Absent => {
+        KeyInput::Absent => {
             let _ = write!(
                 h,
                 "<span class=\"note\">{}</span>",
                 esc(lang.pick("このカードにはありません", "not on this card"))
             );
         }
-        RowState::Unexpected(sw) => {
+        KeyInput::Unexpected { sw } => {
             let text = match sw {
                 Some(sw) => format!(
                     "{} ({sw})",
@@ -609,7 +590,7 @@ fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
                 esc(&text)
             );
         }
-        RowState::Unknown => {
+        KeyInput::Unknown => {
             let _ = write!(
                 h,
                 "<span class=\"note\">{}</span>",
@@ -743,14 +724,14 @@ fn office(h: &mut String, site: &Site, lang: Lang, now: OffsetDateTime) {
     h.push_str("</dl></section>\n");
 }
 
-fn row_class(s: &RowState) -> &'static str {
+fn row_class(s: &KeyInput) -> &'static str {
     match s {
-        RowState::Remaining { left: 1, .. } => "last",
-        RowState::Remaining { .. } => "ok",
-        RowState::Locked { .. } => "locked",
-        RowState::Verified => "ok",
-        RowState::Absent | RowState::Unknown => "absent",
-        RowState::Unexpected(_) => "odd",
+        KeyInput::Remaining { left: 1, .. } => "last",
+        KeyInput::Remaining { .. } => "ok",
+        KeyInput::Locked => "locked",
+        KeyInput::Verified => "ok",
+        KeyInput::Absent | KeyInput::Unknown => "absent",
+        KeyInput::Unexpected { .. } => "odd",
     }
 }
 

@@ -5,6 +5,7 @@
 
 use jpki_status::advice::msg::Why;
 use jpki_status::advice::*;
+use jpki_status::apdu::StatusWord;
 use jpki_status::card::{CardKind, KeyId};
 use jpki_status::exit::Exit;
 use jpki_status::lang::Lang;
@@ -1017,7 +1018,8 @@ fn key_input() -> impl Strategy<Value = KeyInput> {
         Just(KeyInput::Locked),
         Just(KeyInput::Verified),
         Just(KeyInput::Absent),
-        proptest::option::of("[0-9A-F ]{0,6}").prop_map(|sw| KeyInput::Unexpected { sw }),
+        proptest::option::of(any::<u16>().prop_map(StatusWord))
+            .prop_map(|sw| KeyInput::Unexpected { sw }),
     ]
 }
 

@@ -6,6 +6,7 @@
 //! (that is `engine`) or hold human text (that is `wording`). Every fact can be
 //! unknown: the engine never assumes an answer (decision-rules.md, intro).
 
+use crate::apdu::StatusWord;
 use crate::card::{CardKind, KeyId};
 use crate::report::{CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate};
 use serde::{Deserialize, Serialize};
@@ -278,8 +279,9 @@ pub enum KeyInput {
     Absent,
     /// The card answered something unexpected.
     Unexpected {
-        /// The status word, 4 hex digits, when there was one.
-        sw: Option<String>,
+        /// The status word (JSON: 4 hex digits), when there was one.
+        #[serde(default, with = "crate::report::sw_hex")]
+        sw: Option<StatusWord>,
     },
 }
 
@@ -292,16 +294,12 @@ impl KeyInput {
                 Some(left) => KeyInput::Remaining { left, max: row.max },
                 // A `remaining` row without a count is malformed: say so
                 // rather than guess a number.
-                None => KeyInput::Unexpected {
-                    sw: row.sw.map(|s| s.to_hex()),
-                },
+                None => KeyInput::Unexpected { sw: row.sw },
             },
             KeyState::Locked => KeyInput::Locked,
             KeyState::Verified => KeyInput::Verified,
             KeyState::Absent => KeyInput::Absent,
-            KeyState::Unexpected => KeyInput::Unexpected {
-                sw: row.sw.map(|s| s.to_hex()),
-            },
+            KeyState::Unexpected => KeyInput::Unexpected { sw: row.sw },
         }
     }
 

@@ -6,6 +6,7 @@
 //! travel with each statement, not in its text.
 
 use super::model::{Question, Route};
+use crate::apdu::StatusWord;
 use crate::card::KeyId;
 use serde::{Deserialize, Serialize};
 
@@ -126,8 +127,9 @@ pub enum Msg {
     KeyOdd {
         /// The key.
         key: KeyId,
-        /// The status word, when there was one.
-        sw: Option<String>,
+        /// The status word (JSON: 4 hex digits), when there was one.
+        #[serde(default, with = "crate::report::sw_hex")]
+        sw: Option<StatusWord>,
     },
     /// Kiosk reset using the other JPKI PIN (R5, R7).
     KeyKiosk {

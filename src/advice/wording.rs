@@ -263,7 +263,7 @@ impl Msg {
                 &format!("{}: not on this object.", name(key)),
             ),
             Msg::KeyOdd { key, sw } => {
-                let sw = sw.clone().map(|s| spaced(&s)).unwrap_or_else(|| "-".into());
+                let sw = sw.map_or_else(|| "-".into(), |s| s.to_string());
                 t(
                     &format!("{}: 想定外の応答です（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続くなら窓口に相談してください。", name(key)),
                     &format!("{}: unexpected answer ({sw}). Read the card again holding it still; if the answer repeats, ask at the municipal counter.", name(key)),
@@ -474,15 +474,6 @@ impl Msg {
             },
         }
     }
-}
-
-/// `63C2` as `63 C2` for text output.
-fn spaced(hex: &str) -> String {
-    let h: Vec<char> = hex.chars().filter(|c| !c.is_whitespace()).collect();
-    h.chunks(2)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn branch_text(b: &Branch, lang: Lang) -> String {

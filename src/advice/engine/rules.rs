@@ -252,7 +252,7 @@ fn key_decision(cx: &Cx, k: KeyId, class: Option<Class>) -> KeyDec {
             Msg::KeyOdd {
                 key: k,
                 sw: match cx.key(k) {
-                    KeyInput::Unexpected { sw } => sw.clone(),
+                    KeyInput::Unexpected { sw } => *sw,
                     _ => None,
                 },
             },
