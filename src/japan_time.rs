@@ -1,5 +1,5 @@
 //! Japan time, defined once: Japan Standard Time is UTC+9 with no daylight
-//! saving (shared/spec/decision-rules.md, Inputs), and every clock time and
+//! saving (docs/decision-rules.md, Inputs), and every clock time and
 //! date the tool states is in it.
 //!
 //! Owns: the offset ([`JST`]), the total conversion ([`in_japan`]), the

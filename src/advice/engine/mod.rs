@@ -1,5 +1,5 @@
 //! The decision engine: rules R0-R14, the combining rules and the time rules
-//! of shared/spec/decision-rules.md, as one pure function.
+//! of docs/decision-rules.md, as one pure function.
 //!
 //! Owns: [`advise`] and the reasoning behind every route. Must not: read a
 //! card, the clock, the terminal or the environment; print; or panic on
