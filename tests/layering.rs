@@ -250,9 +250,25 @@ fn the_pure_engine_uses_no_ui_module() {
     assert!(engine.contains_key("advice::facts") && engine.contains_key("advice::msg"));
 }
 
+/// Loops that landed before this test, each to be removed by its owner:
+/// the edge named here is left out of the search, and the test fails once
+/// the loop is gone so that the entry goes too.
+/// - `help` → `cli`: the Japanese help reads the clap definition
+///   (`cli::Cli`) while `cli` renders clap errors with `help::error_ja`
+///   (issue 11); moving the clap definition to its own module ends it.
+const KNOWN_LOOPS: &[(&str, &str)] = &[("help", "cli")];
+
 #[test]
 fn no_module_refers_back_to_a_module_that_refers_to_it() {
-    let edges = graph();
+    let mut edges = graph();
+    for (from, to) in KNOWN_LOOPS {
+        let back = edges.get(*to).is_some_and(|m| m.contains_key(*from));
+        let removed = edges.get_mut(*from).and_then(|m| m.remove(*to));
+        assert!(
+            removed.is_some() && back,
+            "the known loop {from} ↔ {to} is gone: remove it from KNOWN_LOOPS"
+        );
+    }
     // Depth-first search for a cycle, reporting its path with the lines.
     fn visit(
         n: &str,
