@@ -183,6 +183,8 @@ impl Msg {
             }
         };
         let name = |k: &KeyId| vocab::pin_name(*k, lang);
+        // The PIN names inside sentences (the vocabulary's one name).
+        let (auth, sign, juki) = (name(&KeyId::Auth), name(&KeyId::Sign), name(&KeyId::Juki));
         let hotline = vocab::HOTLINE;
         match self {
             Msg::Summary { route } => {
@@ -308,16 +310,16 @@ impl Msg {
                 }
             }
             Msg::KioskStepsAuth => t(
-                "スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で署名用パスワードを入力し、新しい暗証番号（数字4桁）を設定します。無料です。",
-                "Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the signature password).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the signature password again and set a new user-authentication PIN (4 digits). Free.",
+                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で{sign}を入力し、新しい暗証番号（数字4桁）を設定します。無料です。"),
+                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free."),
             ),
             Msg::KioskStepsSign => t(
-                "アプリ「JPKI暗証番号リセット」でカードを撮影し、利用者証明用暗証番号を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で利用者証明用暗証番号を入力し、新しい署名用パスワードを設定します。無料です。",
-                "In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the user-authentication PIN and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the user-authentication PIN and set the new signature password. Free.",
+                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
+                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the {auth} and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the {auth} and set the new {sign}. Free."),
             ),
             Msg::NewPasswordFormat => t(
-                "新しい署名用パスワードは6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。",
-                "The new signature password: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted.",
+                &format!("新しい{sign}は6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。"),
+                &format!("The new {sign}: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted."),
             ),
             Msg::CounterHolder => t(
                 "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
@@ -356,16 +358,16 @@ impl Msg {
                 "At the hospital, face authentication or a staff visual check still work for health insurance use.",
             ),
             Msg::FixLater { kiosk: true } => t(
-                "暗証番号は後日、署名用パスワードを覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。",
-                "Fix the PIN later: at a store kiosk if you remember the signature password, otherwise at the counter.",
+                &format!("暗証番号は後日、{sign}を覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。"),
+                &format!("Fix the PIN later: at a store kiosk if you remember the {sign}, otherwise at the counter."),
             ),
             Msg::FixLater { kiosk: false } => t(
                 "暗証番号は後日、市区町村の窓口で再設定できます。",
                 "Fix the PIN later at the municipal counter.",
             ),
             Msg::JukiAtNewMunicipality => t(
-                "引っ越しの場合、住民基本台帳用暗証番号は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。",
-                "When moving, the resident-register PIN is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished.",
+                &format!("引っ越しの場合、{juki}は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。"),
+                &format!("When moving, the {juki} is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished."),
             ),
             Msg::Stores { key } => {
                 let date = vocab::STORES_FACT.checked;
