@@ -126,13 +126,7 @@ fn localized(advice: &Advice, lang: Lang) -> Advice {
 
 /// Line 1: the decision in plain words.
 pub fn headline(a: &Advice, lang: Lang) -> String {
-    let ja = lang == Lang::Ja;
     let lead = lang.pick("判定: ", "Advice: ");
-    let kiosk_key = a
-        .keys
-        .iter()
-        .find(|k| k.route == Route::Kiosk)
-        .map(|k| k.key);
     let counter_keys: Vec<KeyId> = a
         .keys
         .iter()
@@ -145,76 +139,78 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
             None => vocab::route_name(a.route, lang).to_string(),
         },
         Route::Kiosk => {
-            let k = kiosk_key.unwrap_or(KeyId::Auth);
-            let o = if k == KeyId::Sign {
-                KeyId::Auth
-            } else {
-                KeyId::Sign
-            };
-            if ja {
-                format!(
-                    "コンビニ等の端末で再設定できます（{}を使います）。",
-                    vocab::pin_name(o, lang)
-                )
-            } else {
-                format!(
-                    "reset the {} at a store kiosk (it uses the {}).",
-                    vocab::pin_name(k, lang),
-                    vocab::pin_name(o, lang)
-                )
-            }
+            let k = a.keys.iter().find(|k| k.route == Route::Kiosk);
+            kiosk_sentence(k.map_or(KeyId::Auth, |k| k.key), lang)
         }
-        Route::Counter if !counter_keys.is_empty() => {
-            let names: Vec<&str> = counter_keys
-                .iter()
-                .map(|k| vocab::pin_name(*k, lang))
-                .collect();
-            if ja {
-                format!("{}は、市区町村の窓口で再設定します。", names.join("・"))
-            } else {
-                format!(
-                    "reset the {} at the municipal counter.",
-                    names.join(" and the ")
-                )
-            }
-        }
-        Route::None if a.rule == super::model::RuleId::R4 => lang
-            .pick(
-                "健康保険証としての利用だけなら、急ぎの対応は不要です。",
-                "for health insurance use only, nothing is urgent.",
-            )
-            .to_string(),
-        Route::None => lang.pick("対応は不要です。", "nothing to do.").to_string(),
-        Route::CertificateRenewal => lang
-            .pick(
-                "市区町村の窓口で電子証明書の再発行・更新をします。",
-                "certificate reissue or renewal at the municipal counter.",
-            )
-            .to_string(),
-        Route::CardRenewal => lang
-            .pick("新しいカードを申請してください。", "apply for a new card.")
-            .to_string(),
-        Route::SuspendAndReissue => lang
-            .pick(
-                "カードを一時停止してから、再発行を申請してください。",
-                "suspend the card, then apply for a reissue.",
-            )
-            .to_string(),
-        Route::NoPinRoute => lang
-            .pick(
-                "このカードには暗証番号の手続きがありません。",
-                "this card has no PIN route.",
-            )
-            .to_string(),
-        Route::PhoneApp => lang
-            .pick(
-                "マイナポータルアプリで手続きします。",
-                "use the Mynaportal app.",
-            )
-            .to_string(),
+        Route::Counter if !counter_keys.is_empty() => counter_sentence(&counter_keys, lang),
         Route::Counter => vocab::route_name(a.route, lang).to_string(),
+        Route::None
+        | Route::CertificateRenewal
+        | Route::CardRenewal
+        | Route::SuspendAndReissue
+        | Route::NoPinRoute
+        | Route::PhoneApp => route_sentence(a.route, a.rule, lang).to_string(),
     };
     format!("{lead}{body}")
+}
+
+/// Line 1 for the kiosk: which PIN, and the other one it uses.
+fn kiosk_sentence(k: KeyId, lang: Lang) -> String {
+    let o = super::engine::other(k);
+    match lang {
+        Lang::Ja => format!(
+            "コンビニ等の端末で再設定できます（{}を使います）。",
+            vocab::pin_name(o, lang)
+        ),
+        Lang::En => format!(
+            "reset the {} at a store kiosk (it uses the {}).",
+            vocab::pin_name(k, lang),
+            vocab::pin_name(o, lang)
+        ),
+    }
+}
+
+/// Line 1 for the counter: the PINs reset there.
+fn counter_sentence(keys: &[KeyId], lang: Lang) -> String {
+    let names: Vec<&str> = keys.iter().map(|k| vocab::pin_name(*k, lang)).collect();
+    match lang {
+        Lang::Ja => format!("{}は、市区町村の窓口で再設定します。", names.join("・")),
+        Lang::En => format!(
+            "reset the {} at the municipal counter.",
+            names.join(" and the ")
+        ),
+    }
+}
+
+/// Line 1 for the routes that need no PIN named.
+fn route_sentence(route: Route, rule: super::model::RuleId, lang: Lang) -> &'static str {
+    match route {
+        Route::None if rule == super::model::RuleId::R4 => lang.pick(
+            "健康保険証としての利用だけなら、急ぎの対応は不要です。",
+            "for health insurance use only, nothing is urgent.",
+        ),
+        Route::None => lang.pick("対応は不要です。", "nothing to do."),
+        Route::CertificateRenewal => lang.pick(
+            "市区町村の窓口で電子証明書の再発行・更新をします。",
+            "certificate reissue or renewal at the municipal counter.",
+        ),
+        Route::CardRenewal => {
+            lang.pick("新しいカードを申請してください。", "apply for a new card.")
+        }
+        Route::SuspendAndReissue => lang.pick(
+            "カードを一時停止してから、再発行を申請してください。",
+            "suspend the card, then apply for a reissue.",
+        ),
+        Route::NoPinRoute => lang.pick(
+            "このカードには暗証番号の手続きがありません。",
+            "this card has no PIN route.",
+        ),
+        Route::PhoneApp => lang.pick(
+            "マイナポータルアプリで手続きします。",
+            "use the Mynaportal app.",
+        ),
+        Route::Kiosk | Route::Counter | Route::Conditional => vocab::route_name(route, lang),
+    }
 }
 
 /// 「署名用パスワードを覚えていれば コンビニ等の端末で再設定、覚えていなければ
@@ -591,11 +587,38 @@ fn wrap(text: &str, view: View, indent: &str) -> String {
 /// Everything, tagged with rule ids and sources: for a help desk that
 /// checks a sentence against decision-rules.md.
 pub fn details(a: &Advice, lang: Lang) -> String {
-    let ja = lang == Lang::Ja;
     let mut out = String::new();
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", lang.pick("―― 詳細 ――", "-- Details --"));
     let _ = writeln!(out, "{}", tagged(&a.summary, lang));
+    details_keys(&mut out, a, lang);
+    details_questions(&mut out, a, lang);
+    section(
+        &mut out,
+        lang,
+        "持ち物・手順:",
+        "What to bring and do:",
+        &a.bring,
+    );
+    section(&mut out, lang, "店舗:", "Stores:", &a.stores);
+    if let Some(t) = &a.time_window {
+        section(
+            &mut out,
+            lang,
+            "時間:",
+            "Time:",
+            std::slice::from_ref(&t.advice),
+        );
+    }
+    section(&mut out, lang, "注意:", "Warnings:", &a.warnings);
+    section(&mut out, lang, "補足:", "Notes:", &a.notes);
+    section(&mut out, lang, "前提:", "Assumed:", &a.assumptions);
+    details_sources(&mut out, a, lang);
+    out
+}
+
+/// The details' per-PIN lines: input, reasons with rule and sources, route.
+fn details_keys(out: &mut String, a: &Advice, lang: Lang) {
     let _ = writeln!(out, "{}", lang.pick("暗証番号ごと:", "Per PIN:"));
     for k in &a.keys {
         let reason = k
@@ -612,6 +635,10 @@ pub fn details(a: &Advice, lang: Lang) -> String {
             vocab::route_name(k.route, lang),
         );
     }
+}
+
+/// The details' open questions and exceptions, with their routes.
+fn details_questions(out: &mut String, a: &Advice, lang: Lang) {
     if !a.conditions.is_empty() {
         let _ = writeln!(
             out,
@@ -635,26 +662,12 @@ pub fn details(a: &Advice, lang: Lang) -> String {
             let _ = writeln!(out, "  - {}", e.text);
         }
     }
-    section(
-        &mut out,
-        lang,
-        "持ち物・手順:",
-        "What to bring and do:",
-        &a.bring,
-    );
-    section(&mut out, lang, "店舗:", "Stores:", &a.stores);
-    if let Some(t) = &a.time_window {
-        section(
-            &mut out,
-            lang,
-            "時間:",
-            "Time:",
-            std::slice::from_ref(&t.advice),
-        );
-    }
-    section(&mut out, lang, "注意:", "Warnings:", &a.warnings);
-    section(&mut out, lang, "補足:", "Notes:", &a.notes);
-    section(&mut out, lang, "前提:", "Assumed:", &a.assumptions);
+}
+
+/// The details' footer: sources, the dates rules and volatile facts were
+/// checked.
+fn details_sources(out: &mut String, a: &Advice, lang: Lang) {
+    let ja = lang == Lang::Ja;
     let sources = a
         .sources
         .iter()
@@ -684,7 +697,6 @@ pub fn details(a: &Advice, lang: Lang) -> String {
         vocab::hotline_hours(lang),
         vocab::HOTLINE_FACT.checked
     );
-    out
 }
 
 fn section(out: &mut String, lang: Lang, ja: &str, en: &str, items: &[Statement]) {

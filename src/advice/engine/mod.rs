@@ -44,7 +44,7 @@ use unknowns::{candidates, exceptions, matters, worlds};
 pub(super) const JPKI: [KeyId; 2] = [KeyId::Auth, KeyId::Sign];
 
 /// The other JPKI key: the one the kiosk asks for (R5, R7).
-pub(super) const fn other(key: KeyId) -> KeyId {
+pub const fn other(key: KeyId) -> KeyId {
     match key {
         KeyId::Sign => KeyId::Auth,
         KeyId::Auth => KeyId::Sign,
