@@ -13,7 +13,7 @@ use crate::lang::Lang;
 use std::io::{BufRead, Write};
 use time::OffsetDateTime;
 
-pub use super::engine::{answer, open_questions};
+use super::engine::{answer, open_questions};
 
 /// Asks the open questions of `input` (starting from its facts) on
 /// `writer`, reading answers from `reader`, and returns the facts with the
