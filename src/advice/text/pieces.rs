@@ -1,0 +1,191 @@
+//! The pieces of the default view that the terminal and the slip share:
+//! the primary route, steps, the checklist of what to bring, exception
+//! lines, warnings and the other branches. Must not: lay anything out (the
+//! terminal's layout is `text`'s, the slip's is `slip`'s).
+
+use super::*;
+
+/// The route whose steps are shown: the route, or in a conditional advice
+/// the first branch with something to do ("remember it → nothing to do;
+/// forgot it → the kiosk" shows the kiosk's steps).
+pub fn primary(a: &Advice) -> Route {
+    match a.route {
+        Route::Conditional => {
+            let branches = a.conditions.first().map(|c| c.branches.as_slice());
+            let branches = branches.unwrap_or_default();
+            branches
+                .iter()
+                .find(|b| !matches!(b.route, Route::None | Route::Conditional))
+                .or_else(|| branches.first())
+                .map_or(Route::Conditional, |b| b.route)
+        }
+        r => r,
+    }
+}
+
+pub(super) fn applies(s: &Statement, route: Route) -> bool {
+    s.only_if.is_none_or(|r| r == route)
+}
+
+/// The numbered steps of the primary route (shared by the terminal and the
+/// slip).
+///
+/// With `site`, the generic counter hours are left out: the office's own
+/// hours (and whether it is open today) are shown instead.
+pub fn steps(a: &Advice, site: bool) -> Vec<String> {
+    let route = primary(a);
+    a.bring
+        .iter()
+        .filter(|s| applies(s, route) && !detail_only(s))
+        .filter(|s| !(site && s.msg == Msg::CounterHours))
+        .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The key the kiosk resets, when the primary route is the kiosk.
+pub fn kiosk_key(a: &Advice) -> Option<KeyId> {
+    if primary(a) != Route::Kiosk {
+        return None;
+    }
+    a.keys
+        .iter()
+        .find(|k| k.route == Route::Kiosk)
+        .map(|k| k.key)
+        .or_else(|| {
+            a.stores.iter().find_map(|s| match s.msg {
+                Msg::Stores { key } => Some(key),
+                _ => None,
+            })
+        })
+        .or(Some(KeyId::Auth))
+}
+
+/// What to bring for `route` (a checklist; shared by the terminal and the
+/// slip). Empty when the steps say it themselves.
+pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
+    let has = |m: &Msg| a.bring.iter().any(|s| &s.msg == m);
+    match route {
+        Route::Kiosk => {
+            let sign = a
+                .stores
+                .iter()
+                .any(|s| s.msg == Msg::Stores { key: KeyId::Sign });
+            vec![
+                lang.pick("マイナンバーカード", "the card"),
+                if sign {
+                    lang.pick(
+                        "カメラ付きのNFC対応スマートフォン",
+                        "an NFC smartphone with a camera",
+                    )
+                } else {
+                    lang.pick("NFC対応のスマートフォン", "an NFC smartphone")
+                },
+            ]
+        }
+        Route::Counter | Route::CertificateRenewal if has(&Msg::CounterHolder) => vec![
+            lang.pick("マイナンバーカード", "the card"),
+            lang.pick(
+                "念のため顔写真付きの本人確認書類",
+                "to be safe, a photo ID (driving licence, passport...)",
+            ),
+        ],
+        Route::Counter
+        | Route::CertificateRenewal
+        | Route::None
+        | Route::PhoneApp
+        | Route::Conditional
+        | Route::NoPinRoute
+        | Route::CardRenewal
+        | Route::SuspendAndReissue => Vec::new(),
+    }
+}
+
+/// The exceptions, one line per route they give (shared by the terminal
+/// and the slip).
+pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
+    let mut routes: Vec<Route> = Vec::new();
+    for e in &a.exceptions {
+        if !routes.contains(&e.route) {
+            routes.push(e.route);
+        }
+    }
+    routes
+        .into_iter()
+        .map(|r| {
+            let labels: Vec<String> = a
+                .exceptions
+                .iter()
+                .filter(|e| e.route == r)
+                .map(|e| crate::advice::wording::exception_label(e.question, e.answer, lang))
+                .collect();
+            match lang {
+                Lang::Ja => format!(
+                    "ただし、{}場合は{}です。",
+                    labels.join("、"),
+                    vocab::route_place(r, lang)
+                ),
+                Lang::En => format!(
+                    "Except: if {}: {}.",
+                    labels.join(", or "),
+                    vocab::route_place(r, lang)
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The warnings and notes for the default view (shared by the terminal and
+/// the slip).
+pub fn warnings(a: &Advice) -> Vec<&Statement> {
+    let route = primary(a);
+    // "Counters never recover" matters when nothing else is to be done;
+    // under a reset it is a detail.
+    a.warnings
+        .iter()
+        .chain(a.notes.iter())
+        .filter(|s| applies(s, route) && !detail_only(s))
+        .filter(|s| s.msg != Msg::NoRecovery || route == Route::None)
+        .collect()
+}
+
+/// The other branches of an open decision, one line each: the route's
+/// first statement and what to bring.
+pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.route != Route::Conditional {
+        return out;
+    }
+    let mut seen = vec![primary(a)];
+    for b in a.conditions.iter().flat_map(|c| c.branches.iter()) {
+        if seen.contains(&b.route) {
+            continue;
+        }
+        seen.push(b.route);
+        if let Some(s) = a
+            .bring
+            .iter()
+            .find(|s| s.only_if == Some(b.route) && !detail_only(s))
+        {
+            let bring = checklist(a, b.route, lang);
+            let bring = match (bring.is_empty(), lang) {
+                (true, _) => String::new(),
+                (false, Lang::Ja) => format!("持ち物: {}。", bring.join("、")),
+                (false, Lang::En) => format!(" Bring: {}.", bring.join(", ")),
+            };
+            let text = s.text.replace('\n', " ");
+            out.push(match lang {
+                Lang::Ja => format!("{}の場合: {text}{bring}", vocab::route_place(b.route, lang)),
+                Lang::En => format!("At {}: {text}{bring}", vocab::route_place(b.route, lang)),
+            });
+        }
+    }
+    out
+}
+
+/// Statements kept for the details view only.
+pub(super) fn detail_only(s: &Statement) -> bool {
+    matches!(
+        s.msg,
+        Msg::FaceAuthLocks | Msg::CardValidity | Msg::TriesNotCounted { .. }
+    )
+}
