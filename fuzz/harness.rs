@@ -18,7 +18,7 @@ use jpki_status::advice::{
 };
 use jpki_status::apdu::{Command, Response};
 use jpki_status::card::KeyId;
-use jpki_status::cli::{final_exit, report_json};
+use jpki_status::cli::report_json;
 use jpki_status::lang::Lang;
 use jpki_status::probe::{read_card, ProbeOptions};
 use jpki_status::report::CardReport;
@@ -223,14 +223,14 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
         if lang == Lang::En {
             continue;
         }
-        let exit = final_exit(report, &advice);
+        let exit = advice.exit_after(report);
         let doc = report_json(report, &advice).expect("a report serializes");
         let saved = serde_json::to_string_pretty(&doc).expect("JSON prints");
         let again = parse_report(&saved, Path::new("saved.json"))
             .expect("advise --from reads what --json printed");
         let advice_again = advise(&AdviceInput::from_report(&again, facts.clone()), now);
         assert_eq!(
-            final_exit(&again, &advice_again),
+            advice_again.exit_after(&again),
             exit,
             "advise --from disagrees with the reading:\n{saved}"
         );

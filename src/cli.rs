@@ -707,14 +707,12 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         && std::io::stdout().is_terminal();
     // The code this run ends with when stdout closes early (`| head`): the
     // advice without questions, as a non-interactive run computes it.
-    let mut exit = final_exit(
-        &report,
-        &advise(&AdviceInput::from_report(&report, facts.clone()), now),
-    );
+    let mut exit =
+        advise(&AdviceInput::from_report(&report, facts.clone()), now).exit_after(&report);
     let written = (|| -> Result<(), RunError> {
         if args.json {
             let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            exit = final_exit(&report, &advice);
+            exit = advice.exit_after(&report);
             let mut doc = report_json(&report, &advice)
                 .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
             if let Some(path) = write_slip(&advice)? {
@@ -765,7 +763,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             .map_err(out_err)?;
             advice
         };
-        exit = final_exit(&report, &advice);
+        exit = advice.exit_after(&report);
         if args.details {
             if let Some(reader) = &report.reader {
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
@@ -838,16 +836,6 @@ fn site_lang(path: Option<&std::path::Path>) -> Option<Lang> {
 /// details are worth printing under it.
 fn mentions_counter(advice: &Advice) -> bool {
     advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
-}
-
-/// The exit code after advice: a card that is not a My Number Card is 6
-/// whatever the advice says; otherwise the advice route decides.
-pub fn final_exit(report: &CardReport, advice: &Advice) -> Exit {
-    if report.is_foreign_card() {
-        Exit::NotMyNumberCard
-    } else {
-        advice.exit()
-    }
 }
 
 /// The `--json` document: the report's fields plus `advice`.

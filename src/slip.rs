@@ -30,7 +30,9 @@ mod pins;
 use body::slip_body;
 use pins::pin_table;
 
-pub use crate::slip_file::{check_slip_path, write_slip, write_slip_in_dir, SlipWriteError};
+pub use crate::slip_file::{
+    check_slip_path, slip_file_name, write_slip, write_slip_in_dir, SlipWriteError,
+};
 
 /// Renders the slip for one card (or, without a card, for advice given from
 /// the holder's answers alone). The paper is the site's `paper`, else A4.
@@ -178,24 +180,6 @@ impl Density {
         .find(|(_, limit)| weight <= *limit)
         .map(|(d, _)| d)
     }
-}
-
-/// A file name for a slip written at `now` in a watch-mode folder:
-/// `slip-YYYYMMDD-HHMMSS-mmm.html`, Japan time, sorting by time. Two cards
-/// read in the same millisecond get the same name: [`write_slip_in_dir`]
-/// adds a suffix rather than overwrite.
-pub fn slip_file_name(now: OffsetDateTime) -> String {
-    let t = in_japan(now);
-    format!(
-        "slip-{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}.html",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
 }
 
 /// A statement's text for paper. The one statement that carries the

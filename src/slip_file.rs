@@ -268,7 +268,7 @@ pub fn write_slip(path: &Path, html: &str) -> Result<(), SlipWriteError> {
 }
 
 /// Writes a slip into the folder `dir` under
-/// [`crate::slip::slip_file_name`]`(now)`, never overwriting an existing
+/// [`slip_file_name`]`(now)`, never overwriting an existing
 /// slip (`-2`, `-3`... are added when two cards share a millisecond) and
 /// never writing through anything but a file it created. Returns the path
 /// written.
@@ -277,7 +277,7 @@ pub fn write_slip_in_dir(
     now: OffsetDateTime,
     html: &str,
 ) -> Result<PathBuf, SlipWriteError> {
-    let base = crate::slip::slip_file_name(now);
+    let base = slip_file_name(now);
     let stem = base.trim_end_matches(".html");
     for n in 1..1000u32 {
         let name = if n == 1 {
@@ -314,4 +314,21 @@ pub fn write_slip_in_dir(
             format!("too many slips named {base}"),
         ),
     })
+}
+/// A file name for a slip written at `now` in a watch-mode folder:
+/// `slip-YYYYMMDD-HHMMSS-mmm.html`, Japan time, sorting by time. Two cards
+/// read in the same millisecond get the same name: [`write_slip_in_dir`]
+/// adds a suffix rather than overwrite.
+pub fn slip_file_name(now: OffsetDateTime) -> String {
+    let t = crate::japan_time::in_japan(now);
+    format!(
+        "slip-{:04}{:02}{:02}-{:02}{:02}{:02}-{:03}.html",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }

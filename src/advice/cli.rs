@@ -574,7 +574,7 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     // The same code as the reading it re-runs: a saved reading of a card
     // that is not a My Number Card stays 6 (docs/exit-codes.md).
     let exit = match &report {
-        Some(r) => crate::cli::final_exit(r, &advice),
+        Some(r) => advice.exit_after(r),
         None => advice.exit(),
     };
     let bytes = if args.json {

@@ -12,6 +12,7 @@ use super::msg::Msg;
 use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
+use crate::report::CardReport;
 use serde::{Deserialize, Serialize};
 
 /// One thing the advice says: a rule, a code with parameters, its sources,
@@ -167,6 +168,16 @@ impl Advice {
     /// any counter visit 5 (docs/exit-codes.md).
     pub fn exit(&self) -> Exit {
         self.route.exit()
+    }
+
+    /// The exit code after reading `report`: a card that is not a My Number
+    /// Card is 6 whatever the advice says; otherwise the route decides.
+    pub fn exit_after(&self, report: &CardReport) -> Exit {
+        if report.is_foreign_card() {
+            Exit::NotMyNumberCard
+        } else {
+            self.exit()
+        }
     }
 
     /// Every statement, in display order.
