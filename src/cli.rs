@@ -878,7 +878,7 @@ fn report_watch_error(
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
         seq: 1,
-        time: probe::format_rfc3339(now.to_offset(probe::JST)),
+        time: probe::format_rfc3339(crate::japan_time::in_japan(now)),
         kind: "error",
         reader: None,
         atr: None,

@@ -24,13 +24,10 @@ use crate::report::{
     SCHEMA_VERSION,
 };
 use crate::transport::{Exchange, TransportError};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
-/// Japan Standard Time: UTC+9, no daylight saving.
-pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+/// Japan Standard Time (defined once, in `japan_time`).
+pub use crate::japan_time::JST;
 
 /// What to read besides the holder's PINs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -291,8 +288,7 @@ pub fn clamp_far(t: OffsetDateTime) -> (OffsetDateTime, bool) {
 /// `t` in Japan time, never panicking: instants beyond 9999-12-31 23:59:59
 /// JST are clamped first ([`clamp_far`]).
 pub fn to_jst(t: OffsetDateTime) -> OffsetDateTime {
-    let t = clamp_far(t).0;
-    t.checked_to_offset(JST).unwrap_or(t)
+    crate::japan_time::in_japan(clamp_far(t).0)
 }
 
 /// A small, careful walk over the first bytes of an X.509 certificate to its

@@ -522,10 +522,8 @@ impl Site {
     }
 }
 
-/// The calendar day in Japan (UTC+9, no DST) at `now`.
-pub fn japan_date(now: OffsetDateTime) -> Date {
-    crate::japan_time::in_japan(now).date()
-}
+/// The calendar day in Japan (defined once, in `japan_time`).
+pub use crate::japan_time::japan_date;
 
 /// 1-based line and column (in characters) of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
