@@ -1,0 +1,217 @@
+//! The command line's definition (clap): [`Cli`], its subcommands and the
+//! reading options, with the value parsers for `--wait` and the time limits.
+//!
+//! Owns: option names, their English help and defaults (the Japanese help is
+//! src/help.rs). Must not: run anything; what an option does lives in the
+//! other `cli` files.
+
+use crate::advice::cli::{AdviseArgs, FactArgs};
+use crate::lang::Lang;
+use crate::session::Limits;
+use clap::{Args, Parser, Subcommand};
+use std::time::Duration;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  card read, nothing needs doing
+  3  needs attention; what to do depends on an answer only the holder knows
+  4  needs attention; a self-service route is possible (kiosk reset, app)
+  5  needs attention; go to the municipal counter (reset, renewal, reissue)
+  6  not a My Number Card
+  7  nothing to read: no PC/SC service, no reader, no card, card in use
+  8  reading interrupted (card moved or removed) or card not answering;
+     nothing partial is shown
+  1  unexpected failure     2  usage error     130  watch mode stopped by Ctrl-C
+See docs/exit-codes.md.";
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    name = "jpki-status",
+    version,
+    about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.",
+    long_about = "Show how many PIN tries remain on a My Number Card (マイナンバーカード), without spending one, and what to do next.\n\n\
+Place the card on a contact or NFC reader and run `jpki-status`. It reads the retry counters of the four PINs a holder \
+can lock (利用者証明用, 署名用, 券面事項入力補助用, 住民基本台帳用) with the status-only VERIFY:\n\n\
+    00 20 00 80\n\n\
+which makes the card report its counter without comparing anything: no try is ever spent.\n\n\
+Try it without a reader:   jpki-status --sim auth-locked\n\
+List the simulated cards:  jpki-status profiles\n\
+Advice without a card:     jpki-status advise --help",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// What to do; without a subcommand, read the card.
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+    /// Options for reading a card.
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Language of human output (default: Japanese for a Japanese locale,
+    /// or JPKI_STATUS_LANG=ja|en; otherwise English). JSON never changes.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Sub {
+    /// List card readers, whether a card is present, and its ATR (with
+    /// --sim: the simulated reader).
+    Readers {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in simulated cards for --sim.
+    Profiles,
+    /// Advice without a card: from what the holder says (`--locked auth`,
+    /// `--tries sign=2`, `--forgot kenhojo`...) or from a saved `--json`
+    /// reading (`--from report.json`). The same engine as after a reading.
+    Advise(AdviseArgs),
+}
+
+/// Options for reading a card.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ReadArgs {
+    /// Use this reader: its exact name or a unique part of it
+    /// (case-insensitive). Without it, the one reader holding a card is used.
+    #[arg(long, value_name = "NAME")]
+    pub reader: Option<String>,
+    /// Wait for a card (or reader) to appear: `--wait` alone waits until
+    /// one does (Ctrl-C stops it); `--wait=SECS` at most SECS seconds
+    /// (decimals allowed, up to 1000000); `--wait=0` looks once, as without
+    /// --wait.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "forever", value_parser = parse_wait)]
+    pub wait: Option<Wait>,
+    /// Read a simulated card instead of a real one: a built-in profile name
+    /// (see `jpki-status profiles`) or a profile file (apdu/README.md).
+    #[arg(long, value_name = "PROFILE")]
+    pub sim: Option<String>,
+    /// Print one JSON document on stdout (docs/json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Trace every command and answer to stderr (`> 00 A4 ...`, `< 90 00`).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Also read the diagnostic 照合番号A/B keys (raw counts, no maximum).
+    #[arg(long)]
+    pub diagnostics: bool,
+    /// Never ask questions, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Also show the details under the advice: every statement with its
+    /// rule and sources, the assumptions, the reader.
+    #[arg(long)]
+    pub details: bool,
+    /// Write a printable slip for the holder (one self-contained HTML page:
+    /// PINs, route, what to bring, stores, your office). In watch mode: a
+    /// folder, one slip per card. An existing regular file is replaced; a
+    /// device, FIFO, folder or symbolic link never is. docs/slip-and-site.md.
+    #[arg(long, value_name = "PATH")]
+    pub slip: Option<std::path::PathBuf>,
+    /// Site settings: your office's name, address, hours, phone... (TOML).
+    /// Default: the file in the documented location, if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<std::path::PathBuf>,
+    /// Give up on a card that does not answer one command within SECS
+    /// seconds: "the card is not answering" (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub command_timeout: Duration,
+    /// Give up on a reading that takes longer than SECS seconds in all
+    /// (exit 8).
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    pub reading_timeout: Duration,
+    /// Wait at most SECS seconds while another program holds the card in a
+    /// transaction: "the card is in use by another program" (exit 7).
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub in_use_wait: Duration,
+    /// Keep running: read every card placed on any reader, until Ctrl-C.
+    /// With --json, prints JSON Lines, one event per line (docs/json.md).
+    #[arg(long)]
+    pub watch: bool,
+    /// What only the holder knows, for the advice (asked on a terminal
+    /// unless given here).
+    #[command(flatten)]
+    pub facts: FactArgs,
+}
+
+/// A time limit in seconds: a positive, finite number (fractions allowed),
+/// at most a day.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "{text:?}: give a number of seconds above 0 and at most 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl ReadArgs {
+    /// The time limits of one reading.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            command: self.command_timeout,
+            reading: self.reading_timeout,
+            in_use: self.in_use_wait,
+        }
+    }
+}
+
+/// How long to wait for a card or reader (`--wait`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Wait {
+    /// Until one appears (`--wait` without a value).
+    Forever,
+    /// At most this long; zero looks once.
+    AtMost(Duration),
+}
+
+/// The longest `--wait=SECS` accepted: 1,000,000 s (about 11.5 days).
+/// Longer is almost certainly a typo; `--wait` alone waits without end.
+pub const MAX_WAIT_SECS: f64 = 1_000_000.0;
+
+/// Parses `--wait`'s value: `forever` (what `--wait` alone means), or a
+/// number of seconds from 0 to [`MAX_WAIT_SECS`]. Negative, not-a-number and
+/// infinite values are usage errors rather than an endless wait.
+pub fn parse_wait(s: &str) -> Result<Wait, String> {
+    if s == "forever" {
+        return Ok(Wait::Forever);
+    }
+    let secs: f64 = s.trim().parse().map_err(|_| {
+        format!("not a number of seconds: {s:?} (use --wait alone to wait until a card is placed)")
+    })?;
+    if !secs.is_finite() || !(0.0..=MAX_WAIT_SECS).contains(&secs) {
+        return Err(format!(
+            "{s} is not a number of seconds from 0 to {MAX_WAIT_SECS:.0} \
+             (use --wait alone to wait until a card is placed)"
+        ));
+    }
+    Duration::try_from_secs_f64(secs.abs())
+        .map(Wait::AtMost)
+        .map_err(|e| format!("{s}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limits_are_positive_finite_seconds() {
+        assert_eq!(parse_secs("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_secs("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "nan", "inf", "86401", "", "5s"] {
+            assert!(parse_secs(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,80 @@
+//! The JSON documents of a run (the reading with its advice, the error
+//! document) and writing output that may meet a closed pipe ([`emit`]).
+//!
+//! Owns: the error document's shape (docs/json.md,
+//! docs/schema/error.schema.json) and the exit code after advice. Must not:
+//! decide anything about the card; the reading's fields are report.rs's and
+//! advice/cli.rs's.
+
+use super::{Io, RunError};
+use crate::advice::{Advice, Route};
+use crate::exit::Exit;
+use crate::lang::Lang;
+use crate::report::{CardReport, SCHEMA_VERSION};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    schema_version: u32,
+    error: JsonErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+pub(super) struct JsonErrorBody<'a> {
+    pub(super) code: &'a str,
+    pub(super) exit_code: u8,
+    pub(super) message: String,
+    pub(super) next_step: String,
+}
+
+/// Writes one piece of output and flushes it. A closed pipe comes back as
+/// `RunError::Output` of kind `BrokenPipe`, which callers turn into the
+/// run's own exit code (docs/exit-codes.md: a closed pipe is not a failure);
+/// any other write error (a full disk) is exit 1 with a message on stderr.
+pub fn emit(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
+    put(out, bytes)?;
+    out.flush().map_err(RunError::Output)
+}
+
+/// Writes one piece of output without flushing (errors as [`emit`]).
+fn put(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
+    out.write_all(bytes).map_err(RunError::Output)
+}
+
+/// Whether the advice may send the holder to the counter, so the office's
+/// details are worth printing under it.
+pub(super) fn mentions_counter(advice: &Advice) -> bool {
+    advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
+}
+
+/// The exit code after advice: a card that is not a My Number Card is 6
+/// whatever the advice says; otherwise the advice route decides.
+pub fn final_exit(report: &CardReport, advice: &Advice) -> Exit {
+    if report.is_foreign_card() {
+        Exit::NotMyNumberCard
+    } else {
+        advice.exit()
+    }
+}
+
+/// The `--json` document: the report's fields plus `advice`.
+pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde_json::Value> {
+    crate::advice::cli::advise_json(Some(report), advice)
+}
+
+/// The JSON error document of `e` on stdout.
+pub(super) fn write_json_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
+    let (message, next_step) = e.describe(lang);
+    let doc = JsonError {
+        schema_version: SCHEMA_VERSION,
+        error: JsonErrorBody {
+            code: e.code(),
+            exit_code: e.exit().code(),
+            message,
+            next_step,
+        },
+    };
+    let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
+    let _ = writeln!(io.out);
+}

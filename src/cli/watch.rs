@@ -1,0 +1,272 @@
+//! Watch mode (`--watch`): one line or JSON Lines event per card event,
+//! one slip per reading, until Ctrl-C.
+//!
+//! Owns: the event line's shape (docs/json.md) and its text form. Must not:
+//! talk to a card or wait on one (the loop is src/watch.rs).
+
+use super::output::JsonErrorBody;
+use super::{load_site, open_terminal, report_error, write_text_error, Io, ReadArgs, RunError};
+use crate::advice::{advise, Advice, AdviceInput};
+use crate::exit::Exit;
+use crate::lang::Lang;
+use crate::probe::{self, ProbeOptions};
+use crate::report::{CardReport, SCHEMA_VERSION};
+use crate::slip;
+use crate::text;
+use serde::Serialize;
+use std::io::Write;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// A failure of watch mode before its first event. Under `--json` it is one
+/// `error` event line (`seq` 1, `reader` null), so the output stays JSON
+/// Lines; otherwise as [`report_error`].
+fn report_watch_error(
+    e: &RunError,
+    json: bool,
+    now: OffsetDateTime,
+    lang: Lang,
+    io: &mut Io<'_>,
+) -> Exit {
+    if !json {
+        return report_error(e, false, lang, io);
+    }
+    let (message, next_step) = e.describe(lang);
+    let line = EventLine {
+        schema_version: SCHEMA_VERSION,
+        seq: 1,
+        time: probe::format_rfc3339(now.to_offset(probe::JST)),
+        kind: "error",
+        reader: None,
+        atr: None,
+        report: None,
+        advice: None,
+        error: Some(JsonErrorBody {
+            code: e.code(),
+            exit_code: e.exit().code(),
+            message,
+            next_step,
+        }),
+        slip: None,
+    };
+    let _ = serde_json::to_writer(&mut *io.out, &line);
+    let _ = writeln!(io.out);
+    write_text_error(e, lang, io);
+    e.exit()
+}
+
+/// One line of `--watch --json` output (docs/json.md).
+#[derive(Serialize)]
+struct EventLine<'a> {
+    schema_version: u32,
+    seq: u64,
+    time: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    reader: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    atr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a CardReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<Advice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<JsonErrorBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slip: Option<String>,
+}
+
+pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
+    use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
+
+    let start = args.facts.now.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut terminal = match open_terminal(args.sim.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return report_watch_error(&e, args.json, start, lang, io),
+    };
+    let watch = Watch::new();
+    let stop = watch.stopper();
+    // Ctrl-C / SIGTERM: the watch loop stops at once (it never waits on a
+    // card itself). Should the output be stuck (a full pipe), the process
+    // still ends within a second.
+    let _ = ctrlc::set_handler(move || {
+        stop();
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(i32::from(Exit::Cancelled.code()));
+    });
+    let facts = match args.facts.to_facts() {
+        Ok(f) => f,
+        Err(e) => return report_watch_error(&e.into(), args.json, start, lang, io),
+    };
+    let site = match load_site(args.site.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return report_watch_error(&e, args.json, start, lang, io),
+    };
+    if let Some(dir) = &args.slip {
+        if let Err(e) = crate::slip_file::prepare_slip_dir(dir) {
+            return report_watch_error(&e.into(), args.json, start, lang, io);
+        }
+    }
+    let fixed_now = args.facts.now;
+    let clock = move || fixed_now.unwrap_or_else(OffsetDateTime::now_utc);
+    let mut seq = 0u64;
+    let mut write_error: Option<std::io::Error> = None;
+    let json = args.json;
+    let Io { out, err } = io;
+    let mut sink = |event: WatchEvent| -> bool {
+        seq += 1;
+        let when = clock();
+        let time = probe::format_rfc3339(crate::advice::in_japan(when));
+        let advice = match &event {
+            WatchEvent::Report { report, .. } => {
+                Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))
+            }
+            _ => None,
+        };
+        // One slip per reading; a slip that cannot be written is reported
+        // on stderr and the desk keeps running.
+        let slip_path = match (&event, &advice, &args.slip) {
+            (WatchEvent::Report { report, .. }, Some(a), Some(dir)) => {
+                let html = slip::render_slip(Some(report), a, site.as_ref(), lang, when);
+                match slip::write_slip_in_dir(dir, when, &html) {
+                    Ok(p) => Some(p.display().to_string()),
+                    Err(e) => {
+                        let (what, next) = e.describe(lang);
+                        let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let written = if json {
+            let (kind, reader, atr, report, error) = match &event {
+                WatchEvent::ReaderAdded { reader } => {
+                    ("reader_added", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::ReaderRemoved { reader } => {
+                    ("reader_removed", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::CardInserted { reader, atr } => (
+                    "card_inserted",
+                    Some(reader.as_str()),
+                    atr.as_deref().map(crate::apdu::spaced_hex),
+                    None,
+                    None,
+                ),
+                WatchEvent::Report { reader, report } => {
+                    ("report", Some(reader.as_str()), None, Some(&**report), None)
+                }
+                WatchEvent::CardRemoved { reader } => {
+                    ("card_removed", Some(reader.as_str()), None, None, None)
+                }
+                WatchEvent::Error { reader, error } => {
+                    let e = RunError::Transport(error.clone());
+                    let (message, next_step) = e.describe(lang);
+                    let body = JsonErrorBody {
+                        code: e.code(),
+                        exit_code: e.exit().code(),
+                        message,
+                        next_step,
+                    };
+                    ("error", reader.as_deref(), None, None, Some(body))
+                }
+            };
+            let line = EventLine {
+                schema_version: SCHEMA_VERSION,
+                seq,
+                time,
+                kind,
+                reader,
+                atr,
+                report,
+                advice: advice.clone(),
+                error,
+                slip: slip_path.clone(),
+            };
+            serde_json::to_writer(&mut **out, &line)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
+        } else {
+            match &event {
+                WatchEvent::ReaderAdded { reader } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("リーダー接続:", "reader connected:")
+                    )
+                }
+                WatchEvent::ReaderRemoved { reader } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("リーダー取り外し:", "reader disconnected:")
+                    )
+                }
+                WatchEvent::CardInserted { reader, .. } => {
+                    writeln!(
+                        out,
+                        "[{time}] {} {reader}",
+                        lang.pick("カードを検出:", "card placed on")
+                    )
+                }
+                WatchEvent::Report { report, .. } => match advice.as_ref() {
+                    Some(a) => writeln!(
+                        out,
+                        "{}",
+                        crate::advice::text::render_with(
+                            a,
+                            Some(report),
+                            crate::advice::text::View::plain(lang)
+                        )
+                    ),
+                    None => writeln!(out, "{}", text::render_report(report, lang)),
+                },
+                WatchEvent::CardRemoved { reader } => writeln!(
+                    out,
+                    "[{time}] {} {reader}\n{}",
+                    lang.pick("カードが取り外されました:", "card removed from"),
+                    "-".repeat(60)
+                ),
+                WatchEvent::Error { reader, error } => {
+                    let (what, next) = text::describe_transport_error(error, lang);
+                    let _ = writeln!(
+                        err,
+                        "[{time}] {}: {what}\n  → {next}",
+                        reader.as_deref().unwrap_or("PC/SC")
+                    );
+                    Ok(())
+                }
+            }
+        };
+        match written.and_then(|()| out.flush()) {
+            Ok(()) => true,
+            Err(e) => {
+                write_error = Some(e);
+                false
+            }
+        }
+    };
+    let end = watch.run(
+        &mut *terminal,
+        WatchOptions {
+            probe: ProbeOptions {
+                diagnostics: args.diagnostics,
+            },
+            limits: args.limits(),
+        },
+        &clock,
+        &mut sink,
+    );
+    match (end, write_error) {
+        // Whoever read the events went away (`| head`): nothing failed.
+        (_, Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
+        (_, Some(e)) => {
+            let (what, next) = RunError::Output(e).describe(lang);
+            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+            Exit::Failure
+        }
+        (WatchEnd::Stopped, None) => Exit::Cancelled,
+        (WatchEnd::Failed(e), None) => RunError::Transport(e).exit(),
+    }
+}
