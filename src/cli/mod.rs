@@ -75,25 +75,23 @@ pub fn language(flag: Option<Lang>, site: Option<&std::path::Path>) -> Lang {
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     let lang = language(cli.lang, cli.read.site.as_deref());
     match &cli.command {
-        Some(Sub::Profiles) => return list_profiles(lang, io),
-        Some(Sub::Readers { json }) => {
-            return list_readers(cli.read.sim.as_deref(), *json, lang, io)
-        }
-        Some(Sub::Advise(a)) => {
-            return match run_advise(a, lang, &mut *io.out) {
-                Ok(exit) => exit,
-                Err(AdviseError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                    Exit::Healthy
-                }
-                Err(e) => report_error(&e.into(), a.json, lang, io),
-            };
-        }
-        None => {}
+        Some(Sub::Profiles) => list_profiles(lang, io),
+        Some(Sub::Readers { json }) => list_readers(cli.read.sim.as_deref(), *json, lang, io),
+        Some(Sub::Advise(a)) => match run_advise(a, lang, &mut *io.out) {
+            Ok(exit) => exit,
+            Err(AdviseError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Exit::Healthy
+            }
+            Err(e) => report_error(&e.into(), a.json, lang, io),
+        },
+        None if cli.read.watch => run_watch(&cli.read, lang, io),
+        None => run_reading(&cli.read, lang, io),
     }
-    let args = &cli.read;
-    if args.watch {
-        return run_watch(args, lang, io);
-    }
+}
+
+/// One reading: check what can be checked before the card, read it, load
+/// the site file, then print the reading with its advice (and the slip).
+fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     let facts = match args.facts.to_facts() {
         Ok(f) => f,
         Err(e) => return report_error(&e.into(), args.json, lang, io),
@@ -105,33 +103,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             return report_error(&e.into(), args.json, lang, io);
         }
     }
-    let result = (|| -> Result<CardReport, RunError> {
-        let mut terminal = open_terminal(args.sim.as_deref())?;
-        let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
-        let options = ProbeOptions {
-            diagnostics: args.diagnostics,
-        };
-        // On a worker thread, within the limits: a card that never answers
-        // ends the run with exit 8 after --command-timeout, not never.
-        let finished = read_bounded(
-            terminal,
-            &reader,
-            options,
-            now,
-            args.verbose,
-            args.limits(),
-            false,
-        );
-        // A simulated card records any forbidden command: a run that caused
-        // one is a bug in this tool and must never look like a good reading.
-        if let Some(terminal) = &finished.terminal {
-            if let Some(v) = terminal.violations().into_iter().next() {
-                return Err(RunError::Violation(v));
-            }
-        }
-        Ok(finished.result?)
-    })();
-    let report = match result {
+    let report = match read_card(args, now, lang, io) {
         Ok(r) => r,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
@@ -139,95 +111,170 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
         Ok(s) => s,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    // A slip that cannot be written is a failure of its own (exit 1, or 2
-    // when --slip names something never replaced), reported after whatever
-    // was already printed; under --json the one document is the error.
-    let write_slip = |advice: &Advice| -> Result<Option<std::path::PathBuf>, RunError> {
-        let Some(path) = &args.slip else {
-            return Ok(None);
-        };
-        let html = slip::render_slip(Some(&report), advice, site.as_ref(), lang, now);
-        slip::write_slip(path, &html)?;
-        Ok(Some(path.clone()))
+    let reading = Reading {
+        args,
+        report: &report,
+        site: site.as_ref(),
+        facts,
+        now,
+        lang,
     };
-    // The questions are printed on stdout: with stdout redirected (`> file`,
-    // `| less`) nobody would see them and the run would seem to hang.
-    let interactive = !args.json
-        && !args.no_input
-        && std::io::stdin().is_terminal()
-        && std::io::stdout().is_terminal();
     // The code this run ends with when stdout closes early (`| head`): the
     // advice without questions, as a non-interactive run computes it.
-    let mut exit = final_exit(
-        &report,
-        &advise(&AdviceInput::from_report(&report, facts.clone()), now),
+    let mut exit = final_exit(&report, &reading.advice(reading.facts.clone()));
+    let written = if args.json {
+        reading.write_json(&mut exit, io)
+    } else {
+        reading.write_text(&mut exit, io)
+    };
+    match written {
+        Ok(()) => exit,
+        // A closed pipe (`| head`) is not a failure: the reading was fine,
+        // and the run ends with its own code (docs/exit-codes.md).
+        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
+        // Stdout is what failed: no JSON document can be written there.
+        Err(e @ RunError::Output(_)) => report_error(&e, false, lang, io),
+        Err(e) => report_error(&e, args.json, lang, io),
+    }
+}
+
+/// Opens the source of cards, waits for and chooses the reader, and reads
+/// the card on a worker thread within the limits: a card that never
+/// answers ends the run with exit 8 after --command-timeout, not never.
+fn read_card(
+    args: &ReadArgs,
+    now: time::OffsetDateTime,
+    lang: Lang,
+    io: &mut Io<'_>,
+) -> Result<CardReport, RunError> {
+    let mut terminal = open_terminal(args.sim.as_deref())?;
+    let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
+    let options = ProbeOptions {
+        diagnostics: args.diagnostics,
+    };
+    let finished = read_bounded(
+        terminal,
+        &reader,
+        options,
+        now,
+        args.verbose,
+        args.limits(),
+        false,
     );
-    let written = (|| -> Result<(), RunError> {
-        if args.json {
-            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            exit = final_exit(&report, &advice);
-            let mut doc = report_json(&report, &advice)
-                .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
-            if let Some(path) = write_slip(&advice)? {
-                doc["slip"] = serde_json::Value::String(path.display().to_string());
-            }
-            let mut bytes = serde_json::to_vec_pretty(&doc)
-                .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
-            bytes.push(b'\n');
-            return emit(io.out, &bytes);
+    // A simulated card records any forbidden command: a run that caused
+    // one is a bug in this tool and must never look like a good reading.
+    if let Some(terminal) = &finished.terminal {
+        if let Some(v) = terminal.violations().into_iter().next() {
+            return Err(RunError::Violation(v));
         }
-        // The decision comes first (issue 9): without questions it is line 1
-        // under the card header; with questions, the reading is shown above
-        // them and the decision right after the answers. Everything goes
-        // to the buffered stdout and is flushed once, or before a question.
+    }
+    Ok(finished.result?)
+}
+
+/// A completed reading and what its output needs.
+struct Reading<'a> {
+    args: &'a ReadArgs,
+    report: &'a CardReport,
+    site: Option<&'a Site>,
+    facts: crate::advice::Facts,
+    now: time::OffsetDateTime,
+    lang: Lang,
+}
+
+impl Reading<'_> {
+    /// The advice for this reading with `facts`, in the output language.
+    fn advice(&self, facts: crate::advice::Facts) -> Advice {
+        advise(&AdviceInput::from_report(self.report, facts), self.now).localized(self.lang)
+    }
+
+    /// Writes the slip when `--slip` asks for one. A slip that cannot be
+    /// written is a failure of its own (exit 1, or 2 when --slip names
+    /// something never replaced), reported after whatever was already
+    /// printed; under --json the one document is the error.
+    fn write_slip(&self, advice: &Advice) -> Result<Option<std::path::PathBuf>, RunError> {
+        let Some(path) = &self.args.slip else {
+            return Ok(None);
+        };
+        let html = slip::render_slip(Some(self.report), advice, self.site, self.lang, self.now);
+        slip::write_slip(path, &html)?;
+        Ok(Some(path.clone()))
+    }
+
+    /// The `--json` document on stdout.
+    fn write_json(self, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
+        let advice = self.advice(self.facts.clone());
+        *exit = final_exit(self.report, &advice);
+        let mut doc = report_json(self.report, &advice)
+            .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+        if let Some(path) = self.write_slip(&advice)? {
+            doc["slip"] = serde_json::Value::String(path.display().to_string());
+        }
+        let mut bytes = serde_json::to_vec_pretty(&doc)
+            .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+        bytes.push(b'\n');
+        emit(io.out, &bytes)
+    }
+
+    /// The text output. The decision comes first (issue 9): without
+    /// questions it is line 1 under the card header; with questions, the
+    /// reading is shown above them and the decision right after the
+    /// answers. Everything goes to the buffered stdout and is flushed once,
+    /// or before a question.
+    fn write_text(self, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
+        let (args, lang) = (self.args, self.lang);
         let out_err = RunError::Output;
         let view = crate::advice::text::View {
-            site: site.is_some(),
+            site: self.site.is_some(),
             ..crate::advice::text::View::for_stdout(lang, args.details)
         };
+        // The questions are printed on stdout: with stdout redirected (`> file`,
+        // `| less`) nobody would see them and the run would seem to hang.
+        let interactive =
+            !args.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let advice = if interactive {
-            write!(
-                io.out,
-                "{}",
-                crate::advice::text::render_reading(&report, view)
-            )
-            .map_err(out_err)?;
+            let reading = crate::advice::text::render_reading(self.report, view);
+            write!(io.out, "{reading}").map_err(out_err)?;
             io.out.flush().map_err(out_err)?;
-            let input = AdviceInput::from_report(&report, facts);
+            let input = AdviceInput::from_report(self.report, self.facts.clone());
             let stdin = std::io::stdin();
-            let facts =
-                crate::advice::interactive::ask(&input, now, lang, &mut stdin.lock(), &mut *io.out);
-            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
+            let facts = crate::advice::interactive::ask(
+                &input,
+                self.now,
+                lang,
+                &mut stdin.lock(),
+                &mut *io.out,
+            );
+            let advice = self.advice(facts);
             writeln!(io.out).map_err(out_err)?;
-            write!(
-                io.out,
-                "{}",
-                crate::advice::text::render_after_questions(&advice, view)
-            )
-            .map_err(out_err)?;
+            let after = crate::advice::text::render_after_questions(&advice, view);
+            write!(io.out, "{after}").map_err(out_err)?;
             advice
         } else {
-            let advice = advise(&AdviceInput::from_report(&report, facts), now).localized(lang);
-            write!(
-                io.out,
-                "{}",
-                crate::advice::text::render_with(&advice, Some(&report), view)
-            )
-            .map_err(out_err)?;
+            let advice = self.advice(self.facts.clone());
+            let page = crate::advice::text::render_with(&advice, Some(self.report), view);
+            write!(io.out, "{page}").map_err(out_err)?;
             advice
         };
-        exit = final_exit(&report, &advice);
-        if args.details {
-            if let Some(reader) = &report.reader {
+        *exit = final_exit(self.report, &advice);
+        self.write_text_footer(&advice, io)
+    }
+
+    /// Under the advice: the reader (`--details`), the office when the
+    /// advice may send the holder there, and where the slip went.
+    fn write_text_footer(&self, advice: &Advice, io: &mut Io<'_>) -> Result<(), RunError> {
+        let lang = self.lang;
+        let out_err = RunError::Output;
+        if self.args.details {
+            if let Some(reader) = &self.report.reader {
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
                     .map_err(out_err)?;
             }
         }
-        if let Some(site) = site.as_ref().filter(|_| mentions_counter(&advice)) {
+        if let Some(site) = self.site.filter(|_| mentions_counter(advice)) {
             writeln!(io.out).map_err(out_err)?;
-            write!(io.out, "{}", site.render_text(lang, now)).map_err(out_err)?;
+            write!(io.out, "{}", site.render_text(lang, self.now)).map_err(out_err)?;
         }
-        if let Some(path) = write_slip(&advice)? {
+        if let Some(path) = self.write_slip(advice)? {
             writeln!(
                 io.out,
                 "{} {}",
@@ -237,15 +284,6 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             .map_err(out_err)?;
         }
         io.out.flush().map_err(RunError::Output)
-    })();
-    match written {
-        Ok(()) => exit,
-        // A closed pipe (`| head`) is not a failure: the reading was fine,
-        // and the run ends with its own code (docs/exit-codes.md).
-        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
-        // Stdout is what failed: no JSON document can be written there.
-        Err(e @ RunError::Output(_)) => report_error(&e, false, lang, io),
-        Err(e) => report_error(&e, args.json, lang, io),
     }
 }
 

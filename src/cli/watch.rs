@@ -6,13 +6,17 @@
 
 use super::output::JsonErrorBody;
 use super::{load_site, open_terminal, report_error, write_text_error, Io, ReadArgs, RunError};
+use crate::advice::Facts;
 use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
+use crate::site::Site;
 use crate::slip;
 use crate::text;
+use crate::transport::Terminal;
+use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
 use serde::Serialize;
 use std::io::Write;
 use std::time::Duration;
@@ -77,36 +81,12 @@ struct EventLine<'a> {
 }
 
 pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
-    use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
-
     let start = args.facts.now.unwrap_or_else(OffsetDateTime::now_utc);
-    let mut terminal = match open_terminal(args.sim.as_deref()) {
-        Ok(t) => t,
-        Err(e) => return report_watch_error(&e, args.json, start, lang, io),
-    };
     let watch = Watch::new();
-    let stop = watch.stopper();
-    // Ctrl-C / SIGTERM: the watch loop stops at once (it never waits on a
-    // card itself). Should the output be stuck (a full pipe), the process
-    // still ends within a second.
-    let _ = ctrlc::set_handler(move || {
-        stop();
-        std::thread::sleep(Duration::from_secs(1));
-        std::process::exit(i32::from(Exit::Cancelled.code()));
-    });
-    let facts = match args.facts.to_facts() {
-        Ok(f) => f,
-        Err(e) => return report_watch_error(&e.into(), args.json, start, lang, io),
-    };
-    let site = match load_site(args.site.as_deref()) {
-        Ok(s) => s,
+    let (mut terminal, facts, site) = match prepare(args, &watch) {
+        Ok(ready) => ready,
         Err(e) => return report_watch_error(&e, args.json, start, lang, io),
     };
-    if let Some(dir) = &args.slip {
-        if let Err(e) = crate::slip_file::prepare_slip_dir(dir) {
-            return report_watch_error(&e.into(), args.json, start, lang, io);
-        }
-    }
     let fixed_now = args.facts.now;
     let clock = move || fixed_now.unwrap_or_else(OffsetDateTime::now_utc);
     let mut seq = 0u64;
@@ -127,117 +107,22 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         // on stderr and the desk keeps running.
         let slip_path = match (&event, &advice, &args.slip) {
             (WatchEvent::Report { report, .. }, Some(a), Some(dir)) => {
-                let html = slip::render_slip(Some(report), a, site.as_ref(), lang, when);
-                match slip::write_slip_in_dir(dir, when, &html) {
-                    Ok(p) => Some(p.display().to_string()),
-                    Err(e) => {
-                        let (what, next) = e.describe(lang);
-                        let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
-                        None
-                    }
-                }
+                write_slip_in(dir, report, a, site.as_ref(), when, lang, &mut **err)
             }
             _ => None,
         };
         let written = if json {
-            let (kind, reader, atr, report, error) = match &event {
-                WatchEvent::ReaderAdded { reader } => {
-                    ("reader_added", Some(reader.as_str()), None, None, None)
-                }
-                WatchEvent::ReaderRemoved { reader } => {
-                    ("reader_removed", Some(reader.as_str()), None, None, None)
-                }
-                WatchEvent::CardInserted { reader, atr } => (
-                    "card_inserted",
-                    Some(reader.as_str()),
-                    atr.as_deref().map(crate::apdu::spaced_hex),
-                    None,
-                    None,
-                ),
-                WatchEvent::Report { reader, report } => {
-                    ("report", Some(reader.as_str()), None, Some(&**report), None)
-                }
-                WatchEvent::CardRemoved { reader } => {
-                    ("card_removed", Some(reader.as_str()), None, None, None)
-                }
-                WatchEvent::Error { reader, error } => {
-                    let e = RunError::Transport(error.clone());
-                    let (message, next_step) = e.describe(lang);
-                    let body = JsonErrorBody {
-                        code: e.code(),
-                        exit_code: e.exit().code(),
-                        message,
-                        next_step,
-                    };
-                    ("error", reader.as_deref(), None, None, Some(body))
-                }
-            };
-            let line = EventLine {
-                schema_version: SCHEMA_VERSION,
+            write_event_json(
+                &mut **out,
+                &event,
                 seq,
                 time,
-                kind,
-                reader,
-                atr,
-                report,
-                advice: advice.clone(),
-                error,
-                slip: slip_path.clone(),
-            };
-            serde_json::to_writer(&mut **out, &line)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out))
+                advice.as_ref(),
+                slip_path,
+                lang,
+            )
         } else {
-            match &event {
-                WatchEvent::ReaderAdded { reader } => {
-                    writeln!(
-                        out,
-                        "[{time}] {} {reader}",
-                        lang.pick("リーダー接続:", "reader connected:")
-                    )
-                }
-                WatchEvent::ReaderRemoved { reader } => {
-                    writeln!(
-                        out,
-                        "[{time}] {} {reader}",
-                        lang.pick("リーダー取り外し:", "reader disconnected:")
-                    )
-                }
-                WatchEvent::CardInserted { reader, .. } => {
-                    writeln!(
-                        out,
-                        "[{time}] {} {reader}",
-                        lang.pick("カードを検出:", "card placed on")
-                    )
-                }
-                WatchEvent::Report { report, .. } => match advice.as_ref() {
-                    Some(a) => writeln!(
-                        out,
-                        "{}",
-                        crate::advice::text::render_with(
-                            a,
-                            Some(report),
-                            crate::advice::text::View::plain(lang)
-                        )
-                    ),
-                    None => writeln!(out, "{}", text::render_report(report, lang)),
-                },
-                WatchEvent::CardRemoved { reader } => writeln!(
-                    out,
-                    "[{time}] {} {reader}\n{}",
-                    lang.pick("カードが取り外されました:", "card removed from"),
-                    "-".repeat(60)
-                ),
-                WatchEvent::Error { reader, error } => {
-                    let (what, next) = text::describe_transport_error(error, lang);
-                    let _ = writeln!(
-                        err,
-                        "[{time}] {}: {what}\n  → {next}",
-                        reader.as_deref().unwrap_or("PC/SC")
-                    );
-                    Ok(())
-                }
-            }
+            write_event_text(&mut **out, &mut **err, &event, &time, advice.as_ref(), lang)
         };
         match written.and_then(|()| out.flush()) {
             Ok(()) => true,
@@ -268,5 +153,174 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         }
         (WatchEnd::Stopped, None) => Exit::Cancelled,
         (WatchEnd::Failed(e), None) => RunError::Transport(e).exit(),
+    }
+}
+
+/// The source of cards, the holder's facts and the site file.
+type Prepared = (Box<dyn Terminal + Send>, Facts, Option<Site>);
+
+/// What watch mode needs before its first event: the source of cards (with
+/// Ctrl-C wired to stop the watch), the holder's facts, the site file, and
+/// a usable slip folder.
+fn prepare(args: &ReadArgs, watch: &Watch) -> Result<Prepared, RunError> {
+    let terminal = open_terminal(args.sim.as_deref())?;
+    let stop = watch.stopper();
+    // Ctrl-C / SIGTERM: the watch loop stops at once (it never waits on a
+    // card itself). Should the output be stuck (a full pipe), the process
+    // still ends within a second.
+    let _ = ctrlc::set_handler(move || {
+        stop();
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(i32::from(Exit::Cancelled.code()));
+    });
+    let facts = args.facts.to_facts()?;
+    let site = load_site(args.site.as_deref())?;
+    if let Some(dir) = &args.slip {
+        crate::slip_file::prepare_slip_dir(dir)?;
+    }
+    Ok((terminal, facts, site))
+}
+
+/// Writes one reading's slip in the slip folder and returns its path; a
+/// slip that cannot be written is reported on `err` (the desk keeps
+/// running).
+fn write_slip_in(
+    dir: &std::path::Path,
+    report: &CardReport,
+    advice: &Advice,
+    site: Option<&Site>,
+    when: OffsetDateTime,
+    lang: Lang,
+    err: &mut dyn Write,
+) -> Option<String> {
+    let html = slip::render_slip(Some(report), advice, site, lang, when);
+    match slip::write_slip_in_dir(dir, when, &html) {
+        Ok(p) => Some(p.display().to_string()),
+        Err(e) => {
+            let (what, next) = e.describe(lang);
+            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+            None
+        }
+    }
+}
+
+/// One event as a JSON Lines line on `out` (docs/json.md).
+fn write_event_json(
+    out: &mut dyn Write,
+    event: &WatchEvent,
+    seq: u64,
+    time: String,
+    advice: Option<&Advice>,
+    slip_path: Option<String>,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let (kind, reader, atr, report, error) = match event {
+        WatchEvent::ReaderAdded { reader } => {
+            ("reader_added", Some(reader.as_str()), None, None, None)
+        }
+        WatchEvent::ReaderRemoved { reader } => {
+            ("reader_removed", Some(reader.as_str()), None, None, None)
+        }
+        WatchEvent::CardInserted { reader, atr } => (
+            "card_inserted",
+            Some(reader.as_str()),
+            atr.as_deref().map(crate::apdu::spaced_hex),
+            None,
+            None,
+        ),
+        WatchEvent::Report { reader, report } => {
+            ("report", Some(reader.as_str()), None, Some(&**report), None)
+        }
+        WatchEvent::CardRemoved { reader } => {
+            ("card_removed", Some(reader.as_str()), None, None, None)
+        }
+        WatchEvent::Error { reader, error } => {
+            let e = RunError::Transport(error.clone());
+            let (message, next_step) = e.describe(lang);
+            let body = JsonErrorBody {
+                code: e.code(),
+                exit_code: e.exit().code(),
+                message,
+                next_step,
+            };
+            ("error", reader.as_deref(), None, None, Some(body))
+        }
+    };
+    let line = EventLine {
+        schema_version: SCHEMA_VERSION,
+        seq,
+        time,
+        kind,
+        reader,
+        atr,
+        report,
+        advice: advice.cloned(),
+        error,
+        slip: slip_path,
+    };
+    serde_json::to_writer(&mut *out, &line)
+        .map_err(std::io::Error::from)
+        .and_then(|_| writeln!(out))
+}
+
+/// One event as text: a time-stamped line, or the reading with its advice
+/// on `out`; errors on `err`.
+fn write_event_text(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    event: &WatchEvent,
+    time: &str,
+    advice: Option<&Advice>,
+    lang: Lang,
+) -> std::io::Result<()> {
+    match event {
+        WatchEvent::ReaderAdded { reader } => {
+            writeln!(
+                out,
+                "[{time}] {} {reader}",
+                lang.pick("リーダー接続:", "reader connected:")
+            )
+        }
+        WatchEvent::ReaderRemoved { reader } => {
+            writeln!(
+                out,
+                "[{time}] {} {reader}",
+                lang.pick("リーダー取り外し:", "reader disconnected:")
+            )
+        }
+        WatchEvent::CardInserted { reader, .. } => {
+            writeln!(
+                out,
+                "[{time}] {} {reader}",
+                lang.pick("カードを検出:", "card placed on")
+            )
+        }
+        WatchEvent::Report { report, .. } => match advice {
+            Some(a) => writeln!(
+                out,
+                "{}",
+                crate::advice::text::render_with(
+                    a,
+                    Some(report),
+                    crate::advice::text::View::plain(lang)
+                )
+            ),
+            None => writeln!(out, "{}", text::render_report(report, lang)),
+        },
+        WatchEvent::CardRemoved { reader } => writeln!(
+            out,
+            "[{time}] {} {reader}\n{}",
+            lang.pick("カードが取り外されました:", "card removed from"),
+            "-".repeat(60)
+        ),
+        WatchEvent::Error { reader, error } => {
+            let (what, next) = text::describe_transport_error(error, lang);
+            let _ = writeln!(
+                err,
+                "[{time}] {}: {what}\n  → {next}",
+                reader.as_deref().unwrap_or("PC/SC")
+            );
+            Ok(())
+        }
     }
 }
