@@ -151,7 +151,7 @@ fn japanese(mut cmd: Command, root: bool) -> Command {
                     .disable_help_flag(true)
                     .arg(Arg::new("command").value_name("コマンド").num_args(0..)),
             )
-            .after_help(EXIT_CODES_JA)
+            .after_help(crate::exit::help_footer(Lang::Ja))
             .disable_version_flag(true)
             .arg(
                 Arg::new("version")
@@ -339,18 +339,6 @@ fn value_ja(value: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
-
-const EXIT_CODES_JA: &str = "\
-終了コード:
-  0  カードを読めた。何もする必要はない
-  3  対応が必要。本人にしか分からない答えによって手続きが変わる
-  4  対応が必要。自分でできる手続きがある（コンビニでのリセット、アプリ）
-  5  対応が必要。市区町村の窓口へ（リセット、更新、再交付）
-  6  マイナンバーカードではない
-  7  読むものがない: PC/SCサービス・リーダー・カードがない、カードが使用中
-  8  読み取りが中断された（カードが動いた・外れた）。途中までの結果は出さない
-  1  想定外の失敗     2  使い方の誤り     130  常駐モードを Ctrl-C で終了
-詳しくは docs/exit-codes.md。";
 
 fn ctx(e: &clap::Error, kind: ContextKind) -> Option<String> {
     match e.get(kind)? {

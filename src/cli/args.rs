@@ -11,19 +11,6 @@ use crate::session::Limits;
 use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  card read, nothing needs doing
-  3  needs attention; what to do depends on an answer only the holder knows
-  4  needs attention; a self-service route is possible (kiosk reset, app)
-  5  needs attention; go to the municipal counter (reset, renewal, reissue)
-  6  not a My Number Card
-  7  nothing to read: no PC/SC service, no reader, no card, card in use
-  8  reading interrupted (card moved or removed) or card not answering;
-     nothing partial is shown
-  1  unexpected failure     2  usage error     130  watch mode stopped by Ctrl-C
-See docs/exit-codes.md.";
-
 /// Command-line arguments.
 #[derive(Parser, Debug)]
 #[command(
@@ -38,7 +25,7 @@ which makes the card report its counter without comparing anything: no try is ev
 Try it without a reader:   jpki-status --sim auth-locked\n\
 List the simulated cards:  jpki-status profiles\n\
 Advice without a card:     jpki-status advise --help",
-    after_help = EXIT_CODES
+    after_help = crate::exit::help_footer(Lang::En)
 )]
 pub struct Cli {
     /// What to do; without a subcommand, read the card.
