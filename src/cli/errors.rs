@@ -56,163 +56,228 @@ pub enum RunError {
     Output(std::io::Error),
 }
 
+/// One row of the error table: everything a failure shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRow {
+    /// A stable snake_case code for JSON (docs/json.md).
+    pub code: &'static str,
+    /// The exit code (docs/exit-codes.md).
+    pub exit: Exit,
+    /// What happened, in the output language.
+    pub what: String,
+    /// What to do next, in the output language.
+    pub next: String,
+}
+
+impl ErrorRow {
+    fn new(code: &'static str, exit: Exit, (what, next): (String, String)) -> ErrorRow {
+        ErrorRow {
+            code,
+            exit,
+            what,
+            next,
+        }
+    }
+}
+
 impl RunError {
+    /// The error table: for each failure its code, exit code, message and
+    /// next step, in one place (a new variant gets one arm here).
+    pub fn row(&self, lang: Lang) -> ErrorRow {
+        let row = ErrorRow::new;
+        let next = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        match self {
+            RunError::Transport(e) => transport_row(e, lang),
+            RunError::Select(e) => select_row(e, lang),
+            RunError::WaitTimeout(s) => row(
+                "wait_timeout",
+                Exit::NoCard,
+                (
+                    match lang {
+                        Lang::Ja => format!("{s:.0} 秒待ちましたがカードが置かれませんでした。"),
+                        Lang::En => format!("No card appeared within {s:.0} s."),
+                    },
+                    next(
+                        "カードを置いてから、もう一度実行してください。",
+                        "Place the card and run again.",
+                    ),
+                ),
+            ),
+            RunError::Profile(e) => row(
+                "profile",
+                Exit::Usage,
+                (
+                    e.to_string(),
+                    next(
+                        "jpki-status profiles で一覧を表示できます。",
+                        "See `jpki-status profiles` for the built-in cards.",
+                    ),
+                ),
+            ),
+            RunError::Violation(v) => row(
+                "safety_violation",
+                Exit::Failure,
+                (
+                    v.clone(),
+                    next(
+                        "-v の出力を添えて不具合として報告してください。",
+                        "Report this as a bug, with the output of -v.",
+                    ),
+                ),
+            ),
+            RunError::Advise(e) => row(e.code(), e.exit(), e.describe(lang)),
+            RunError::Site(e) => row(
+                "site_file",
+                Exit::Usage,
+                (site_message(e, lang), e.next_step(lang).into()),
+            ),
+            RunError::Slip(e) => row(
+                e.code(),
+                if e.is_usage() {
+                    Exit::Usage
+                } else {
+                    Exit::Failure
+                },
+                e.describe(lang),
+            ),
+            RunError::Usage(message) => row(
+                "usage",
+                Exit::Usage,
+                (
+                    message.clone(),
+                    next(
+                        "使い方は jpki-status --help で確認できます。",
+                        "See jpki-status --help for the options.",
+                    ),
+                ),
+            ),
+            RunError::Output(e) => row("output", Exit::Failure, describe_output_error(e, lang)),
+        }
+    }
+
     /// The exit code.
     pub fn exit(&self) -> Exit {
-        match self {
-            RunError::Transport(e) if e.is_interruption() => Exit::Interrupted,
-            RunError::Transport(TransportError::Cancelled) => Exit::Cancelled,
-            RunError::Transport(
-                TransportError::Other { .. } | TransportError::TranscriptMismatch(_),
-            ) => Exit::Failure,
-            RunError::Transport(_) => Exit::NoCard,
-            RunError::Select(SelectError::NoMatch { .. } | SelectError::Ambiguous { .. }) => {
-                Exit::Usage
-            }
-            RunError::Select(_) | RunError::WaitTimeout(_) => Exit::NoCard,
-            RunError::Profile(_) => Exit::Usage,
-            RunError::Violation(_) => Exit::Failure,
-            RunError::Advise(e) => e.exit(),
-            RunError::Site(_) | RunError::Usage(_) => Exit::Usage,
-            RunError::Slip(e) if e.is_usage() => Exit::Usage,
-            RunError::Slip(_) | RunError::Output(_) => Exit::Failure,
-        }
+        self.row(Lang::En).exit
     }
 
     /// A stable snake_case code for JSON.
     pub fn code(&self) -> &'static str {
-        match self {
-            RunError::Transport(e) => match e {
-                TransportError::NoService => "no_service",
-                TransportError::NoReader => "no_reader",
-                TransportError::UnknownReader(_) => "unknown_reader",
-                TransportError::NoCard(_) => "no_card",
-                TransportError::CardRemoved { .. } => "card_removed",
-                TransportError::Communication { .. } => "communication",
-                TransportError::ShortResponse(_) => "short_response",
-                TransportError::Busy => "card_busy",
-                TransportError::InUse { .. } => "card_in_use",
-                TransportError::NotAnswering { .. } => "card_not_answering",
-                TransportError::Overlong { .. } => "overlong_response",
-                TransportError::Unresponsive => "card_unresponsive",
-                TransportError::TranscriptMismatch(_) => "transcript_mismatch",
-                TransportError::Cancelled => "cancelled",
-                TransportError::Other { .. } => "pcsc_error",
-            },
-            RunError::Select(e) => match e {
-                SelectError::NoReaders => "no_reader",
-                SelectError::NoMatch { .. } => "unknown_reader",
-                SelectError::Ambiguous { .. } => "ambiguous_reader",
-                SelectError::NoCard { .. } => "no_card",
-                SelectError::SeveralCards { .. } => "several_cards",
-            },
-            RunError::WaitTimeout(_) => "wait_timeout",
-            RunError::Profile(_) => "profile",
-            RunError::Violation(_) => "safety_violation",
-            RunError::Advise(e) => e.code(),
-            RunError::Site(_) => "site_file",
-            RunError::Slip(e) => e.code(),
-            RunError::Usage(_) => "usage",
-            RunError::Output(_) => "output",
-        }
+        self.row(Lang::En).code
     }
 
     /// What happened and what to do next, in `lang`.
     pub fn describe(&self, lang: Lang) -> (String, String) {
-        match self {
-            RunError::Transport(e) => text::describe_transport_error(e, lang),
-            RunError::Select(SelectError::NoReaders) => text::describe_transport_error(&TransportError::NoReader, lang),
-            RunError::Select(SelectError::NoCard { readers }) => (
+        let row = self.row(lang);
+        (row.what, row.next)
+    }
+}
+
+/// The table's rows for talking to the reader or card (the messages are
+/// text.rs's, shared with watch mode).
+fn transport_row(e: &TransportError, lang: Lang) -> ErrorRow {
+    use TransportError as T;
+    let (code, exit) = match e {
+        T::NoService => ("no_service", Exit::NoCard),
+        T::NoReader => ("no_reader", Exit::NoCard),
+        T::UnknownReader(_) => ("unknown_reader", Exit::NoCard),
+        T::NoCard(_) => ("no_card", Exit::NoCard),
+        T::CardRemoved { .. } => ("card_removed", Exit::Interrupted),
+        T::Communication { .. } => ("communication", Exit::Interrupted),
+        T::ShortResponse(_) => ("short_response", Exit::Interrupted),
+        T::Busy => ("card_busy", Exit::NoCard),
+        T::InUse { .. } => ("card_in_use", Exit::NoCard),
+        T::NotAnswering { .. } => ("card_not_answering", Exit::Interrupted),
+        T::Overlong { .. } => ("overlong_response", Exit::Interrupted),
+        T::Unresponsive => ("card_unresponsive", Exit::NoCard),
+        T::TranscriptMismatch(_) => ("transcript_mismatch", Exit::Failure),
+        T::Cancelled => ("cancelled", Exit::Cancelled),
+        T::Other { .. } => ("pcsc_error", Exit::Failure),
+    };
+    ErrorRow::new(code, exit, text::describe_transport_error(e, lang))
+}
+
+/// The table's rows for choosing a reader.
+fn select_row(e: &SelectError, lang: Lang) -> ErrorRow {
+    let next = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let list_readers = || {
+        next(
+            "jpki-status readers でリーダー名を確認してください。",
+            "List the readers with `jpki-status readers`.",
+        )
+    };
+    match e {
+        SelectError::NoReaders => ErrorRow::new(
+            "no_reader",
+            Exit::NoCard,
+            text::describe_transport_error(&TransportError::NoReader, lang),
+        ),
+        SelectError::NoMatch { .. } => {
+            ErrorRow::new("unknown_reader", Exit::Usage, (e.to_string(), list_readers()))
+        }
+        SelectError::Ambiguous { .. } => {
+            ErrorRow::new("ambiguous_reader", Exit::Usage, (e.to_string(), list_readers()))
+        }
+        SelectError::NoCard { readers } => ErrorRow::new(
+            "no_card",
+            Exit::NoCard,
+            (
                 match (lang, readers.is_empty()) {
                     (Lang::Ja, true) => "どのリーダーにもカードが置かれていません。".to_string(),
                     (Lang::Ja, false) => format!("カードが置かれていません（{}）。", readers.join("、")),
                     (Lang::En, true) => "No card on any reader.".to_string(),
                     (Lang::En, false) => format!("No card on {}.", readers.join(", ")),
                 },
-                lang.pick(
+                next(
                     "カードをリーダーに置いてください。置かれるまで待つには --wait を付けます。",
                     "Place the card on the reader, or add --wait to wait for it.",
-                )
-                .into(),
+                ),
             ),
-            RunError::Select(SelectError::SeveralCards { readers }) => (
+        ),
+        SelectError::SeveralCards { readers } => ErrorRow::new(
+            "several_cards",
+            Exit::NoCard,
+            (
                 match lang {
                     Lang::Ja => format!("複数のリーダーにカードがあります: {}", readers.join("、")),
                     Lang::En => format!("Cards are on several readers: {}.", readers.join(", ")),
                 },
-                lang.pick(
+                next(
                     "読み取るリーダーを --reader 名前 で指定するか、カードを1枚だけにしてください。",
                     "Name the reader with --reader NAME, or leave only one card on the readers.",
-                )
-                .into(),
+                ),
             ),
-            RunError::Select(e) => (
-                e.to_string(),
-                lang.pick("jpki-status readers でリーダー名を確認してください。", "List the readers with `jpki-status readers`.").into(),
-            ),
-            RunError::WaitTimeout(s) => (
-                match lang {
-                    Lang::Ja => format!("{s:.0} 秒待ちましたがカードが置かれませんでした。"),
-                    Lang::En => format!("No card appeared within {s:.0} s."),
-                },
-                lang.pick("カードを置いてから、もう一度実行してください。", "Place the card and run again.").into(),
-            ),
-            RunError::Profile(e) => (
-                e.to_string(),
-                lang.pick("jpki-status profiles で一覧を表示できます。", "See `jpki-status profiles` for the built-in cards.").into(),
-            ),
-            RunError::Violation(v) => (
-                v.clone(),
-                lang.pick("-v の出力を添えて不具合として報告してください。", "Report this as a bug, with the output of -v.").into(),
-            ),
-            RunError::Advise(e) => e.describe(lang),
-            RunError::Output(e) => describe_output_error(e, lang),
-            RunError::Site(e) => (
-                match (lang, e) {
-                    (
-                        Lang::Ja,
-                        SiteError::Read {
-                            path,
-                            source: crate::input::InputError::Io { source, .. },
-                        },
-                    ) => format!(
-                        "サイト設定ファイル {} を読み込めません（{source}）。",
-                        path.display()
-                    ),
-                    (
-                        Lang::En,
-                        SiteError::Read {
-                            path,
-                            source: crate::input::InputError::Io { source, .. },
-                        },
-                    ) => {
-                        format!("Cannot read the site file {} ({source}).", path.display())
-                    }
-                    (Lang::Ja, SiteError::Read { source, .. }) => {
-                        format!("サイト設定ファイル: {}", source.describe(lang).0)
-                    }
-                    (Lang::En, SiteError::Read { source, .. }) => {
-                        format!("Site file: {}", source.describe(lang).0)
-                    }
-                    (Lang::Ja, SiteError::Invalid { .. }) => {
-                        format!("サイト設定ファイルに誤りがあります: {e}")
-                    }
-                    (Lang::En, SiteError::Invalid { .. }) => {
-                        format!("Error in the site file: {e}")
-                    }
-                },
-                e.next_step(lang).into(),
-            ),
-            RunError::Slip(e) => e.describe(lang),
-            RunError::Usage(message) => (
-                message.clone(),
-                lang.pick(
-                    "使い方は jpki-status --help で確認できます。",
-                    "See jpki-status --help for the options.",
-                )
-                .into(),
-            ),
+        ),
+    }
+}
+
+/// What is wrong with the site file, in `lang`.
+fn site_message(e: &SiteError, lang: Lang) -> String {
+    match (lang, e) {
+        (
+            Lang::Ja,
+            SiteError::Read {
+                path,
+                source: crate::input::InputError::Io { source, .. },
+            },
+        ) => format!(
+            "サイト設定ファイル {} を読み込めません（{source}）。",
+            path.display()
+        ),
+        (
+            Lang::En,
+            SiteError::Read {
+                path,
+                source: crate::input::InputError::Io { source, .. },
+            },
+        ) => format!("Cannot read the site file {} ({source}).", path.display()),
+        (Lang::Ja, SiteError::Read { source, .. }) => {
+            format!("サイト設定ファイル: {}", source.describe(lang).0)
         }
+        (Lang::En, SiteError::Read { source, .. }) => {
+            format!("Site file: {}", source.describe(lang).0)
+        }
+        (Lang::Ja, SiteError::Invalid { .. }) => format!("サイト設定ファイルに誤りがあります: {e}"),
+        (Lang::En, SiteError::Invalid { .. }) => format!("Error in the site file: {e}"),
     }
 }
 
