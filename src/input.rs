@@ -79,14 +79,7 @@ impl InputError {
             (InputError::Io { path, source }, Lang::Ja) => {
                 format!("{} を読み込めません（{source}）。", path.display())
             }
-            (e, Lang::En) => {
-                let mut s = e.to_string();
-                if let Some(first) = s.get(..1) {
-                    let upper = first.to_uppercase();
-                    s.replace_range(..1, &upper);
-                }
-                format!("{s}.")
-            }
+            (e, Lang::En) => sentence(&e.to_string()),
         };
         (what, self.next_step(lang).to_string())
     }
@@ -173,6 +166,17 @@ pub fn read_text_file(path: &Path) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|_| InputError::NotText {
         path: path.to_path_buf(),
     })
+}
+
+/// An error's English text (`thiserror`'s lower-case phrase) as a
+/// sentence: capital first letter, full stop.
+pub(crate) fn sentence(text: &str) -> String {
+    let mut s = text.to_string();
+    if let Some(first) = s.get(..1) {
+        let upper = first.to_uppercase();
+        s.replace_range(..1, &upper);
+    }
+    format!("{s}.")
 }
 
 #[cfg(test)]

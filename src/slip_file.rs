@@ -113,14 +113,7 @@ impl SlipWriteError {
             (SlipWriteError::Io { path, source }, Lang::Ja) => {
                 format!("案内票を {} に書き込めません（{source}）。", path.display())
             }
-            (e, Lang::En) => {
-                let mut s = e.to_string();
-                if let Some(first) = s.get(..1) {
-                    let upper = first.to_uppercase();
-                    s.replace_range(..1, &upper);
-                }
-                format!("{s}.")
-            }
+            (e, Lang::En) => crate::input::sentence(&e.to_string()),
         };
         (what, self.next_step(lang).to_string())
     }

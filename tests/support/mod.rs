@@ -305,7 +305,7 @@ impl Stack {
         let bad: Vec<String> = apdus
             .iter()
             .filter(|a| is_verify_with_data(a))
-            .map(|a| hex(a))
+            .map(|a| jpki_status::apdu::spaced_hex(a))
             .collect();
         assert!(
             bad.is_empty(),
@@ -459,15 +459,6 @@ pub fn pcscd_apdus(log: &str) -> Vec<Vec<u8>> {
 /// the 5-byte `00 20 00 80 00` a card may read as an empty PIN (protocol.md).
 pub fn is_verify_with_data(apdu: &[u8]) -> bool {
     apdu.len() > 4 && apdu[1] == 0x20
-}
-
-/// Spaced uppercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Options for a virtual card.
