@@ -151,7 +151,11 @@ impl RunError {
                     ),
                 ),
             ),
-            RunError::Output(e) => row("output", Exit::Failure, describe_output_error(e, lang)),
+            RunError::Output(e) => row(
+                "output",
+                Exit::Failure,
+                text::describe_output_error(e, lang),
+            ),
         }
     }
 
@@ -279,22 +283,6 @@ fn site_message(e: &SiteError, lang: Lang) -> String {
         (Lang::Ja, SiteError::Invalid { .. }) => format!("サイト設定ファイルに誤りがあります: {e}"),
         (Lang::En, SiteError::Invalid { .. }) => format!("Error in the site file: {e}"),
     }
-}
-
-/// What happened and what to do when standard output cannot be written
-/// (a full disk, a closed file; a closed pipe is not reported).
-pub(crate) fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String) {
-    (
-        match lang {
-            Lang::Ja => format!("出力を書き込めません（{e}）。"),
-            Lang::En => format!("Cannot write the output ({e})."),
-        },
-        lang.pick(
-            "出力先（リダイレクト先のファイルやディスクの空き）を確認してください。",
-            "Check where the output goes (the redirected file, free disk space).",
-        )
-        .into(),
-    )
 }
 
 /// The one place a failure becomes output: with `--json` an error document

@@ -22,9 +22,9 @@ mod readers;
 mod watch;
 
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
-pub(crate) use errors::{describe_output_error, write_text_error};
+pub(crate) use errors::write_text_error;
 pub use errors::{report_error, report_usage_error, RunError};
-pub use output::{emit, final_exit, report_json};
+pub use output::{emit, report_json};
 pub use readers::{choose_reader, open_terminal, wait_and_choose, SelectError};
 
 use crate::advice::cli::{run_advise, AdviseError};
@@ -121,7 +121,7 @@ fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     };
     // The code this run ends with when stdout closes early (`| head`): the
     // advice without questions, as a non-interactive run computes it.
-    let mut exit = final_exit(&report, &reading.advice(reading.facts.clone()));
+    let mut exit = reading.advice(reading.facts.clone()).exit_after(&report);
     let written = if args.json {
         reading.write_json(&mut exit, io)
     } else {
@@ -203,7 +203,7 @@ impl Reading<'_> {
     /// The `--json` document on stdout.
     fn write_json(self, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         let advice = self.advice(self.facts.clone());
-        *exit = final_exit(self.report, &advice);
+        *exit = advice.exit_after(self.report);
         let mut doc = report_json(self.report, &advice)
             .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
         if let Some(path) = self.write_slip(&advice)? {
@@ -255,7 +255,7 @@ impl Reading<'_> {
             write!(io.out, "{page}").map_err(out_err)?;
             advice
         };
-        *exit = final_exit(self.report, &advice);
+        *exit = advice.exit_after(self.report);
         self.write_text_footer(&advice, io)
     }
 

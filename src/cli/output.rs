@@ -2,13 +2,12 @@
 //! document) and writing output that may meet a closed pipe ([`emit`]).
 //!
 //! Owns: the error document's shape (docs/json.md,
-//! docs/schema/error.schema.json) and the exit code after advice. Must not:
+//! docs/schema/error.schema.json). Must not:
 //! decide anything about the card; the reading's fields are report.rs's and
 //! advice/cli.rs's.
 
 use super::{Io, RunError};
 use crate::advice::{Advice, Route};
-use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
 use serde::Serialize;
@@ -46,16 +45,6 @@ fn put(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
 /// details are worth printing under it.
 pub(super) fn mentions_counter(advice: &Advice) -> bool {
     advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
-}
-
-/// The exit code after advice: a card that is not a My Number Card is 6
-/// whatever the advice says; otherwise the advice route decides.
-pub fn final_exit(report: &CardReport, advice: &Advice) -> Exit {
-    if report.is_foreign_card() {
-        Exit::NotMyNumberCard
-    } else {
-        advice.exit()
-    }
 }
 
 /// The `--json` document: the report's fields plus `advice`.

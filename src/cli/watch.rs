@@ -39,7 +39,7 @@ fn report_watch_error(
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
         seq: 1,
-        time: probe::format_rfc3339(now.to_offset(probe::JST)),
+        time: probe::format_rfc3339(crate::japan_time::in_japan(now)),
         kind: "error",
         reader: None,
         atr: None,
@@ -96,7 +96,7 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     let mut sink = |event: WatchEvent| -> bool {
         seq += 1;
         let when = clock();
-        let time = probe::format_rfc3339(crate::advice::in_japan(when));
+        let time = probe::format_rfc3339(crate::japan_time::in_japan(when));
         let advice = match &event {
             WatchEvent::Report { report, .. } => {
                 Some(advise(&AdviceInput::from_report(report, facts.clone()), when).localized(lang))
