@@ -1,17 +1,24 @@
 //! `jpki-status`: read how many PIN tries remain on a Japanese My Number Card
 //! (マイナンバーカード) without spending one, and say what to do next.
 //!
-//! Layers, bottom up (docs/architecture.md):
-//! - [`apdu`]: the closed set of commands and response parsing.
-//! - [`card`]: the card's layout (applets, keys, files), with sources.
-//! - [`transport`]: the seam (`Terminal`, `Connection`, `Exchange`); only
-//!   [`pcsc_backend`] imports `pcsc`.
-//! - [`probe`]: one reading of a card, inside one transaction.
-//! - [`report`]: what a reading found, and its JSON form.
-//! - `sim`: the simulated My Number Card, driven by `apdu/profiles`
-//!   (feature `sim`).
-//! - `transcript`: golden APDU transcripts: recording and replay (feature
-//!   `transcript`).
+//! Every module, by layer, bottom up (docs/architecture.md has the map):
+//! - Card and protocol: [`apdu`] (the closed set of commands, response
+//!   parsing), [`card`] (the card's layout, with sources).
+//! - Reaching the card: [`transport`] (the seam: `Terminal`, `Connection`,
+//!   `Exchange`); only [`pcsc_backend`] imports `pcsc`.
+//! - Reading: [`probe`] (one reading inside one transaction), [`session`]
+//!   (one reading within time limits, on a worker), [`watch`] (follow every
+//!   reader), [`report`] (what a reading found, its JSON form).
+//! - Deciding: [`advice`] (the pure engine and its text), [`japan_time`]
+//!   (Japan time, once), [`exit`] (the exit-code table).
+//! - Saying it: [`text`] (the PIN table, error messages), [`lang`] (ja/en),
+//!   `slip` and `slip_file` (the printable slip, feature `site`), `site` (the
+//!   office's settings, feature `site`), [`input`] (reading small files).
+//! - Front ends: [`embed`] (the integrator's one call), `cli` and `help`
+//!   (the command line, feature `cli`).
+//! - Test equipment: `sim` (the simulated card, `apdu/profiles`, feature
+//!   `sim`), `transcript` (golden APDU transcripts, feature `transcript`),
+//!   `vpcd` (the virtual card's wire protocol, feature `virtual-card`).
 //!
 //! For a program that embeds the reading, start with [`read`] (the card on
 //! a PC/SC reader: report and advice), [`read_with`] (any [`Terminal`],

@@ -1,10 +1,11 @@
 //! The `jpki-status` command line: arguments, choosing a reader, waiting for
 //! a card, running one reading, printing it, and the exit code.
 //!
-//! Files by role: [`args`] (clap definitions), [`readers`] (reader choice,
-//! waiting), [`errors`] (every failure and how it is printed), [`output`]
-//! (JSON documents, writing), [`watch`] (watch mode), [`listing`]
-//! (`readers`, `profiles`); this file runs one reading and dispatches.
+//! Files by role (src/cli/): `args.rs` (clap definitions), `readers.rs`
+//! (reader choice, waiting), `errors.rs` (every failure and how it is
+//! printed: the error table), `output.rs` (JSON documents, writing),
+//! `watch.rs` (watch mode), `listing.rs` (`readers`, `profiles`); this file
+//! runs one reading and dispatches.
 //!
 //! Owns: everything between `main` and the library layers, and the one
 //! error path: every failure is a [`RunError`] (code, exit code, what
