@@ -418,19 +418,24 @@ mod tests {
         time::macros::datetime!(2026-11-22 10:00 +9)
     }
 
+    /// One reading of the slow card with default options, no trace.
+    fn read(t: Box<dyn Terminal + Send>, reader: &str, limits: Limits) -> Finished {
+        read_bounded(
+            t,
+            reader,
+            ProbeOptions::default(),
+            now(),
+            false,
+            limits,
+            false,
+        )
+    }
+
     #[test]
     fn a_card_that_stops_answering_is_given_up_within_the_command_limit() {
         let (t, reader) = slow(7, 10_000, 0);
         let start = Instant::now();
-        let f = read_bounded(
-            t,
-            &reader,
-            ProbeOptions::default(),
-            now(),
-            false,
-            limits(200, 5000, 5000),
-            false,
-        );
+        let f = read(t, &reader, limits(200, 5000, 5000));
         let took = start.elapsed();
         assert!(
             matches!(
@@ -450,15 +455,7 @@ mod tests {
         // 300 ms), then the card hangs: still caught 200 ms after the hang.
         let (t, reader) = slow(7, 10_000, 300);
         let start = Instant::now();
-        let f = read_bounded(
-            t,
-            &reader,
-            ProbeOptions::default(),
-            now(),
-            false,
-            limits(200, 5000, 5000),
-            false,
-        );
+        let f = read(t, &reader, limits(200, 5000, 5000));
         let took = start.elapsed();
         assert!(
             matches!(
@@ -474,15 +471,7 @@ mod tests {
     #[test]
     fn a_slow_card_within_the_limits_is_read() {
         let (t, reader) = slow(3, 150, 0);
-        let f = read_bounded(
-            t,
-            &reader,
-            ProbeOptions::default(),
-            now(),
-            false,
-            limits(1000, 5000, 5000),
-            false,
-        );
+        let f = read(t, &reader, limits(1000, 5000, 5000));
         let report = f.result.expect("read");
         assert_eq!(report.apdus, 20);
         assert!(f.terminal.is_some());
@@ -492,15 +481,7 @@ mod tests {
     fn the_whole_reading_has_its_own_limit() {
         // Every step within the per-command limit, the reading over its own.
         let (t, reader) = slow(3, 400, 0);
-        let f = read_bounded(
-            t,
-            &reader,
-            ProbeOptions::default(),
-            now(),
-            false,
-            limits(1000, 300, 5000),
-            false,
-        );
+        let f = read(t, &reader, limits(1000, 300, 5000));
         assert!(
             matches!(
                 f.result,
@@ -515,15 +496,7 @@ mod tests {
     fn another_programs_transaction_is_waited_for_within_its_limit() {
         let (t, reader) = slow(usize::MAX, 0, 10_000);
         let start = Instant::now();
-        let f = read_bounded(
-            t,
-            &reader,
-            ProbeOptions::default(),
-            now(),
-            false,
-            limits(5000, 20_000, 250),
-            false,
-        );
+        let f = read(t, &reader, limits(5000, 20_000, 250));
         assert_eq!(
             f.result.err(),
             Some(TransportError::InUse { waited_ms: 250 })
