@@ -146,7 +146,7 @@ impl Watch {
         clock: &dyn Fn() -> OffsetDateTime,
         sink: &mut dyn FnMut(WatchEvent) -> bool,
     ) -> WatchEnd {
-        let Some(mut monitor) = terminal.independent() else {
+        let Some(monitor) = terminal.independent() else {
             return fail(
                 TransportError::Other {
                     operation: "watch mode",
@@ -155,25 +155,7 @@ impl Watch {
                 sink,
             );
         };
-        let tx = self.tx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("watch monitor".into())
-            .spawn(move || loop {
-                let now = match monitor.readers() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = tx.send(Msg::MonitorEnded(e));
-                        return;
-                    }
-                };
-                if tx.send(Msg::Snapshot(now.clone())).is_err() {
-                    return;
-                }
-                if let Err(e) = monitor.wait_for_change(&now, None) {
-                    let _ = tx.send(Msg::MonitorEnded(e));
-                    return;
-                }
-            });
+        let spawned = spawn_monitor(monitor, self.tx.clone());
         if let Err(e) = spawned {
             return fail(
                 TransportError::Other {
@@ -192,41 +174,12 @@ impl Watch {
                     state.latest = now;
                     state.settle(terminal, options, clock, &self.tx, sink)
                 }
-                Msg::Done(reader, finished) => {
-                    state.busy.retain(|r| *r != reader);
-                    let Finished {
-                        result,
-                        events_after,
-                        ..
-                    } = *finished;
-                    let event = match result {
-                        Ok(report) => {
-                            // Our own connect/disconnect may move the
-                            // reader's event count; the card just read is
-                            // the card we know, so that count is the baseline.
-                            if let (Some(count), Some(known)) = (
-                                events_after,
-                                state.known.iter_mut().find(|r| r.name == reader),
-                            ) {
-                                if is_newer(count, known.events) {
-                                    known.events = count;
-                                }
-                            }
-                            WatchEvent::Report {
-                                reader,
-                                report: Box::new(report),
-                            }
-                        }
-                        Err(TransportError::NoService) => {
-                            return fail(TransportError::NoService, sink)
-                        }
-                        Err(error) => WatchEvent::Error {
-                            reader: Some(reader),
-                            error,
-                        },
-                    };
-                    sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
-                }
+                Msg::Done(reader, finished) => match state.finished(reader, *finished) {
+                    Ok(event) => {
+                        sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
+                    }
+                    Err(e) => return fail(e, sink),
+                },
             };
             if !go_on {
                 return WatchEnd::Stopped;
@@ -234,6 +187,32 @@ impl Watch {
         }
         WatchEnd::Stopped
     }
+}
+
+/// The monitor thread: follows every reader on its own PC/SC context and
+/// sends each snapshot, until the service ends or the watch is gone.
+fn spawn_monitor(
+    mut monitor: Box<dyn Terminal + Send>,
+    tx: Sender<Msg>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("watch monitor".into())
+        .spawn(move || loop {
+            let now = match monitor.readers() {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(Msg::MonitorEnded(e));
+                    return;
+                }
+            };
+            if tx.send(Msg::Snapshot(now.clone())).is_err() {
+                return;
+            }
+            if let Err(e) = monitor.wait_for_change(&now, None) {
+                let _ = tx.send(Msg::MonitorEnded(e));
+                return;
+            }
+        })
 }
 
 /// What the watch has told so far, and which readers are being read.
@@ -249,6 +228,45 @@ struct State {
 }
 
 impl State {
+    /// The event of a finished reading; the PC/SC service gone ends the
+    /// watch (`Err`).
+    fn finished(
+        &mut self,
+        reader: String,
+        finished: Finished,
+    ) -> Result<WatchEvent, TransportError> {
+        self.busy.retain(|r| *r != reader);
+        let Finished {
+            result,
+            events_after,
+            ..
+        } = finished;
+        match result {
+            Ok(report) => {
+                // Our own connect/disconnect may move the reader's event
+                // count; the card just read is the card we know, so that
+                // count is the baseline.
+                if let (Some(count), Some(known)) = (
+                    events_after,
+                    self.known.iter_mut().find(|r| r.name == reader),
+                ) {
+                    if is_newer(count, known.events) {
+                        known.events = count;
+                    }
+                }
+                Ok(WatchEvent::Report {
+                    reader,
+                    report: Box::new(report),
+                })
+            }
+            Err(TransportError::NoService) => Err(TransportError::NoService),
+            Err(error) => Ok(WatchEvent::Error {
+                reader: Some(reader),
+                error,
+            }),
+        }
+    }
+
     /// Reports every change from `known` to `latest`, except on busy
     /// readers, and starts a reading for each card inserted. Returns `false`
     /// when the sink says stop.
