@@ -22,7 +22,7 @@ use crate::probe::{read_card, ProbeOptions};
 use crate::report::CardReport;
 use crate::transport::{looks_contactless, Exchange, Terminal, Traced, TransportError};
 use std::io::Write;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -173,6 +173,17 @@ pub struct Finished {
     pub events_after: Option<u32>,
 }
 
+impl Finished {
+    /// No reading: `error`, and no terminal back.
+    fn failed(error: TransportError) -> Finished {
+        Finished {
+            result: Err(error),
+            terminal: None,
+            events_after: None,
+        }
+    }
+}
+
 /// What the worker is at, and since when: written by the worker at every
 /// step (an uncontended lock, no wake-up), read by the supervisor only when
 /// a deadline passes. So a normal reading costs the supervisor no wake-up
@@ -237,15 +248,24 @@ pub fn read_bounded(
             }));
         });
     if let Err(e) = worker {
-        return Finished {
-            result: Err(TransportError::Other {
-                operation: "starting the reading thread",
-                detail: e.to_string(),
-            }),
-            terminal: None,
-            events_after: None,
-        };
+        return Finished::failed(TransportError::Other {
+            operation: "starting the reading thread",
+            detail: e.to_string(),
+        });
     }
+    supervise(&rx, &progress, start, limits, contactless_name)
+}
+
+/// Waits for the worker's result within the limits, waking often enough
+/// to catch a step over its own limit on time; gives up (abandoning the
+/// worker) with "in use" or "not answering" when one runs out.
+fn supervise(
+    rx: &Receiver<Box<Finished>>,
+    progress: &Progress,
+    start: Instant,
+    limits: Limits,
+    contactless_name: bool,
+) -> Finished {
     let reading_deadline = start + limits.reading;
     // A step that starts while the supervisor sleeps is over its limit at
     // the earliest this long after: waking this often catches it on time.
@@ -266,14 +286,10 @@ pub fn read_bounded(
                 // Look again: the worker may have moved on meanwhile.
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => {
-                    return Finished {
-                        result: Err(TransportError::Other {
-                            operation: "the reading thread",
-                            detail: "ended without a result".into(),
-                        }),
-                        terminal: None,
-                        events_after: None,
-                    }
+                    return Finished::failed(TransportError::Other {
+                        operation: "the reading thread",
+                        detail: "ended without a result".into(),
+                    })
                 }
             }
         }
@@ -296,11 +312,7 @@ pub fn read_bounded(
             }
         };
         // The worker is abandoned here (see the module doc).
-        return Finished {
-            result: Err(error),
-            terminal: None,
-            events_after: None,
-        };
+        return Finished::failed(error);
     }
 }
 
