@@ -293,6 +293,75 @@ impl Profile {
             .unwrap_or_else(|_| SimCard::new(&self.name, vec![0x3B, 0x00], false, vec![]))
     }
 
+    /// The PIN file `name` (built-in maximum `max`, default `tries`), with
+    /// the profile's settings; `None` when the profile says it is absent.
+    fn pin_file(&self, name: &str, max: u8, tries: u8) -> Result<Option<SimFile>, String> {
+        let spec = self.pins.get(name).cloned().unwrap_or_default();
+        if spec.absent {
+            return Ok(None);
+        }
+        let sw = |field: &str, v: &Option<String>| -> Result<Option<StatusWord>, String> {
+            v.as_deref()
+                .map(|t| {
+                    StatusWord::parse_hex(t)
+                        .ok_or(format!("pins.{name}.{field}: {t:?} is not 4 hex digits"))
+                })
+                .transpose()
+        };
+        let max = spec.max.unwrap_or(max);
+        let tries = spec.tries.unwrap_or(tries.min(max));
+        if tries > 15 {
+            return Err(format!(
+                "pins.{name}.tries: {tries} does not fit in 63 Cx (at most 15)"
+            ));
+        }
+        Ok(Some(SimFile::Pin(SimPin {
+            name: name.to_string(),
+            tries,
+            max,
+            locked_sw: sw("locked_sw", &spec.locked_sw)?
+                .unwrap_or(StatusWord::BLOCKED_COUNTER_ZERO),
+            status_answer: sw("answer", &spec.answer)?,
+            pin: spec.pin.map(String::into_bytes),
+            verified: false,
+        })))
+    }
+
+    /// EF 0006's token label: the profile's or the layout's, space-padded
+    /// to 32 bytes.
+    fn token_label(&self) -> Result<Vec<u8>, String> {
+        let default_label = match self.layout {
+            Layout::JukiCard => "JPKIAPICCTOKEN",
+            Layout::PhoneJpki => "JPKIAPGPSETOKEN",
+            _ => "JPKIAPICCTOKEN2",
+        };
+        let mut label = self
+            .token_label
+            .clone()
+            .unwrap_or_else(|| default_label.to_string())
+            .into_bytes();
+        if label.len() > 32 {
+            return Err("token_label: longer than 32 bytes".into());
+        }
+        label.resize(32, b' ');
+        Ok(label)
+    }
+
+    /// The ATR: the profile's, or the layout's and interface's default.
+    fn atr(&self) -> Result<Vec<u8>, String> {
+        let default_atr = match (self.layout, self.contactless) {
+            (Layout::None, _) => FOREIGN_ATR,
+            (_, true) => CONTACTLESS_ATR,
+            (_, false) => CONTACT_ATR,
+        };
+        let atr = parse_hex(self.atr.as_deref().unwrap_or(default_atr))
+            .map_err(|e| format!("atr: {e}"))?;
+        if atr.is_empty() || atr.len() > 33 {
+            return Err("atr: must be 1 to 33 bytes".into());
+        }
+        Ok(atr)
+    }
+
     fn build(&self) -> Result<SimCard, String> {
         let applets_in_layout: &[Applet] = match self.layout {
             Layout::MyNumberCard => &Applet::ALL,
@@ -312,20 +381,7 @@ impl Profile {
                 ));
             }
         }
-        let default_label = match self.layout {
-            Layout::JukiCard => "JPKIAPICCTOKEN",
-            Layout::PhoneJpki => "JPKIAPGPSETOKEN",
-            _ => "JPKIAPICCTOKEN2",
-        };
-        let mut label = self
-            .token_label
-            .clone()
-            .unwrap_or_else(|| default_label.to_string())
-            .into_bytes();
-        if label.len() > 32 {
-            return Err("token_label: longer than 32 bytes".into());
-        }
-        label.resize(32, b' ');
+        let label = self.token_label()?;
         let availability = parse_hex(self.certificate_availability.as_deref().unwrap_or("8F8F00"))
             .map_err(|e| format!("certificate_availability: {e}"))?;
         let (nb, na) = match &self.certificate {
@@ -359,38 +415,9 @@ impl Profile {
                 if self.layout == Layout::JukiCard && name == "auth" {
                     continue;
                 }
-                let spec = self.pins.get(name).cloned().unwrap_or_default();
-                if spec.absent {
-                    continue;
+                if let Some(pin) = self.pin_file(name, max, tries)? {
+                    files.insert(ef, pin);
                 }
-                let sw = |field: &str, v: &Option<String>| -> Result<Option<StatusWord>, String> {
-                    v.as_deref()
-                        .map(|t| {
-                            StatusWord::parse_hex(t)
-                                .ok_or(format!("pins.{name}.{field}: {t:?} is not 4 hex digits"))
-                        })
-                        .transpose()
-                };
-                let max = spec.max.unwrap_or(max);
-                let tries = spec.tries.unwrap_or(tries.min(max));
-                if tries > 15 {
-                    return Err(format!(
-                        "pins.{name}.tries: {tries} does not fit in 63 Cx (at most 15)"
-                    ));
-                }
-                files.insert(
-                    ef,
-                    SimFile::Pin(SimPin {
-                        name: name.to_string(),
-                        tries,
-                        max,
-                        locked_sw: sw("locked_sw", &spec.locked_sw)?
-                            .unwrap_or(StatusWord::BLOCKED_COUNTER_ZERO),
-                        status_answer: sw("answer", &spec.answer)?,
-                        pin: spec.pin.map(String::into_bytes),
-                        verified: false,
-                    }),
-                );
             }
             applets.push((applet, files));
         }
@@ -405,16 +432,7 @@ impl Profile {
                 files.remove(&ef);
             }
         }
-        let default_atr = match (self.layout, self.contactless) {
-            (Layout::None, _) => FOREIGN_ATR,
-            (_, true) => CONTACTLESS_ATR,
-            (_, false) => CONTACT_ATR,
-        };
-        let atr = parse_hex(self.atr.as_deref().unwrap_or(default_atr))
-            .map_err(|e| format!("atr: {e}"))?;
-        if atr.is_empty() || atr.len() > 33 {
-            return Err("atr: must be 1 to 33 bytes".into());
-        }
+        let atr = self.atr()?;
         Ok(SimCard::new(
             &self.name,
             atr,
