@@ -5,7 +5,7 @@
 //!
 //! Checks what it prints, so CI running it is a test of the entry point.
 
-use jpki_status::report::KeyState;
+use jpki_status::report::KeyStatus;
 use jpki_status::sim::{SimCard, SimTerminal};
 use jpki_status::transport::Terminal;
 use jpki_status::{read_with, Lang};
@@ -41,8 +41,8 @@ fn main() -> ExitCode {
     };
     print!("{}", reading.text(Lang::En));
     for key in &reading.report.keys {
-        let left = match key.state {
-            KeyState::Remaining => key.remaining.map(|n| n.to_string()).unwrap_or_default(),
+        let left = match key.status {
+            KeyStatus::Remaining { left } => left.to_string(),
             other => format!("{other:?}"),
         };
         println!("{:?}: {left}", key.id);

@@ -87,13 +87,13 @@ pub fn read(reader: &str) -> Result<CardReading, TransportError> {
 /// ```
 /// # #[cfg(feature = "sim")] {
 /// use jpki_status::{read_with, sim::{SimCard, SimTerminal}};
-/// use jpki_status::{report::KeyState, transport::Terminal};
+/// use jpki_status::{report::KeyStatus, transport::Terminal};
 /// let mut terminal = SimTerminal::new(SimCard::load("auth-locked").unwrap());
 /// // The simulator's one reader is named after the profile.
 /// let reader = terminal.readers().unwrap().remove(0).name;
 /// let reading = read_with(&mut terminal, &reader, std::time::SystemTime::now()).unwrap();
 /// let auth = &reading.report.keys[0];
-/// assert_eq!(auth.state, KeyState::Locked);
+/// assert_eq!(auth.status, KeyStatus::Locked);
 /// assert_eq!(reading.advice.exit().code(), 3);
 /// # }
 /// ```

@@ -11,13 +11,21 @@ use serde::{Deserialize, Serialize};
 /// Version of the JSON document. Rules for changing it: docs/json.md.
 pub const SCHEMA_VERSION: u32 = 2;
 
-/// The state of one key reference or one report row. JSON names are fixed by
-/// the contract with integrators.
+/// The status of one key reference or one report row: what the answer means,
+/// with the count where there is one. A count exists only for `Remaining`,
+/// so "remaining without a count" cannot be built.
+///
+/// JSON: the two fields `state` (a closed set of names, fixed by the
+/// contract with integrators, docs/json.md) and `remaining` (the count or
+/// `null`), written through [`KeyJson`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyState {
-    /// `63 Cx`, x >= 1: x tries remain.
-    Remaining,
+#[serde(into = "KeyJson", from = "KeyJson")]
+pub enum KeyStatus {
+    /// `63 Cx`, x >= 1: `left` tries remain.
+    Remaining {
+        /// Tries left, as the card reported it (not clamped to the maximum).
+        left: u8,
+    },
     /// `63 C0`, `69 84` or `69 83`: blocked.
     Locked,
     /// `90 00`: already verified in this session; the count is not reported
@@ -25,8 +33,80 @@ pub enum KeyState {
     Verified,
     /// The applet or the PIN file is not on this card (`6A 82` at SELECT).
     Absent,
-    /// Any other answer; the raw status word is kept.
+    /// Any other answer; the raw status word is kept beside it (`sw`).
     Unexpected,
+}
+
+impl KeyStatus {
+    /// Tries left, for `Remaining` only.
+    pub fn left(self) -> Option<u8> {
+        match self {
+            KeyStatus::Remaining { left } => Some(left),
+            _ => None,
+        }
+    }
+
+    /// The JSON `state` name (`"remaining"`, `"locked"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyStatus::Remaining { .. } => "remaining",
+            KeyStatus::Locked => "locked",
+            KeyStatus::Verified => "verified",
+            KeyStatus::Absent => "absent",
+            KeyStatus::Unexpected => "unexpected",
+        }
+    }
+}
+
+/// Serde mirror of [`KeyStatus`]: the `state` + `remaining` fields of the
+/// JSON document, flattened into a row or a reading.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct KeyJson {
+    state: StateName,
+    remaining: Option<u8>,
+}
+
+/// The JSON names of the states (docs/json.md).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StateName {
+    Remaining,
+    Locked,
+    Verified,
+    Absent,
+    Unexpected,
+}
+
+impl From<KeyStatus> for KeyJson {
+    fn from(k: KeyStatus) -> KeyJson {
+        let state = match k {
+            KeyStatus::Remaining { .. } => StateName::Remaining,
+            KeyStatus::Locked => StateName::Locked,
+            KeyStatus::Verified => StateName::Verified,
+            KeyStatus::Absent => StateName::Absent,
+            KeyStatus::Unexpected => StateName::Unexpected,
+        };
+        KeyJson {
+            state,
+            remaining: k.left(),
+        }
+    }
+}
+
+impl From<KeyJson> for KeyStatus {
+    /// Reads a saved document. A count beside any other state is ignored; a
+    /// `remaining` state without a count is malformed and read as
+    /// `Unexpected` (the advice then says so rather than guess a number),
+    /// as `advise --from` always did.
+    fn from(j: KeyJson) -> KeyStatus {
+        match (j.state, j.remaining) {
+            (StateName::Remaining, Some(left)) => KeyStatus::Remaining { left },
+            (StateName::Remaining, None) | (StateName::Unexpected, _) => KeyStatus::Unexpected,
+            (StateName::Locked, _) => KeyStatus::Locked,
+            (StateName::Verified, _) => KeyStatus::Verified,
+            (StateName::Absent, _) => KeyStatus::Absent,
+        }
+    }
 }
 
 /// The step of a reading where an answer was taken.
@@ -48,10 +128,9 @@ pub struct Reading {
     pub applet: Applet,
     /// The PIN EF, 4 hex digits.
     pub ef: String,
-    /// What the answer means.
-    pub state: KeyState,
-    /// Tries left, when `state` is `remaining`.
-    pub remaining: Option<u8>,
+    /// What the answer means, with the count (JSON: `state`, `remaining`).
+    #[serde(flatten)]
+    pub status: KeyStatus,
     /// The status word that decided the state, 4 hex digits.
     #[serde(with = "sw_hex")]
     pub sw: Option<StatusWord>,
@@ -62,22 +141,23 @@ pub struct Reading {
 impl Reading {
     /// Classifies the answer to a status VERIFY (protocol.md §3).
     pub fn from_verify(applet: Applet, ef: u16, sw: StatusWord) -> Reading {
-        let (state, remaining) = match sw {
+        let status = match sw {
             StatusWord::BLOCKED_COUNTER_ZERO
             | StatusWord::REFERENCE_DATA_UNUSABLE
-            | StatusWord::AUTH_METHOD_BLOCKED => (KeyState::Locked, None),
-            StatusWord::SUCCESS => (KeyState::Verified, None),
+            | StatusWord::AUTH_METHOD_BLOCKED => KeyStatus::Locked,
+            StatusWord::SUCCESS => KeyStatus::Verified,
             // 63 Cx with x >= 1 (x = 0 is handled above). 63 00, "no retry
             // limit", falls through to unexpected: it is hypothetical on this
             // card and the JSON states are a closed set (docs/json.md).
-            sw if sw.retries().is_some() => (KeyState::Remaining, sw.retries()),
-            _ => (KeyState::Unexpected, None),
+            sw => match sw.retries() {
+                Some(left) => KeyStatus::Remaining { left },
+                None => KeyStatus::Unexpected,
+            },
         };
         Reading {
             applet,
             ef: format!("{ef:04X}"),
-            state,
-            remaining,
+            status,
             sw: Some(sw),
             step: Step::Verify,
         }
@@ -86,16 +166,15 @@ impl Reading {
     /// The reading when a SELECT did not answer `90 00`: `6A 82` means
     /// absent, anything else is unexpected.
     pub fn from_select(applet: Applet, ef: u16, step: Step, sw: StatusWord) -> Reading {
-        let state = if sw == StatusWord::NOT_FOUND {
-            KeyState::Absent
+        let status = if sw == StatusWord::NOT_FOUND {
+            KeyStatus::Absent
         } else {
-            KeyState::Unexpected
+            KeyStatus::Unexpected
         };
         Reading {
             applet,
             ef: format!("{ef:04X}"),
-            state,
-            remaining: None,
+            status,
             sw: Some(sw),
             step,
         }
@@ -107,10 +186,10 @@ impl Reading {
 pub struct KeyReport {
     /// Which key.
     pub id: KeyId,
-    /// Its state (for `juki`, the combination of both key references).
-    pub state: KeyState,
-    /// Tries left, when `state` is `remaining`.
-    pub remaining: Option<u8>,
+    /// Its status (for `juki`, the combination of both key references;
+    /// JSON: `state`, `remaining`).
+    #[serde(flatten)]
+    pub status: KeyStatus,
     /// The documented maximum; `null` for diagnostic keys.
     pub max: Option<u8>,
     /// The status word behind `state`, 4 hex digits.
@@ -135,35 +214,31 @@ impl KeyReport {
         let spec = id.spec();
         let present: Vec<&Reading> = readings
             .iter()
-            .filter(|r| r.state != KeyState::Absent)
+            .filter(|r| r.status != KeyStatus::Absent)
             .collect();
         let decisive: Option<&Reading> = present
             .iter()
             .copied()
-            .min_by_key(|r| match r.state {
-                KeyState::Locked => (0, 0),
-                KeyState::Unexpected => (1, 0),
-                KeyState::Remaining => (2, r.remaining.unwrap_or(0)),
-                KeyState::Verified => (3, 0),
-                KeyState::Absent => (4, 0),
+            .min_by_key(|r| match r.status {
+                KeyStatus::Locked => (0, 0),
+                KeyStatus::Unexpected => (1, 0),
+                KeyStatus::Remaining { left } => (2, left),
+                KeyStatus::Verified => (3, 0),
+                KeyStatus::Absent => (4, 0),
             })
             .or_else(|| readings.first());
-        let mismatch = present.len() > 1
-            && present
-                .windows(2)
-                .any(|w| (w[0].state, w[0].remaining) != (w[1].state, w[1].remaining));
-        let (state, remaining, sw) = match decisive {
-            Some(r) => (r.state, r.remaining, r.sw),
-            None => (KeyState::Absent, None, None),
+        let mismatch = present.len() > 1 && present.windows(2).any(|w| w[0].status != w[1].status);
+        let (status, sw) = match decisive {
+            Some(r) => (r.status, r.sw),
+            None => (KeyStatus::Absent, None),
         };
-        let above_max = match (remaining, spec.max) {
+        let above_max = match (status.left(), spec.max) {
             (Some(n), Some(max)) => n > max,
             _ => false,
         };
         KeyReport {
             id,
-            state,
-            remaining,
+            status,
             max: spec.max,
             sw,
             diagnostic: spec.diagnostic,
@@ -175,7 +250,7 @@ impl KeyReport {
 
     /// One more failure would lock this key (exactly one try left).
     pub fn is_last_try(&self) -> bool {
-        self.state == KeyState::Remaining && self.remaining == Some(1)
+        self.status == KeyStatus::Remaining { left: 1 }
     }
 }
 
@@ -265,14 +340,14 @@ impl CardReport {
                 .keys
                 .iter()
                 .filter(|k| !k.diagnostic)
-                .all(|k| k.state == KeyState::Absent)
+                .all(|k| k.status == KeyStatus::Absent)
     }
 
     /// True when some holder key is locked, unreadable, or one failure from
     /// locking: the reading needs a person's attention.
     pub fn needs_attention(&self) -> bool {
         self.keys.iter().filter(|k| !k.diagnostic).any(|k| {
-            matches!(k.state, KeyState::Locked | KeyState::Unexpected)
+            matches!(k.status, KeyStatus::Locked | KeyStatus::Unexpected)
                 || k.is_last_try()
                 || k.mismatch
         }) || self.card.certificate_status == CertificateStatus::Expired
@@ -314,20 +389,14 @@ mod tests {
 
     #[test]
     fn verify_answers_are_classified_per_protocol_table() {
-        assert_eq!(
-            (v(0x63C3).state, v(0x63C3).remaining),
-            (KeyState::Remaining, Some(3))
-        );
-        assert_eq!(v(0x63C0).state, KeyState::Locked);
-        assert_eq!(v(0x6984).state, KeyState::Locked);
-        assert_eq!(v(0x6983).state, KeyState::Locked);
-        assert_eq!(
-            (v(0x9000).state, v(0x9000).remaining),
-            (KeyState::Verified, None)
-        );
-        assert_eq!(v(0x6300).state, KeyState::Unexpected);
-        assert_eq!(v(0x6A86).state, KeyState::Unexpected);
-        assert_eq!(v(0x63CF).remaining, Some(15));
+        assert_eq!(v(0x63C3).status, KeyStatus::Remaining { left: 3 });
+        assert_eq!(v(0x63C0).status, KeyStatus::Locked);
+        assert_eq!(v(0x6984).status, KeyStatus::Locked);
+        assert_eq!(v(0x6983).status, KeyStatus::Locked);
+        assert_eq!(v(0x9000).status, KeyStatus::Verified);
+        assert_eq!(v(0x6300).status, KeyStatus::Unexpected);
+        assert_eq!(v(0x6A86).status, KeyStatus::Unexpected);
+        assert_eq!(v(0x63CF).status.left(), Some(15));
     }
 
     #[test]
@@ -336,8 +405,8 @@ mod tests {
         let b = Reading::from_verify(Applet::Common, 0x1C, StatusWord(0x63C1));
         let row = KeyReport::from_readings(KeyId::Juki, vec![a.clone(), b]);
         assert_eq!(
-            (row.state, row.remaining, row.mismatch),
-            (KeyState::Remaining, Some(1), true)
+            (row.status, row.mismatch),
+            (KeyStatus::Remaining { left: 1 }, true)
         );
         let same = KeyReport::from_readings(KeyId::Juki, vec![a.clone(), a.clone()]);
         assert!(!same.mismatch);
@@ -349,14 +418,44 @@ mod tests {
         );
         let one = KeyReport::from_readings(KeyId::Juki, vec![a, absent]);
         assert_eq!(
-            (one.state, one.remaining, one.mismatch),
-            (KeyState::Remaining, Some(3), false)
+            (one.status, one.mismatch),
+            (KeyStatus::Remaining { left: 3 }, false)
         );
+    }
+
+    #[test]
+    fn key_status_json_is_the_state_and_remaining_pair() {
+        let row = KeyReport::from_readings(KeyId::Auth, vec![v(0x63C2)]);
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(
+            (&json["state"], &json["remaining"]),
+            (&serde_json::json!("remaining"), &serde_json::json!(2))
+        );
+        let locked =
+            serde_json::to_value(KeyReport::from_readings(KeyId::Auth, vec![v(0x6983)])).unwrap();
+        assert_eq!(
+            (&locked["state"], &locked["remaining"]),
+            (&serde_json::json!("locked"), &serde_json::Value::Null)
+        );
+        let back: KeyReport = serde_json::from_value(json).unwrap();
+        assert_eq!(back, row);
+    }
+
+    #[test]
+    fn a_saved_remaining_row_without_a_count_reads_as_unexpected() {
+        let mut json =
+            serde_json::to_value(KeyReport::from_readings(KeyId::Auth, vec![v(0x63C2)])).unwrap();
+        json["remaining"] = serde_json::Value::Null;
+        let row: KeyReport = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(row.status, KeyStatus::Unexpected);
+        json.as_object_mut().unwrap().remove("remaining");
+        let row: KeyReport = serde_json::from_value(json).unwrap();
+        assert_eq!(row.status, KeyStatus::Unexpected);
     }
 
     #[test]
     fn above_max_is_reported_not_clamped() {
         let row = KeyReport::from_readings(KeyId::Auth, vec![v(0x63C7)]);
-        assert_eq!((row.remaining, row.above_max), (Some(7), true));
+        assert_eq!((row.status.left(), row.above_max), (Some(7), true));
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::advice::vocab;
 use crate::lang::Lang;
-use crate::report::{CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate};
+use crate::report::{CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate};
 use crate::transport::TransportError;
 use std::fmt::Write as _;
 
@@ -40,36 +40,33 @@ pub struct TableRow {
 /// The row of one reading.
 pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
     let mut emphasis = Emphasis::Plain;
-    let (frac, dots, note) = match k.state {
-        KeyState::Remaining => {
-            let n = k.remaining.unwrap_or(0);
-            match k.max {
-                Some(max) => {
-                    let used = max.saturating_sub(n);
-                    let dots = "●".repeat(usize::from(n.min(15))) + &"○".repeat(usize::from(used));
-                    let note = if k.above_max {
-                        lang.pick(
-                            "最大回数より多い値をカードが返しました",
-                            "more than the documented maximum",
-                        )
-                    } else if n == 1 {
-                        emphasis = Emphasis::Warn;
-                        lang.pick(
-                            "あと1回の誤りでロックされます",
-                            "1 try left: one more mistake locks it",
-                        )
-                    } else if n < max {
-                        emphasis = Emphasis::Warn;
-                        lang.pick("入力の誤りがあります", "mistakes made")
-                    } else {
-                        ""
-                    };
-                    (format!("{n}/{max}"), dots, note.to_string())
-                }
-                None => (format!("{n}"), String::new(), String::new()),
+    let (frac, dots, note) = match k.status {
+        KeyStatus::Remaining { left: n } => match k.max {
+            Some(max) => {
+                let used = max.saturating_sub(n);
+                let dots = "●".repeat(usize::from(n.min(15))) + &"○".repeat(usize::from(used));
+                let note = if k.above_max {
+                    lang.pick(
+                        "最大回数より多い値をカードが返しました",
+                        "more than the documented maximum",
+                    )
+                } else if n == 1 {
+                    emphasis = Emphasis::Warn;
+                    lang.pick(
+                        "あと1回の誤りでロックされます",
+                        "1 try left: one more mistake locks it",
+                    )
+                } else if n < max {
+                    emphasis = Emphasis::Warn;
+                    lang.pick("入力の誤りがあります", "mistakes made")
+                } else {
+                    ""
+                };
+                (format!("{n}/{max}"), dots, note.to_string())
             }
-        }
-        KeyState::Locked => {
+            None => (format!("{n}"), String::new(), String::new()),
+        },
+        KeyStatus::Locked => {
             emphasis = Emphasis::Locked;
             let max = k
                 .max
@@ -78,7 +75,7 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
             let dots = "✕".repeat(usize::from(k.max.unwrap_or(1)));
             (max, dots, lang.pick("ロック中", "LOCKED").to_string())
         }
-        KeyState::Verified => (
+        KeyStatus::Verified => (
             "-".into(),
             String::new(),
             lang.pick(
@@ -87,13 +84,13 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
             )
             .to_string(),
         ),
-        KeyState::Absent => (
+        KeyStatus::Absent => (
             "-".into(),
             String::new(),
             lang.pick("このカードにはありません", "not on this card")
                 .to_string(),
         ),
-        KeyState::Unexpected => (
+        KeyStatus::Unexpected => (
             "?".into(),
             String::new(),
             format!(
@@ -205,9 +202,9 @@ pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
             .readings
             .iter()
             .map(|r| {
-                let v = match (r.state, r.remaining) {
-                    (KeyState::Remaining, Some(n)) => n.to_string(),
-                    (s, _) => format!("{s:?}").to_lowercase(),
+                let v = match r.status.left() {
+                    Some(n) => n.to_string(),
+                    None => r.status.name().to_string(),
                 };
                 format!("{}: {v}", r.applet)
             })

@@ -10,7 +10,7 @@ use jpki_status::card::{CardKind, KeyId};
 use jpki_status::exit::Exit;
 use jpki_status::lang::Lang;
 use jpki_status::report::{
-    CardInfo, CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate,
+    CardInfo, CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate,
 };
 use proptest::prelude::*;
 use time::macros::datetime;
@@ -22,17 +22,18 @@ const NOON: OffsetDateTime = datetime!(2026-11-22 14:00 +9);
 /// A key row from a short code: "3" = 3 tries, "L" locked, "V" verified,
 /// "A" absent, "U" unexpected (6A 86).
 fn row(id: KeyId, code: &str) -> KeyReport {
-    let (state, remaining) = match code {
-        "L" => (KeyState::Locked, None),
-        "V" => (KeyState::Verified, None),
-        "A" => (KeyState::Absent, None),
-        "U" => (KeyState::Unexpected, None),
-        n => (KeyState::Remaining, n.parse().ok()),
+    let status = match code {
+        "L" => KeyStatus::Locked,
+        "V" => KeyStatus::Verified,
+        "A" => KeyStatus::Absent,
+        "U" => KeyStatus::Unexpected,
+        n => KeyStatus::Remaining {
+            left: n.parse().expect("a count code is a number"),
+        },
     };
     KeyReport {
         id,
-        state,
-        remaining,
+        status,
         max: id.spec().max,
         sw: if code == "U" {
             jpki_status::apdu::StatusWord::parse_hex("6A86")

@@ -135,7 +135,7 @@ fn every_profile_through_the_cli_gives_the_library_reading_as_json_and_text() {
             let locked_rows = report
                 .keys
                 .iter()
-                .filter(|k| k.state == jpki_status::report::KeyState::Locked)
+                .filter(|k| k.status == jpki_status::report::KeyStatus::Locked)
                 .count();
             assert_eq!(
                 text.matches(locked_word).count(),

@@ -8,7 +8,7 @@
 
 use crate::apdu::StatusWord;
 use crate::card::{CardKind, KeyId};
-use crate::report::{CardReport, CertificateStatus, KeyReport, KeyState, SignatureCertificate};
+use crate::report::{CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate};
 use serde::{Deserialize, Serialize};
 
 /// A yes/no fact that may be unknown. "Unsure" counts as no only where the
@@ -288,18 +288,13 @@ pub enum KeyInput {
 impl KeyInput {
     /// From one row of a reading.
     pub fn from_report(row: &KeyReport) -> KeyInput {
-        match row.state {
-            KeyState::Remaining => match row.remaining {
-                Some(0) => KeyInput::Locked,
-                Some(left) => KeyInput::Remaining { left, max: row.max },
-                // A `remaining` row without a count is malformed: say so
-                // rather than guess a number.
-                None => KeyInput::Unexpected { sw: row.sw },
-            },
-            KeyState::Locked => KeyInput::Locked,
-            KeyState::Verified => KeyInput::Verified,
-            KeyState::Absent => KeyInput::Absent,
-            KeyState::Unexpected => KeyInput::Unexpected { sw: row.sw },
+        match row.status {
+            KeyStatus::Remaining { left: 0 } => KeyInput::Locked,
+            KeyStatus::Remaining { left } => KeyInput::Remaining { left, max: row.max },
+            KeyStatus::Locked => KeyInput::Locked,
+            KeyStatus::Verified => KeyInput::Verified,
+            KeyStatus::Absent => KeyInput::Absent,
+            KeyStatus::Unexpected => KeyInput::Unexpected { sw: row.sw },
         }
     }
 

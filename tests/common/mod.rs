@@ -10,7 +10,7 @@ pub mod schema;
 pub use program::{Program, Run};
 
 use jpki_status::probe::{read_card, ProbeOptions};
-use jpki_status::report::{CardReport, KeyReport, KeyState};
+use jpki_status::report::{CardReport, KeyReport, KeyStatus};
 use jpki_status::sim::{SimCard, SimTerminal};
 use jpki_status::transport::Terminal;
 use std::path::PathBuf;
@@ -55,12 +55,12 @@ pub fn read_profile(name: &str, options: ProbeOptions) -> (CardReport, SimTermin
 
 /// `remaining 3`, `locked`, `verified`, `absent`, `unexpected 6A86`.
 pub fn describe(k: &KeyReport) -> String {
-    match k.state {
-        KeyState::Remaining => format!("remaining {}", k.remaining.unwrap_or(0)),
-        KeyState::Locked => "locked".into(),
-        KeyState::Verified => "verified".into(),
-        KeyState::Absent => "absent".into(),
-        KeyState::Unexpected => format!(
+    match k.status {
+        KeyStatus::Remaining { left } => format!("remaining {left}"),
+        KeyStatus::Locked => "locked".into(),
+        KeyStatus::Verified => "verified".into(),
+        KeyStatus::Absent => "absent".into(),
+        KeyStatus::Unexpected => format!(
             "unexpected {}",
             k.sw.map(|s| s.to_hex()).unwrap_or_default()
         ),
