@@ -228,6 +228,12 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
         let saved = serde_json::to_string_pretty(&doc).expect("JSON prints");
         let again = parse_report(&saved, Path::new("saved.json"))
             .expect("advise --from reads what --json printed");
+        // One key status type: every row and reading comes back as it was
+        // (state and count together, src/report.rs `KeyStatus`).
+        assert_eq!(
+            again.keys, report.keys,
+            "the key rows change on a save and read back:\n{saved}"
+        );
         let advice_again = advise(&AdviceInput::from_report(&again, facts.clone()), now);
         assert_eq!(
             advice_again.exit_after(&again),
