@@ -15,7 +15,7 @@
 //!   `slip` and `slip_file` (the printable slip, feature `site`), `site` (the
 //!   office's settings, feature `site`), [`input`] (reading small files).
 //! - Front ends: [`embed`] (the integrator's one call), `cli` and `help`
-//!   (the command line, feature `cli`).
+//!   (the command line, feature `cli`; `help` is `cli::help_ja`).
 //! - Test equipment: `sim` (the simulated card, `apdu/profiles`, feature
 //!   `sim`), `transcript` (golden APDU transcripts, feature `transcript`),
 //!   `vpcd` (the virtual card's wire protocol, feature `virtual-card`).
@@ -41,7 +41,7 @@ pub mod cli;
 pub mod embed;
 pub mod exit;
 #[cfg(feature = "cli")]
-pub mod help;
+pub use cli::help_ja as help;
 pub mod input;
 pub mod japan_time;
 pub mod lang;

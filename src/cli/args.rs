@@ -2,7 +2,7 @@
 //! reading options, with the value parsers for `--wait` and the time limits.
 //!
 //! Owns: option names, their English help and defaults (the Japanese help is
-//! src/help.rs). Must not: run anything; what an option does lives in the
+//! src/cli/help_ja.rs). Must not: run anything; what an option does lives in the
 //! other `cli` files.
 
 use crate::advice::cli::{AdviseArgs, FactArgs};

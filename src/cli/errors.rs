@@ -305,7 +305,7 @@ pub(crate) fn write_text_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
 
 /// A command line clap refused (or `--help`/`--version`, which clap also
 /// reports as an "error"): the error on stderr in `lang` (clap's own text in
-/// English, `help::error_ja` in Japanese; it names the option), plus, when `--json` is among the arguments, the JSON
+/// English, `help_ja::error_ja` in Japanese; it names the option), plus, when `--json` is among the arguments, the JSON
 /// error document (`code: usage`) on stdout, so a program never reads an
 /// empty stdout. Returns the exit code (0 for help and version, else 2).
 pub fn report_usage_error(
@@ -320,7 +320,7 @@ pub fn report_usage_error(
     }
     // In Japanese, clap's error kinds in our own words (crate::help).
     let rendered = match lang {
-        Lang::Ja => crate::help::error_ja(&e),
+        Lang::Ja => super::help_ja::error_ja(&e),
         Lang::En => e.render().to_string(),
     };
     let json = args.iter().any(|a| a == "--json");

@@ -4,7 +4,8 @@
 //! Files by role (src/cli/): `args.rs` (clap definitions), `readers.rs`
 //! (reader choice, waiting), `errors.rs` (every failure and how it is
 //! printed: the error table), `output.rs` (JSON documents, writing),
-//! `watch.rs` (watch mode), `listing.rs` (`readers`, `profiles`); this file
+//! `watch.rs` (watch mode), `listing.rs` (`readers`, `profiles`),
+//! `help_ja.rs` (the command line in Japanese); this file
 //! runs one reading and dispatches.
 //!
 //! Owns: everything between `main` and the library layers, and the one
@@ -17,6 +18,7 @@
 
 mod args;
 mod errors;
+pub mod help_ja;
 mod listing;
 mod output;
 mod readers;
@@ -62,7 +64,7 @@ pub fn reading_exit(report: &CardReport) -> Exit {
 }
 
 /// The language of human output, in this order (stated once; the help and
-/// argument errors use it too, `help::lang_before_parsing`): `--lang`, then
+/// argument errors use it too, `help_ja::lang_before_parsing`): `--lang`, then
 /// `JPKI_STATUS_LANG`, then the site file's `lang`, then the locale: the
 /// POSIX variables, else the OS setting (docs/slip-and-site.md).
 pub fn language(flag: Option<Lang>, site: Option<&std::path::Path>) -> Lang {

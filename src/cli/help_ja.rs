@@ -8,7 +8,7 @@
 //! `cli` and `advice::cli`), or change what parses: only words change, so
 //! both languages accept exactly the same command lines.
 
-use crate::cli::Cli;
+use super::Cli;
 use crate::exit::Exit;
 use crate::lang::Lang;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
@@ -38,7 +38,7 @@ pub fn lang_before_parsing(args: &[OsString]) -> Lang {
             site = it.next().map(|v| PathBuf::from(v.as_ref()));
         }
     }
-    crate::cli::language(flag, site.as_deref())
+    super::language(flag, site.as_deref())
 }
 
 /// Why [`parse`] gave no [`Cli`] to run.
@@ -109,21 +109,46 @@ pub fn wrap_ja(text: &str, width: usize) -> String {
 const TEMPLATE_JA: &str =
     "{before-help}{about-with-newline}\n使い方: {usage}\n\n{all-args}{after-help}";
 
+/// The Japanese words on `cmd` and, recursively, on its subcommands.
 fn japanese(mut cmd: Command, root: bool) -> Command {
     let name = cmd.get_name().to_string();
-    let path = if root {
-        "jpki-status".to_string()
-    } else {
-        format!("jpki-status {name}")
-    };
     if let Some((about, long)) = about_ja(&name, root) {
         cmd = cmd
             .about(wrap_ja(about, ABOUT_WIDTH))
             .long_about(wrap_ja(long, ABOUT_WIDTH));
     }
+    cmd = usage_and_help_flag(cmd, &name, root);
+    if root {
+        cmd = root_help_and_version(cmd);
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .filter(|id| id != "help" && id != "version")
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(&id, |a| arg_in_japanese(a, &id));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for s in subs.into_iter().filter(|s| s != "help") {
+        cmd = cmd.mut_subcommand(&s, |sc| japanese(sc, false));
+    }
+    cmd
+}
+
+/// The Japanese template, usage line and headings, and a `-h/--help` flag
+/// whose help is in Japanese.
+fn usage_and_help_flag(cmd: Command, name: &str, root: bool) -> Command {
+    let path = if root {
+        "jpki-status".to_string()
+    } else {
+        format!("jpki-status {name}")
+    };
     let has_sub = cmd.has_subcommands();
-    cmd = cmd
-        .help_template(TEMPLATE_JA)
+    cmd.help_template(TEMPLATE_JA)
         .override_usage(if has_sub {
             format!("{path} [オプション] [コマンド]")
         } else {
@@ -140,91 +165,81 @@ fn japanese(mut cmd: Command, root: bool) -> Command {
                 .action(ArgAction::Help)
                 .help("使い方を表示する（-h は要約）")
                 .help_heading("オプション"),
-        );
-    if root {
-        cmd = cmd
-            .subcommand(
-                Command::new("help")
-                    .about("このコマンド、または指定したコマンドの使い方を表示する")
-                    .help_template(TEMPLATE_JA)
-                    .override_usage("jpki-status help [コマンド]")
-                    .disable_help_flag(true)
-                    .arg(Arg::new("command").value_name("コマンド").num_args(0..)),
-            )
-            .after_help(crate::exit::help_footer(Lang::Ja))
-            .disable_version_flag(true)
-            .arg(
-                Arg::new("version")
-                    .short('V')
-                    .long("version")
-                    .action(ArgAction::Version)
-                    .help("バージョンを表示する")
-                    .help_heading("オプション"),
-            );
-    }
-    let ids: Vec<String> = cmd
-        .get_arguments()
-        .map(|a| a.get_id().to_string())
-        .filter(|id| id != "help" && id != "version")
-        .collect();
-    for id in ids {
-        cmd = cmd.mut_arg(&id, |a| {
-            let heading = heading_ja(a.get_help_heading());
-            // A flag's parser has possible values too (true/false): only
-            // options that take a value list theirs.
-            let takes_value = matches!(a.get_action(), ArgAction::Set | ArgAction::Append);
-            let values: Vec<String> = a
-                .get_possible_values()
-                .iter()
-                .filter(|v| takes_value && !v.is_hide_set())
-                .map(|v| {
-                    let n = v.get_name();
-                    match value_ja(n) {
-                        Some(d) => format!("{n}（{d}）"),
-                        None => n.to_string(),
-                    }
-                })
-                .collect();
-            let Some(help) = arg_ja(&id) else {
-                return a.help_heading(heading);
-            };
-            // clap would print "[default: 5]" in English: say it in ours.
-            let defaults: Vec<String> = a
-                .get_default_values()
-                .iter()
-                .map(|v| v.to_string_lossy().into_owned())
-                .collect();
-            let help = if !takes_value || defaults.is_empty() || a.is_hide_default_value_set() {
-                help.to_string()
-            } else {
-                format!("{help}（既定: {}）", defaults.join("、"))
-            };
-            let long = if values.is_empty() {
-                help.clone()
-            } else {
-                format!("{help}\n値: {}", values.join("、"))
-            };
-            let a = a
-                .help(wrap_ja(&help, ARG_WIDTH))
-                .long_help(wrap_ja(&long, ARG_WIDTH))
-                .hide_default_value(takes_value)
-                .help_heading(heading);
-            if values.is_empty() {
-                a
-            } else {
-                // Listed in Japanese above instead of clap's English list.
-                a.hide_possible_values(true)
+        )
+}
+
+/// The root command only: the `help` subcommand, the exit-code footer and
+/// `-V/--version`, in Japanese.
+fn root_help_and_version(cmd: Command) -> Command {
+    cmd.subcommand(
+        Command::new("help")
+            .about("このコマンド、または指定したコマンドの使い方を表示する")
+            .help_template(TEMPLATE_JA)
+            .override_usage("jpki-status help [コマンド]")
+            .disable_help_flag(true)
+            .arg(Arg::new("command").value_name("コマンド").num_args(0..)),
+    )
+    .after_help(crate::exit::help_footer(Lang::Ja))
+    .disable_version_flag(true)
+    .arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help("バージョンを表示する")
+            .help_heading("オプション"),
+    )
+}
+
+/// One argument in Japanese: its heading, its help from [`arg_ja`] with the
+/// default and the possible values said in Japanese.
+fn arg_in_japanese(a: Arg, id: &str) -> Arg {
+    let heading = heading_ja(a.get_help_heading());
+    // A flag's parser has possible values too (true/false): only
+    // options that take a value list theirs.
+    let takes_value = matches!(a.get_action(), ArgAction::Set | ArgAction::Append);
+    let values: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|v| takes_value && !v.is_hide_set())
+        .map(|v| {
+            let n = v.get_name();
+            match value_ja(n) {
+                Some(d) => format!("{n}（{d}）"),
+                None => n.to_string(),
             }
-        });
-    }
-    let subs: Vec<String> = cmd
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
+        })
         .collect();
-    for s in subs.into_iter().filter(|s| s != "help") {
-        cmd = cmd.mut_subcommand(&s, |sc| japanese(sc, false));
+    let Some(help) = arg_ja(id) else {
+        return a.help_heading(heading);
+    };
+    // clap would print "[default: 5]" in English: say it in ours.
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    let help = if !takes_value || defaults.is_empty() || a.is_hide_default_value_set() {
+        help.to_string()
+    } else {
+        format!("{help}（既定: {}）", defaults.join("、"))
+    };
+    let long = if values.is_empty() {
+        help.clone()
+    } else {
+        format!("{help}\n値: {}", values.join("、"))
+    };
+    let a = a
+        .help(wrap_ja(&help, ARG_WIDTH))
+        .long_help(wrap_ja(&long, ARG_WIDTH))
+        .hide_default_value(takes_value)
+        .help_heading(heading);
+    if values.is_empty() {
+        a
+    } else {
+        // Listed in Japanese above instead of clap's English list.
+        a.hide_possible_values(true)
     }
-    cmd
 }
 
 fn heading_ja(english: Option<&str>) -> &'static str {
