@@ -240,9 +240,148 @@ pub fn render_report(report: &CardReport, lang: Lang) -> String {
     out
 }
 
+/// A fixed message: what happened and what to do next, each as (ja, en).
+struct Said {
+    what: (&'static str, &'static str),
+    next: (&'static str, &'static str),
+}
+
+impl Said {
+    fn text(&self, lang: Lang) -> (String, String) {
+        (
+            lang.pick(self.what.0, self.what.1).into(),
+            lang.pick(self.next.0, self.next.1).into(),
+        )
+    }
+}
+
+/// The transport errors whose words never change, one row each.
+const NO_READER: Said = Said {
+    what: ("カードリーダーが見つかりません。", "No card reader found."),
+    next: (
+        "リーダーを接続して、もう一度実行してください。接続後に待つには --wait を付けます。",
+        "Connect a reader and run again, or add --wait to wait for one.",
+    ),
+};
+const BUSY: Said = Said {
+    what: (
+        "別のプログラムがカードを使用中です。",
+        "Another program is using the card.",
+    ),
+    next: (
+        "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください。",
+        "Close programs that use the card (e-Tax, JPKI client software...) and run again.",
+    ),
+};
+const UNRESPONSIVE: Said = Said {
+    what: ("カードが応答しません。", "The card does not respond."),
+    next: (
+        "IC チップの向きを確認し、差し込み直してください。汚れていれば乾いた布で拭いてください。",
+        "Check the chip faces the right way and re-insert it; wipe the contacts with a dry cloth.",
+    ),
+};
+const IN_USE_NEXT: (&str, &str) = (
+    "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください（待つ時間は --in-use-wait 秒で変えられます）。開いているプログラムがなければ、カードをリーダーから外し、もう一度置いてください（前の読み取りでカードが応答しなくなっている場合）。",
+    "Close programs that use the card (e-Tax, JPKI client software...) and run again (--in-use-wait SECS waits longer). If none is open, take the card off the reader and place it again (an earlier reading may have left it not answering).",
+);
+const PLACE_AGAIN: (&str, &str) = (
+    "カードをリーダーから外し、もう一度置いてください。",
+    "Take the card off the reader and place it again.",
+);
+const PLACE_AGAIN_OR_OTHER_READER: (&str, &str) = (
+    "カードをリーダーから外し、もう一度置いてください。続く場合は別のリーダーで試してください。",
+    "Take the card off the reader and place it again; if it persists, try another reader.",
+);
+const RUN_AGAIN_OR_REPORT: (&str, &str) = (
+    "もう一度実行してください。続く場合は -v を付けた出力を添えて報告してください。",
+    "Run again; if it persists, report it with the output of -v.",
+);
+
 /// What happened and what to do next, for an error a person can meet.
 pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, String) {
-    let service_hint = if cfg!(target_os = "windows") {
+    let pick = |(ja, en): (&str, &str)| lang.pick(ja, en).to_string();
+    match e {
+        TransportError::NoService => (
+            pick((
+                "スマートカードのサービス (PC/SC) が動いていません。",
+                "The smart-card service (PC/SC) is not running.",
+            )),
+            service_hint(lang).into(),
+        ),
+        TransportError::NoReader => NO_READER.text(lang),
+        TransportError::UnknownReader(r) => (
+            format!(
+                "{} {r}",
+                lang.pick("リーダーが見つかりません:", "Reader not available:")
+            ),
+            pick((
+                "jpki-status readers で名前を確認してください。",
+                "List the readers with `jpki-status readers`.",
+            )),
+        ),
+        TransportError::NoCard(r) => (
+            format!(
+                "{} {r}",
+                lang.pick("カードが置かれていません:", "No card on reader")
+            ),
+            pick((
+                "カードを置いてください。置かれるまで待つには --wait を付けます。",
+                "Place the card on the reader, or add --wait to wait for it.",
+            )),
+        ),
+        TransportError::CardRemoved { contactless } => (
+            pick((
+                "読み取りの途中でカードが離れました。途中までの結果は表示しません。",
+                "The card left the reader during the reading. No partial result is shown.",
+            )),
+            keep_still(*contactless, lang).into(),
+        ),
+        TransportError::Communication {
+            detail,
+            contactless,
+        } => (
+            format!(
+                "{} ({detail})",
+                lang.pick(
+                    "カードとの通信に失敗しました。途中までの結果は表示しません。",
+                    "Communication with the card failed. No partial result is shown."
+                )
+            ),
+            keep_still(*contactless, lang).into(),
+        ),
+        TransportError::ShortResponse(_) => (
+            pick((
+                "カードの応答が途切れました。途中までの結果は表示しません。",
+                "The card's answer was cut off. No partial result is shown.",
+            )),
+            keep_still(true, lang).into(),
+        ),
+        TransportError::Busy => BUSY.text(lang),
+        TransportError::InUse { waited_ms } => (in_use(*waited_ms, lang), pick(IN_USE_NEXT)),
+        TransportError::NotAnswering { waited_ms, .. } => {
+            (not_answering(*waited_ms, lang), pick(PLACE_AGAIN))
+        }
+        TransportError::Overlong { max } => {
+            (overlong(*max, lang), pick(PLACE_AGAIN_OR_OTHER_READER))
+        }
+        TransportError::Unresponsive => UNRESPONSIVE.text(lang),
+        TransportError::Cancelled => (pick(("中止しました。", "Stopped.")), String::new()),
+        TransportError::TranscriptMismatch(d) => (
+            format!("transcript: {d}"),
+            pick((
+                "トランスクリプトと送信内容が一致しません。",
+                "The transcript does not match what was sent.",
+            )),
+        ),
+        TransportError::Other { operation, detail } => {
+            (format!("{operation}: {detail}"), pick(RUN_AGAIN_OR_REPORT))
+        }
+    }
+}
+
+/// How to start the smart-card service on this operating system.
+fn service_hint(lang: Lang) -> &'static str {
+    if cfg!(target_os = "windows") {
         lang.pick(
             "Windows の「Smart Card」サービスを開始してください（サービス管理ツールで「自動」に）。",
             "Start the Windows \"Smart Card\" service (set it to Automatic in Services).",
@@ -257,136 +396,53 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
             "pcscd を起動してください（例: sudo systemctl start pcscd.socket）。",
             "Start pcscd (e.g. sudo systemctl start pcscd.socket).",
         )
-    };
-    let keep_still = |contactless: bool| {
-        if contactless {
-            lang.pick(
-                "カードをリーダーの上に置いたまま動かさず、もう一度実行してください（NFC は少し動くだけで切れます）。",
-                "Keep the card still on the reader and run again (NFC drops a card that moves even slightly).",
-            )
-        } else {
-            lang.pick(
-                "カードを奥まで差し込んだまま、もう一度実行してください。",
-                "Insert the card fully, leave it in, and run again.",
-            )
+    }
+}
+
+/// After the card left or the line dropped: keep it still (contactless) or
+/// fully inserted (contact).
+fn keep_still(contactless: bool, lang: Lang) -> &'static str {
+    if contactless {
+        lang.pick(
+            "カードをリーダーの上に置いたまま動かさず、もう一度実行してください（NFC は少し動くだけで切れます）。",
+            "Keep the card still on the reader and run again (NFC drops a card that moves even slightly).",
+        )
+    } else {
+        lang.pick(
+            "カードを奥まで差し込んだまま、もう一度実行してください。",
+            "Insert the card fully, leave it in, and run again.",
+        )
+    }
+}
+
+/// Another program held the card for the whole in-use wait.
+fn in_use(waited_ms: u64, lang: Lang) -> String {
+    let secs = waited_ms as f64 / 1000.0;
+    match lang {
+        Lang::Ja => format!("別のプログラムがカードを使用中です（{secs:.0} 秒待ちました）。"),
+        Lang::En => format!("The card is in use by another program (waited {secs:.0} s)."),
+    }
+}
+
+/// The card stopped answering within the reading's bound.
+fn not_answering(waited_ms: u64, lang: Lang) -> String {
+    let secs = waited_ms as f64 / 1000.0;
+    match lang {
+        Lang::Ja => format!(
+            "カードが応答しません（{secs:.1} 秒待ちました）。途中までの結果は表示しません。"
+        ),
+        Lang::En => {
+            format!("The card is not answering (waited {secs:.1} s). No partial result is shown.")
         }
-    };
-    let (what, next): (String, String) = match e {
-        TransportError::NoService => (
-            lang.pick("スマートカードのサービス (PC/SC) が動いていません。", "The smart-card service (PC/SC) is not running.").into(),
-            service_hint.into(),
-        ),
-        TransportError::NoReader => (
-            lang.pick("カードリーダーが見つかりません。", "No card reader found.").into(),
-            lang.pick(
-                "リーダーを接続して、もう一度実行してください。接続後に待つには --wait を付けます。",
-                "Connect a reader and run again, or add --wait to wait for one.",
-            )
-            .into(),
-        ),
-        TransportError::UnknownReader(r) => (
-            format!("{} {r}", lang.pick("リーダーが見つかりません:", "Reader not available:")),
-            lang.pick(
-                "jpki-status readers で名前を確認してください。",
-                "List the readers with `jpki-status readers`.",
-            )
-            .into(),
-        ),
-        TransportError::NoCard(r) => (
-            format!("{} {r}", lang.pick("カードが置かれていません:", "No card on reader")),
-            lang.pick(
-                "カードを置いてください。置かれるまで待つには --wait を付けます。",
-                "Place the card on the reader, or add --wait to wait for it.",
-            )
-            .into(),
-        ),
-        TransportError::CardRemoved { contactless } => (
-            lang.pick(
-                "読み取りの途中でカードが離れました。途中までの結果は表示しません。",
-                "The card left the reader during the reading. No partial result is shown.",
-            )
-            .into(),
-            keep_still(*contactless).into(),
-        ),
-        TransportError::Communication { detail, contactless } => (
-            format!("{} ({detail})", lang.pick("カードとの通信に失敗しました。途中までの結果は表示しません。", "Communication with the card failed. No partial result is shown.")),
-            keep_still(*contactless).into(),
-        ),
-        TransportError::ShortResponse(_) => (
-            lang.pick(
-                "カードの応答が途切れました。途中までの結果は表示しません。",
-                "The card's answer was cut off. No partial result is shown.",
-            )
-            .into(),
-            keep_still(true).into(),
-        ),
-        TransportError::Busy => (
-            lang.pick("別のプログラムがカードを使用中です。", "Another program is using the card.").into(),
-            lang.pick(
-                "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください。",
-                "Close programs that use the card (e-Tax, JPKI client software...) and run again.",
-            )
-            .into(),
-        ),
-        TransportError::InUse { waited_ms } => (
-            match lang {
-                Lang::Ja => format!("別のプログラムがカードを使用中です（{:.0} 秒待ちました）。", *waited_ms as f64 / 1000.0),
-                Lang::En => format!("The card is in use by another program (waited {:.0} s).", *waited_ms as f64 / 1000.0),
-            },
-            lang.pick(
-                "e-Tax や JPKI利用者ソフトなど、カードを使うプログラムを閉じてから実行してください（待つ時間は --in-use-wait 秒で変えられます）。開いているプログラムがなければ、カードをリーダーから外し、もう一度置いてください（前の読み取りでカードが応答しなくなっている場合）。",
-                "Close programs that use the card (e-Tax, JPKI client software...) and run again (--in-use-wait SECS waits longer). If none is open, take the card off the reader and place it again (an earlier reading may have left it not answering).",
-            )
-            .into(),
-        ),
-        TransportError::NotAnswering { waited_ms, .. } => (
-            match lang {
-                Lang::Ja => format!("カードが応答しません（{:.1} 秒待ちました）。途中までの結果は表示しません。", *waited_ms as f64 / 1000.0),
-                Lang::En => format!("The card is not answering (waited {:.1} s). No partial result is shown.", *waited_ms as f64 / 1000.0),
-            },
-            lang.pick(
-                "カードをリーダーから外し、もう一度置いてください。",
-                "Take the card off the reader and place it again.",
-            )
-            .into(),
-        ),
-        TransportError::Overlong { max } => (
-            match lang {
-                Lang::Ja => format!("カードの応答が長すぎます（{max} バイト超）。カードまたはリーダーの不調です。途中までの結果は表示しません。"),
-                Lang::En => format!("The card answered with more than {max} bytes: a card or reader fault. No partial result is shown."),
-            },
-            lang.pick(
-                "カードをリーダーから外し、もう一度置いてください。続く場合は別のリーダーで試してください。",
-                "Take the card off the reader and place it again; if it persists, try another reader.",
-            )
-            .into(),
-        ),
-        TransportError::Unresponsive => (
-            lang.pick("カードが応答しません。", "The card does not respond.").into(),
-            lang.pick(
-                "IC チップの向きを確認し、差し込み直してください。汚れていれば乾いた布で拭いてください。",
-                "Check the chip faces the right way and re-insert it; wipe the contacts with a dry cloth.",
-            )
-            .into(),
-        ),
-        TransportError::Cancelled => (
-            lang.pick("中止しました。", "Stopped.").into(),
-            String::new(),
-        ),
-        TransportError::TranscriptMismatch(d) => (
-            format!("transcript: {d}"),
-            lang.pick("トランスクリプトと送信内容が一致しません。", "The transcript does not match what was sent.").into(),
-        ),
-        TransportError::Other { operation, detail } => (
-            format!("{operation}: {detail}"),
-            lang.pick(
-                "もう一度実行してください。続く場合は -v を付けた出力を添えて報告してください。",
-                "Run again; if it persists, report it with the output of -v.",
-            )
-            .into(),
-        ),
-    };
-    (what, next)
+    }
+}
+
+/// The card answered with more bytes than any answer may have.
+fn overlong(max: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("カードの応答が長すぎます（{max} バイト超）。カードまたはリーダーの不調です。途中までの結果は表示しません。"),
+        Lang::En => format!("The card answered with more than {max} bytes: a card or reader fault. No partial result is shown."),
+    }
 }
 
 /// What happened and what to do when standard output cannot be written
