@@ -174,6 +174,68 @@ impl Msg {
     /// volatile facts from `vocab`). `rule` is accepted so that a code
     /// shared by rules could vary its text; today none does.
     pub fn render(&self, _rule: RuleId, lang: Lang) -> String {
+        // Every code belongs to one topic: a new code must be placed here.
+        let text = match self {
+            Msg::Summary { .. }
+            | Msg::CardRenewal
+            | Msg::CardValidity
+            | Msg::SuspendAndReissue
+            | Msg::DamagedReissue
+            | Msg::FaceAuthCard
+            | Msg::PhoneToken
+            | Msg::JukiCardToken
+            | Msg::UnknownCard
+            | Msg::PhoneCertificate => self.render_card(lang),
+            Msg::KeyFine { .. }
+            | Msg::KeyVerified { .. }
+            | Msg::KeyNoSign { .. }
+            | Msg::KeyNotNeeded { .. }
+            | Msg::KeyNoCertificate { .. }
+            | Msg::KeyAbsent { .. }
+            | Msg::KeyOdd { .. }
+            | Msg::KeyKiosk { .. } => self.render_key(lang),
+            Msg::KeyCounter { .. }
+            | Msg::KeyHealthInsuranceOnly { .. }
+            | Msg::KeyWithRenewal { .. }
+            | Msg::KeySignatureCertificate { .. }
+            | Msg::KeyCovered { .. }
+            | Msg::KeyDependsOn { .. } => self.render_key_route(lang),
+            Msg::KioskStepsAuth
+            | Msg::KioskStepsSign
+            | Msg::NewPasswordFormat
+            | Msg::FixLater { .. }
+            | Msg::JukiAtNewMunicipality
+            | Msg::Stores { .. }
+            | Msg::HealthInsuranceStillWorks => self.render_kiosk(lang),
+            Msg::CounterHolder
+            | Msg::CounterLegalRep
+            | Msg::CounterProxy
+            | Msg::CounterSomeoneElse
+            | Msg::CertificateRenewal
+            | Msg::CertificateReissue
+            | Msg::OneVisit { .. } => self.render_counter(lang),
+            Msg::GoNow { .. }
+            | Msg::ReserveInMorning { .. }
+            | Msg::CounterHours
+            | Msg::ExpiringSoon { .. } => self.render_time(lang),
+            Msg::KioskOtherPin { .. }
+            | Msg::OtherPinTwice { .. }
+            | Msg::LastTry { .. }
+            | Msg::NoRecovery
+            | Msg::FaceAuthLocks
+            | Msg::MoveRevokes
+            | Msg::ExpiredHealthInsurance
+            | Msg::AboveMax { .. }
+            | Msg::TriesNotCounted { .. } => self.render_warning(lang),
+            Msg::Assumed { .. } => self.render_assumed(lang),
+        };
+        // Each topic answers every code listed for it (unit test
+        // `every_code_has_text_in_both_languages`).
+        text.unwrap_or_default()
+    }
+
+    /// The card as a whole: the summary, and routes for the card itself (renewal, reissue, not a My Number Card).
+    fn render_card(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
         let t = |j: &str, e: &str| -> String {
             if ja {
@@ -182,11 +244,8 @@ impl Msg {
                 e.to_string()
             }
         };
-        let name = |k: &KeyId| vocab::pin_name(*k, lang);
-        // The PIN names inside sentences (the vocabulary's one name).
-        let (auth, sign, juki) = (name(&KeyId::Auth), name(&KeyId::Sign), name(&KeyId::Juki));
         let hotline = vocab::HOTLINE;
-        match self {
+        let text = match self {
             Msg::Summary { route } => {
                 if ja {
                     format!("判定: {}", vocab::route_name(*route, lang))
@@ -238,6 +297,23 @@ impl Msg {
                 "スマートフォンの電子証明書（Android のスマホ用電子証明書、iPhone のマイナンバーカード）の問題は、マイナポータルアプリで手続きします。カードとその暗証番号が必要です。スマートフォンの暗証番号はカードとは別です。",
                 "A problem with the smartphone's own certificate (Android スマホ用電子証明書, or the card on iPhone) is fixed in the Mynaportal app, not at a kiosk or counter. It needs the physical card and its PINs. Phone PINs are separate from the card's.",
             ),
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// One key's line when it needs no route: fine, not in use, odd, or the kiosk.
+    fn render_key(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let name = |k: &KeyId| vocab::pin_name(*k, lang);
+        let text = match self {
             Msg::KeyFine { key, left } => match (left, ja) {
                 (Some(_), true) => format!("{}: {}です。覚えていれば対応は不要です。", name(key), tries(*left, lang)),
                 (None, true) => format!("{}: 覚えているので対応は不要です。", name(key)),
@@ -275,6 +351,23 @@ impl Msg {
                 &format!("{}: アプリ「JPKI暗証番号リセット」で予約し、店舗の端末で再設定できます（{}を使います）。", name(key), name(other)),
                 &format!("{}: reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", name(key), name(other)),
             ),
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// One key's line when the counter or another route decides it.
+    fn render_key_route(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let name = |k: &KeyId| vocab::pin_name(*k, lang);
+        let text = match self {
             Msg::KeyCounter { key, why } => {
                 let other = if *key == KeyId::Auth { KeyId::Sign } else { KeyId::Auth };
                 let reasons: Vec<String> = why.iter().map(|w| why_text(*w, other, lang)).collect();
@@ -309,6 +402,26 @@ impl Msg {
                     (false, _) => format!("{}: depends on {n} questions.", name(key)),
                 }
             }
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// The kiosk route's steps, and what to do after or alongside it.
+    fn render_kiosk(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let name = |k: &KeyId| vocab::pin_name(*k, lang);
+        let auth = name(&KeyId::Auth);
+        let sign = name(&KeyId::Sign);
+        let juki = name(&KeyId::Juki);
+        let text = match self {
             Msg::KioskStepsAuth => t(
                 &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で{sign}を入力し、新しい暗証番号（数字4桁）を設定します。無料です。"),
                 &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free."),
@@ -321,6 +434,46 @@ impl Msg {
                 &format!("新しい{sign}は6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。"),
                 &format!("The new {sign}: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted."),
             ),
+            Msg::HealthInsuranceStillWorks => t(
+                "医療機関では、顔認証か職員による目視確認で健康保険証として使えます。",
+                "At the hospital, face authentication or a staff visual check still work for health insurance use.",
+            ),
+            Msg::FixLater { kiosk: true } => t(
+                &format!("暗証番号は後日、{sign}を覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。"),
+                &format!("Fix the PIN later: at a store kiosk if you remember the {sign}, otherwise at the counter."),
+            ),
+            Msg::FixLater { kiosk: false } => t(
+                "暗証番号は後日、市区町村の窓口で再設定できます。",
+                "Fix the PIN later at the municipal counter.",
+            ),
+            Msg::JukiAtNewMunicipality => t(
+                &format!("引っ越しの場合、{juki}は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。"),
+                &format!("When moving, the {juki} is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished."),
+            ),
+            Msg::Stores { key } => {
+                let date = vocab::STORES_FACT.checked;
+                if ja {
+                    format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
+                } else {
+                    format!("Stores that reset the {} (J-LIS list as checked on {date}; it grows): {}.", name(key), vocab::stores(*key, lang))
+                }
+            }
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// The counter route by who goes, and the certificates' routes.
+    fn render_counter(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let text = match self {
             Msg::CounterHolder => t(
                 "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
                 "At the counter of your municipality of residence (住民票のある市区町村): done the same day, free.",
@@ -353,30 +506,15 @@ impl Msg {
                     format!("One counter visit for everything: {}.", names.join(", "))
                 }
             }
-            Msg::HealthInsuranceStillWorks => t(
-                "医療機関では、顔認証か職員による目視確認で健康保険証として使えます。",
-                "At the hospital, face authentication or a staff visual check still work for health insurance use.",
-            ),
-            Msg::FixLater { kiosk: true } => t(
-                &format!("暗証番号は後日、{sign}を覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。"),
-                &format!("Fix the PIN later: at a store kiosk if you remember the {sign}, otherwise at the counter."),
-            ),
-            Msg::FixLater { kiosk: false } => t(
-                "暗証番号は後日、市区町村の窓口で再設定できます。",
-                "Fix the PIN later at the municipal counter.",
-            ),
-            Msg::JukiAtNewMunicipality => t(
-                &format!("引っ越しの場合、{juki}は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。"),
-                &format!("When moving, the {juki} is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished."),
-            ),
-            Msg::Stores { key } => {
-                let date = vocab::STORES_FACT.checked;
-                if ja {
-                    format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
-                } else {
-                    format!("Stores that reset the {} (J-LIS list as checked on {date}; it grows): {}.", name(key), vocab::stores(*key, lang))
-                }
-            }
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// What the time of day or the certificates' dates change.
+    fn render_time(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let text = match self {
             Msg::GoNow { until } => {
                 // The kiosk hours are in the morning advice and the details;
                 // today only the last useful time matters.
@@ -404,6 +542,28 @@ impl Msg {
                     format!("Counter hours are municipal ({hours}). No certificate work on nationwide maintenance days.")
                 }
             }
+            Msg::ExpiringSoon { date, days } => match (ja, *days) {
+                (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます。"),
+                (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before."),
+                (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
+            },
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// Warnings about tries and what spends or revokes them.
+    fn render_warning(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let name = |k: &KeyId| vocab::pin_name(*k, lang);
+        let text = match self {
             Msg::KioskOtherPin { key, left: Some(n) } => t(
                 &format!("アプリと端末で{}を入力します（{}）。", name(key), tries(Some(*n), Lang::Ja)),
                 &format!("The app and the kiosk ask for the {} ({}).", name(key), tries(Some(*n), Lang::En)),
@@ -436,11 +596,6 @@ impl Msg {
                 "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
                 "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
             ),
-            Msg::ExpiringSoon { date, days } => match (ja, *days) {
-                (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます。"),
-                (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before."),
-                (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
-            },
             Msg::AboveMax { key, left } => t(
                 &format!("{}: 残り{left}回は公表されている最大値を超えています（報告に値する所見です）。", name(key)),
                 &format!("{}: {} is above the documented maximum (a finding worth reporting).", name(key), tries(Some(*left), Lang::En)),
@@ -449,6 +604,23 @@ impl Msg {
                 &format!("{}の残り回数は、カードを読み取っていないため分かりません。手続きの前にカードを読み取って確かめてください。", name(key)),
                 &format!("The tries of the {} are not counted (no card was read): read the card before starting.", name(key)),
             ),
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// An assumption the advice was given under.
+    fn render_assumed(&self, lang: Lang) -> Option<String> {
+        let ja = lang == Lang::Ja;
+        let t = |j: &str, e: &str| -> String {
+            if ja {
+                j.to_string()
+            } else {
+                e.to_string()
+            }
+        };
+        let hotline = vocab::HOTLINE;
+        let text = match self {
             Msg::Assumed { fact } => match fact {
                 Assumed::CardExpired => t(
                     "前提: カードの有効期限は切れていません（切れていれば新しいカードの申請です）。",
@@ -474,7 +646,9 @@ impl Msg {
                     "Assumed: the trouble is with the card, not a smartphone certificate (that would be the Mynaportal app, R14).",
                 ),
             },
-        }
+            _ => return None,
+        };
+        Some(text)
     }
 }
 
@@ -540,5 +714,108 @@ impl Advice {
     pub fn localized(mut self, lang: Lang) -> Advice {
         self.localize(lang);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::Route;
+    use super::*;
+
+    /// One statement of every code (every `Assumed` fact too).
+    fn every_code() -> Vec<Msg> {
+        let key = KeyId::Auth;
+        let mut all = vec![
+            Msg::Summary { route: Route::None },
+            Msg::CardRenewal,
+            Msg::SuspendAndReissue,
+            Msg::DamagedReissue,
+            Msg::FaceAuthCard,
+            Msg::PhoneToken,
+            Msg::JukiCardToken,
+            Msg::UnknownCard,
+            Msg::PhoneCertificate,
+            Msg::KeyFine { key, left: None },
+            Msg::KeyVerified { key },
+            Msg::KeyNoSign { key },
+            Msg::KeyNotNeeded { key },
+            Msg::KeyNoCertificate { key },
+            Msg::KeyAbsent { key },
+            Msg::KeyOdd { key, sw: None },
+            Msg::KeyKiosk {
+                key,
+                other: KeyId::Sign,
+            },
+            Msg::KeyCounter {
+                key,
+                why: vec![Why::NoSmartphone],
+            },
+            Msg::KeyHealthInsuranceOnly { key },
+            Msg::KeyWithRenewal { key },
+            Msg::KeySignatureCertificate { key },
+            Msg::KeyCovered {
+                key,
+                route: Route::None,
+            },
+            Msg::KeyDependsOn {
+                key,
+                questions: vec![],
+            },
+            Msg::KioskStepsAuth,
+            Msg::KioskStepsSign,
+            Msg::NewPasswordFormat,
+            Msg::CounterHolder,
+            Msg::CounterLegalRep,
+            Msg::CounterProxy,
+            Msg::CounterSomeoneElse,
+            Msg::CertificateRenewal,
+            Msg::CertificateReissue,
+            Msg::OneVisit { keys: vec![key] },
+            Msg::HealthInsuranceStillWorks,
+            Msg::FixLater { kiosk: true },
+            Msg::FixLater { kiosk: false },
+            Msg::JukiAtNewMunicipality,
+            Msg::Stores { key },
+            Msg::GoNow { until: "x".into() },
+            Msg::ReserveInMorning { date: "x".into() },
+            Msg::CounterHours,
+            Msg::KioskOtherPin { key, left: Some(1) },
+            Msg::KioskOtherPin { key, left: None },
+            Msg::OtherPinTwice { key, left: 2 },
+            Msg::LastTry { key },
+            Msg::NoRecovery,
+            Msg::FaceAuthLocks,
+            Msg::MoveRevokes,
+            Msg::ExpiredHealthInsurance,
+            Msg::ExpiringSoon {
+                date: "x".into(),
+                days: 1,
+            },
+            Msg::AboveMax { key, left: 9 },
+            Msg::TriesNotCounted { key },
+            Msg::CardValidity,
+        ];
+        all.extend(
+            [
+                Assumed::CardExpired,
+                Assumed::Lost,
+                Assumed::Damaged,
+                Assumed::FaceAuthCard,
+                Assumed::PhoneCertificate,
+            ]
+            .map(|fact| Msg::Assumed { fact }),
+        );
+        all
+    }
+
+    /// `render` sends each code to a topic function; a code sent to the
+    /// wrong one would come back empty.
+    #[test]
+    fn every_code_has_text_in_both_languages() {
+        for m in every_code() {
+            for lang in [Lang::Ja, Lang::En] {
+                assert!(!m.render(RuleId::R0, lang).is_empty(), "{m:?} in {lang:?}");
+            }
+        }
     }
 }
