@@ -724,8 +724,14 @@ mod tests {
 
     /// One statement of every code (every `Assumed` fact too).
     fn every_code() -> Vec<Msg> {
+        let mut all = card_and_key_codes();
+        all.extend(route_time_and_warning_codes());
+        all
+    }
+
+    fn card_and_key_codes() -> Vec<Msg> {
         let key = KeyId::Auth;
-        let mut all = vec![
+        vec![
             Msg::Summary { route: Route::None },
             Msg::CardRenewal,
             Msg::SuspendAndReissue,
@@ -761,6 +767,12 @@ mod tests {
                 key,
                 questions: vec![],
             },
+        ]
+    }
+
+    fn route_time_and_warning_codes() -> Vec<Msg> {
+        let key = KeyId::Auth;
+        vec![
             Msg::KioskStepsAuth,
             Msg::KioskStepsSign,
             Msg::NewPasswordFormat,
@@ -794,18 +806,22 @@ mod tests {
             Msg::AboveMax { key, left: 9 },
             Msg::TriesNotCounted { key },
             Msg::CardValidity,
-        ];
-        all.extend(
-            [
-                Assumed::CardExpired,
-                Assumed::Lost,
-                Assumed::Damaged,
-                Assumed::FaceAuthCard,
-                Assumed::PhoneCertificate,
-            ]
-            .map(|fact| Msg::Assumed { fact }),
-        );
-        all
+            Msg::Assumed {
+                fact: Assumed::CardExpired,
+            },
+            Msg::Assumed {
+                fact: Assumed::Lost,
+            },
+            Msg::Assumed {
+                fact: Assumed::Damaged,
+            },
+            Msg::Assumed {
+                fact: Assumed::FaceAuthCard,
+            },
+            Msg::Assumed {
+                fact: Assumed::PhoneCertificate,
+            },
+        ]
     }
 
     /// `render` sends each code to a topic function; a code sent to the

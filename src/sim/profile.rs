@@ -362,13 +362,9 @@ impl Profile {
         Ok(atr)
     }
 
-    fn build(&self) -> Result<SimCard, String> {
-        let applets_in_layout: &[Applet] = match self.layout {
-            Layout::MyNumberCard => &Applet::ALL,
-            Layout::JukiCard => &[Applet::Jpki, Applet::Juki],
-            Layout::PhoneJpki => &[Applet::Jpki],
-            Layout::None => &[],
-        };
+    /// The applet names in `absent_applets` and the PIN names in `pins`
+    /// are known ones.
+    fn check_names(&self) -> Result<(), String> {
         for a in &self.absent_applets {
             Applet::from_name(a).ok_or_else(|| format!("absent_applets: unknown applet {a:?}"))?;
         }
@@ -381,6 +377,37 @@ impl Profile {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Takes the files named in `absent_files` (`applet:EFID`) out of the
+    /// built applets.
+    fn remove_absent_files(
+        &self,
+        applets: &mut [(Applet, BTreeMap<u16, SimFile>)],
+    ) -> Result<(), String> {
+        for f in &self.absent_files {
+            let (a, ef) = f
+                .split_once(':')
+                .ok_or(format!("absent_files: {f:?} is not applet:EFID"))?;
+            let a = Applet::from_name(a).ok_or(format!("absent_files: unknown applet in {f:?}"))?;
+            let ef = u16::from_str_radix(ef, 16)
+                .map_err(|_| format!("absent_files: bad EF in {f:?}"))?;
+            if let Some((_, files)) = applets.iter_mut().find(|(x, _)| *x == a) {
+                files.remove(&ef);
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self) -> Result<SimCard, String> {
+        let applets_in_layout: &[Applet] = match self.layout {
+            Layout::MyNumberCard => &Applet::ALL,
+            Layout::JukiCard => &[Applet::Jpki, Applet::Juki],
+            Layout::PhoneJpki => &[Applet::Jpki],
+            Layout::None => &[],
+        };
+        self.check_names()?;
         let label = self.token_label()?;
         let availability = parse_hex(self.certificate_availability.as_deref().unwrap_or("8F8F00"))
             .map_err(|e| format!("certificate_availability: {e}"))?;
@@ -421,17 +448,7 @@ impl Profile {
             }
             applets.push((applet, files));
         }
-        for f in &self.absent_files {
-            let (a, ef) = f
-                .split_once(':')
-                .ok_or(format!("absent_files: {f:?} is not applet:EFID"))?;
-            let a = Applet::from_name(a).ok_or(format!("absent_files: unknown applet in {f:?}"))?;
-            let ef = u16::from_str_radix(ef, 16)
-                .map_err(|_| format!("absent_files: bad EF in {f:?}"))?;
-            if let Some((_, files)) = applets.iter_mut().find(|(x, _)| *x == a) {
-                files.remove(&ef);
-            }
-        }
+        self.remove_absent_files(&mut applets)?;
         let atr = self.atr()?;
         Ok(SimCard::new(
             &self.name,
