@@ -262,32 +262,37 @@ fn office(h: &mut String, site: &Site, lang: Lang, now: OffsetDateTime) {
             format!("<ul>{}</ul>", docs.concat()),
         );
     }
-    // Past openings are noise on a slip; a handful of upcoming ones is
-    // what fits.
-    let upcoming = site.upcoming_openings(japan_date(now));
-    if !upcoming.is_empty() {
-        let items: Vec<String> = upcoming
-            .iter()
-            .take(6)
-            .map(|o| {
-                let note = o
-                    .note
-                    .as_ref()
-                    .map(|n| format!(" <span class=\"note\">{}</span>", esc(n.as_str())))
-                    .unwrap_or_default();
-                format!(
-                    "<li><strong>{}</strong> {}{note}</li>",
-                    esc(&human_date(o.date.0, lang)),
-                    esc(o.hours.as_str()),
-                )
-            })
-            .collect();
-        item(
-            lang.pick("休日・時間外の開庁", "Extra openings"),
-            format!("<ul class=\"openings\">{}</ul>", items.concat()),
-        );
+    if let Some(list) = upcoming_openings(site, lang, now) {
+        item(lang.pick("休日・時間外の開庁", "Extra openings"), list);
     }
     h.push_str("</dl></section>\n");
+}
+
+/// The office's next extra openings as a list, or `None` when none is
+/// ahead. Past openings are noise on a slip; a handful of upcoming ones is
+/// what fits.
+fn upcoming_openings(site: &Site, lang: Lang, now: OffsetDateTime) -> Option<String> {
+    let upcoming = site.upcoming_openings(japan_date(now));
+    if upcoming.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = upcoming
+        .iter()
+        .take(6)
+        .map(|o| {
+            let note = o
+                .note
+                .as_ref()
+                .map(|n| format!(" <span class=\"note\">{}</span>", esc(n.as_str())))
+                .unwrap_or_default();
+            format!(
+                "<li><strong>{}</strong> {}{note}</li>",
+                esc(&human_date(o.date.0, lang)),
+                esc(o.hours.as_str()),
+            )
+        })
+        .collect();
+    Some(format!("<ul class=\"openings\">{}</ul>", items.concat()))
 }
 
 fn route_class(r: Route) -> &'static str {
