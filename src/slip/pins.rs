@@ -119,32 +119,7 @@ pub(super) fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice,
 fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
     let max = row.max;
     match &row.input {
-        KeyInput::Remaining { left, .. } => {
-            let left = *left;
-            let used = max.map(|m| m.saturating_sub(left)).unwrap_or(0);
-            let _ = write!(h, "{}", dots(left.min(15), used));
-            let count = match (max, lang) {
-                (Some(m), Lang::Ja) => format!("残り {left} / {m} 回"),
-                (Some(m), Lang::En) => format!("{left} of {m} left"),
-                (None, Lang::Ja) => format!("残り {left} 回"),
-                (None, Lang::En) => format!("{left} left"),
-            };
-            let _ = write!(h, "<span class=\"count\">{}</span>", esc(&count));
-            if left == 1 {
-                let _ = write!(
-                    h,
-                    "<span class=\"badge warn\">{}</span>",
-                    esc(lang.pick("あと1回でロック", "1 more mistake locks it"))
-                );
-            }
-            if max.is_some_and(|m| left > m) {
-                let _ = write!(
-                    h,
-                    "<span class=\"note\">{}</span>",
-                    esc(lang.pick("最大回数より多い値", "more than the documented maximum"))
-                );
-            }
-        }
+        KeyInput::Remaining { left, .. } => remaining_cell(h, *left, max, lang),
         KeyInput::Locked => {
             let _ = write!(h, "{}", dots(0, max.unwrap_or(3)));
             let _ = write!(
@@ -153,57 +128,66 @@ fn tries_cell(h: &mut String, row: &Row, lang: Lang) {
                 esc(lang.pick("ロック中", "LOCKED"))
             );
         }
-        KeyInput::Verified => {
-            let _ = write!(
-                h,
-                "<span class=\"note\">{}</span>",
-                esc(lang.pick(
-                    "照合済み（回数は表示されません）",
-                    "verified in this session (count not shown)"
-                ))
-            );
-        }
-        KeyInput::Absent => {
-            let _ = write!(
-                h,
-                "<span class=\"note\">{}</span>",
-                esc(lang.pick("このカードにはありません", "not on this card"))
-            );
-        }
+        KeyInput::Verified => note(
+            h,
+            lang.pick(
+                "照合済み（回数は表示されません）",
+                "verified in this session (count not shown)",
+            ),
+        ),
+        KeyInput::Absent => note(h, lang.pick("このカードにはありません", "not on this card")),
         KeyInput::Unexpected { sw } => {
+            let said = lang.pick("読み取れませんでした", "could not be read");
             let text = match sw {
-                Some(sw) => format!(
-                    "{} ({sw})",
-                    lang.pick("読み取れませんでした", "could not be read")
-                ),
-                None => lang
-                    .pick("読み取れませんでした", "could not be read")
-                    .to_string(),
+                Some(sw) => format!("{said} ({sw})"),
+                None => said.to_string(),
             };
-            let _ = write!(
-                h,
-                "<span class=\"badge odd\">?</span><span class=\"note\">{}</span>",
-                esc(&text)
-            );
+            let _ = write!(h, "<span class=\"badge odd\">?</span>");
+            note(h, &text);
         }
-        KeyInput::Unknown => {
-            let _ = write!(
-                h,
-                "<span class=\"note\">{}</span>",
-                esc(lang.pick("未確認", "not known"))
-            );
-        }
+        KeyInput::Unknown => note(h, lang.pick("未確認", "not known")),
     }
     if row.mismatch {
-        let _ = write!(
+        note(
             h,
-            "<span class=\"note\">{}</span>",
-            esc(lang.pick(
+            lang.pick(
                 "カード内の2か所の記録が異なるため少ない方を表示",
-                "the card's two records differ; the lower is shown"
-            ))
+                "the card's two records differ; the lower is shown",
+            ),
         );
     }
+}
+
+/// The tries cell of a key with tries left: dots, the count in words, and a
+/// warning on the last try or above the documented maximum.
+fn remaining_cell(h: &mut String, left: u8, max: Option<u8>, lang: Lang) {
+    let used = max.map(|m| m.saturating_sub(left)).unwrap_or(0);
+    let _ = write!(h, "{}", dots(left.min(15), used));
+    let count = match (max, lang) {
+        (Some(m), Lang::Ja) => format!("残り {left} / {m} 回"),
+        (Some(m), Lang::En) => format!("{left} of {m} left"),
+        (None, Lang::Ja) => format!("残り {left} 回"),
+        (None, Lang::En) => format!("{left} left"),
+    };
+    let _ = write!(h, "<span class=\"count\">{}</span>", esc(&count));
+    if left == 1 {
+        let _ = write!(
+            h,
+            "<span class=\"badge warn\">{}</span>",
+            esc(lang.pick("あと1回でロック", "1 more mistake locks it"))
+        );
+    }
+    if max.is_some_and(|m| left > m) {
+        note(
+            h,
+            lang.pick("最大回数より多い値", "more than the documented maximum"),
+        );
+    }
+}
+
+/// A small note in the tries cell.
+fn note(h: &mut String, text: &str) {
+    let _ = write!(h, "<span class=\"note\">{}</span>", esc(text));
 }
 
 /// Tries as pictures: a filled circle per try left, a hollow one per try
