@@ -1,0 +1,183 @@
+//! Command-line pieces of the advice: the fact flags shared by the card
+//! reading and `advise`, the `advise` subcommand's arguments, and
+//! [`run_advise`].
+//!
+//! Owns: flag names and help text for facts, turning flags into [`Facts`](crate::advice::Facts),
+//! reading `--from` documents, and the typed errors of both ([`AdviseError`],
+//! each with a code, an exit code, and what happened and what to do in both
+//! languages). Must not: read a card, print an error itself (src/cli/errors.rs
+//! `report_error` is the one place errors become text or JSON), or define
+//! the top-level command line (src/cli/ wires these in).
+//!
+//! Files: `fact_args.rs` (the fact flags and their parsing, shared with the
+//! card reading), `errors.rs` ([`AdviseError`]), this file (`advise`'s own
+//! arguments, `--from`, [`run_advise`]).
+
+mod errors;
+mod fact_args;
+
+pub use errors::AdviseError;
+use fact_args::parse_tries;
+pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
+
+use super::engine::advise;
+use super::facts::{AdviceInput, KeyInput, PerKey};
+use super::output::Advice;
+use super::text::{render_with, View};
+use crate::card::KeyId;
+use crate::exit::Exit;
+use crate::lang::Lang;
+use crate::report::{CardReport, SCHEMA_VERSION};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `jpki-status advise`: the advice without a card, from what the holder
+/// says (or from a saved `--json` reading with `--from`).
+#[derive(Args, Clone, Debug, Default)]
+pub struct AdviseArgs {
+    /// The facts.
+    #[command(flatten)]
+    pub facts: FactArgs,
+    /// This PIN is locked, as the holder was told (repeatable).
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "from",
+        help_heading = "What the holder says about each PIN"
+    )]
+    pub locked: Vec<PinArg>,
+    /// Tries left for a PIN, as shown somewhere (repeatable; 0 = locked).
+    #[arg(long, value_name = "KEY=N", value_parser = parse_tries, conflicts_with = "from", help_heading = "What the holder says about each PIN")]
+    pub tries: Vec<TriesArg>,
+    /// Re-run the advice on a saved `jpki-status --json` reading (its
+    /// `advice` field, if any, is ignored).
+    #[arg(long, value_name = "REPORT.json")]
+    pub from: Option<PathBuf>,
+    /// JSON output: `{"schema_version": 2, "advice": {...}}` (with --from,
+    /// the report's fields too).
+    #[arg(long)]
+    pub json: bool,
+    /// Never ask questions, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Also show the details: every statement with its rule and sources,
+    /// the assumptions.
+    #[arg(long)]
+    pub details: bool,
+}
+
+impl AdviseArgs {
+    /// The per-key input from `--locked` and `--tries`.
+    pub fn key_inputs(&self) -> Result<PerKey<KeyInput>, AdviseError> {
+        let mut keys: PerKey<KeyInput> = PerKey::default();
+        let mut said: Vec<KeyId> = Vec::new();
+        let locked = self.locked.iter().map(|p| (p.key(), 0u8));
+        let tries = self.tries.iter().map(|t| (t.key, t.tries));
+        for (key, n) in locked.chain(tries) {
+            if said.contains(&key) {
+                return Err(AdviseError::GivenTwice(key));
+            }
+            said.push(key);
+            if let Some(slot) = keys.get_mut(key) {
+                *slot = KeyInput::from_tries(key, n);
+            }
+        }
+        Ok(keys)
+    }
+}
+
+/// Reads a saved `--json` reading (a regular file of at most
+/// [`crate::input::MAX_INPUT_BYTES`]), ignoring an `advice` field in it.
+pub fn read_report(path: &std::path::Path) -> Result<CardReport, AdviseError> {
+    let text = crate::input::read_text_file(path).map_err(|source| AdviseError::FromRead {
+        path: path.into(),
+        source,
+    })?;
+    parse_report(&text, path)
+}
+
+/// Parses the text of a saved `--json` reading; `origin` names it in errors.
+pub fn parse_report(text: &str, origin: &std::path::Path) -> Result<CardReport, AdviseError> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|source| AdviseError::FromNotJson {
+            path: origin.into(),
+            source,
+        })?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove("advice");
+    }
+    serde_json::from_value(value).map_err(|source| AdviseError::FromNotAReading {
+        path: origin.into(),
+        source,
+    })
+}
+
+/// The JSON document of `advise --json`.
+pub fn advise_json(
+    report: Option<&CardReport>,
+    advice: &Advice,
+) -> anyhow::Result<serde_json::Value> {
+    let mut doc = match report {
+        Some(r) => serde_json::to_value(r)?,
+        None => serde_json::json!({ "schema_version": SCHEMA_VERSION }),
+    };
+    if let Some(obj) = doc.as_object_mut() {
+        // A reading saved by an older version keeps its fields, but the
+        // document written now is of this version (its advice is).
+        obj.insert("schema_version".to_string(), SCHEMA_VERSION.into());
+        obj.insert("advice".to_string(), serde_json::to_value(advice)?);
+    }
+    Ok(doc)
+}
+
+/// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
+/// returns the exit code of its route, in `lang` (the global `--lang`). On a
+/// terminal (stdin and stdout), without `--json` or `--no-input`, it first
+/// asks the questions that change the route, reading answers from stdin.
+pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<Exit, AdviseError> {
+    use std::io::IsTerminal as _;
+    let facts = args.facts.to_facts()?;
+    let now = args.facts.now();
+    let report = match &args.from {
+        Some(path) => Some(read_report(path)?),
+        None => None,
+    };
+    let mut advice_input = match &report {
+        Some(r) => AdviceInput::from_report(r, facts),
+        None => AdviceInput::without_card(args.key_inputs()?, facts),
+    };
+    let interactive = !args.json
+        && !args.no_input
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
+    if interactive {
+        let stdin = std::io::stdin();
+        advice_input.facts =
+            super::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
+        writeln!(out)?;
+    }
+    let advice = advise(&advice_input, now).localized(lang);
+    // The same code as the reading it re-runs: a saved reading of a card
+    // that is not a My Number Card stays 6 (docs/exit-codes.md).
+    let exit = match &report {
+        Some(r) => advice.exit_after(r),
+        None => advice.exit(),
+    };
+    let bytes = if args.json {
+        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
+        let mut b = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+        b.push(b'\n');
+        b
+    } else {
+        let view = View::for_stdout(lang, args.details);
+        render_with(&advice, report.as_ref(), view).into_bytes()
+    };
+    // A closed pipe still ends with the advice's code; any other write
+    // error (a full disk) is `AdviseError::Output` for the caller.
+    match out.write_all(&bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
+        Err(e) => Err(AdviseError::Output(e)),
+        Ok(()) => Ok(exit),
+    }
+}
