@@ -36,7 +36,7 @@ const FIXED_ENV: &[(&str, &str)] = &[
     ("TERM", "dumb"),
     ("COLUMNS", "100"),
     ("TZ", "UTC"),
-    // No site file from the default location (src/site.rs default_path):
+    // No site file from the default location (src/site/mod.rs default_path):
     // point every candidate at a folder that does not exist.
     ("XDG_CONFIG_HOME", "/nonexistent/jpki-status-golden/config"),
     ("HOME", "/nonexistent/jpki-status-golden/home"),
