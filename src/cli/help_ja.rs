@@ -9,6 +9,8 @@
 //! both languages accept exactly the same command lines.
 
 use super::Cli;
+use crate::advice::vocab;
+use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
@@ -329,12 +331,20 @@ fn arg_ja(id: &str) -> Option<&'static str> {
     })
 }
 
-fn value_ja(value: &str) -> Option<&'static str> {
-    Some(match value {
-        "auth" => "利用者証明用電子証明書の暗証番号、数字4桁",
-        "sign" => "署名用電子証明書のパスワード、6〜16文字",
-        "kenhojo" => "券面事項入力補助用暗証番号、数字4桁",
-        "juki" => "住民基本台帳用暗証番号、数字4桁",
+fn value_ja(value: &str) -> Option<std::borrow::Cow<'static, str>> {
+    // The PINs by their one name and format (src/advice/vocab.rs).
+    let pin = |key| {
+        let (name, format) = (
+            vocab::pin_name(key, Lang::Ja),
+            vocab::pin_format(key, Lang::Ja),
+        );
+        Some(format!("{name}、{format}").into())
+    };
+    Some(std::borrow::Cow::Borrowed(match value {
+        "auth" => return pin(KeyId::Auth),
+        "sign" => return pin(KeyId::Sign),
+        "kenhojo" => return pin(KeyId::Kenhojo),
+        "juki" => return pin(KeyId::Juki),
         "under15" => "15歳未満",
         "15-17" => "15〜17歳",
         "adult" => "18歳以上",
@@ -352,7 +362,7 @@ fn value_ja(value: &str) -> Option<&'static str> {
         "ja" => "日本語",
         "en" => "英語",
         _ => return None,
-    })
+    }))
 }
 
 fn ctx(e: &clap::Error, kind: ContextKind) -> Option<String> {

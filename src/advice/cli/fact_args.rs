@@ -4,26 +4,40 @@
 
 use super::AdviseError;
 use crate::advice::facts::{AgeBand, Answer, Facts, Purpose, Who};
+use crate::advice::vocab;
 use crate::card::KeyId;
 use crate::japan_time::in_japan;
+use crate::lang::Lang;
 use clap::{Args, ValueEnum};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// A PIN, as named on the command line.
+/// A PIN, as named on the command line. Its help is the vocabulary's name
+/// (src/advice/vocab.rs) and where the PIN is asked for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 pub enum PinArg {
-    /// 利用者証明用電子証明書の暗証番号 (4 digits): Mynaportal login,
-    /// convenience-store certificates, e-Tax login, health insurance.
+    /// The 利用者証明用 PIN.
+    #[value(help = pin_help(KeyId::Auth, "Mynaportal login, convenience-store certificates, e-Tax login, health insurance"))]
     Auth,
-    /// 署名用電子証明書のパスワード (6-16 characters): e-Tax signing,
-    /// adding the card to an iPhone.
+    /// The 署名用 password.
+    #[value(help = pin_help(KeyId::Sign, "e-Tax signing, adding the card to an iPhone"))]
     Sign,
-    /// 券面事項入力補助用暗証番号 (4 digits): 公金受取口座, auto-fill,
-    /// adding the card to a phone.
+    /// The 券面事項入力補助用 PIN.
+    #[value(help = pin_help(KeyId::Kenhojo, "公金受取口座, auto-fill, adding the card to a phone"))]
     Kenhojo,
-    /// 住民基本台帳用暗証番号 (4 digits): municipal counter terminals.
+    /// The 住民基本台帳用 PIN.
+    #[value(help = pin_help(KeyId::Juki, "municipal counter terminals"))]
     Juki,
+}
+
+/// A PIN's help line in English: its one name and format from the
+/// vocabulary, then where it is asked for.
+fn pin_help(key: KeyId, used_for: &str) -> String {
+    format!(
+        "{} ({}): {used_for}",
+        vocab::pin_name(key, Lang::En),
+        vocab::pin_format(key, Lang::En)
+    )
 }
 
 impl PinArg {
