@@ -237,13 +237,7 @@ impl Msg {
     /// The card as a whole: the summary, and routes for the card itself (renewal, reissue, not a My Number Card).
     fn render_card(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let hotline = vocab::HOTLINE;
         let text = match self {
             Msg::Summary { route } => {
@@ -305,13 +299,7 @@ impl Msg {
     /// One key's line when it needs no route: fine, not in use, odd, or the kiosk.
     fn render_key(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let name = |k: &KeyId| vocab::pin_name(*k, lang);
         let text = match self {
             Msg::KeyFine { key, left } => match (left, ja) {
@@ -359,13 +347,7 @@ impl Msg {
     /// One key's line when the counter or another route decides it.
     fn render_key_route(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let name = |k: &KeyId| vocab::pin_name(*k, lang);
         let text = match self {
             Msg::KeyCounter { key, why } => {
@@ -410,13 +392,7 @@ impl Msg {
     /// The kiosk route's steps, and what to do after or alongside it.
     fn render_kiosk(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let name = |k: &KeyId| vocab::pin_name(*k, lang);
         let auth = name(&KeyId::Auth);
         let sign = name(&KeyId::Sign);
@@ -466,13 +442,7 @@ impl Msg {
     /// The counter route by who goes, and the certificates' routes.
     fn render_counter(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let text = match self {
             Msg::CounterHolder => t(
                 "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
@@ -554,14 +524,7 @@ impl Msg {
 
     /// Warnings about tries and what spends or revokes them.
     fn render_warning(&self, lang: Lang) -> Option<String> {
-        let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let name = |k: &KeyId| vocab::pin_name(*k, lang);
         let text = match self {
             Msg::KioskOtherPin { key, left: Some(n) } => t(
@@ -612,13 +575,7 @@ impl Msg {
     /// An assumption the advice was given under.
     fn render_assumed(&self, lang: Lang) -> Option<String> {
         let ja = lang == Lang::Ja;
-        let t = |j: &str, e: &str| -> String {
-            if ja {
-                j.to_string()
-            } else {
-                e.to_string()
-            }
-        };
+        let t = |j: &str, e: &str| -> String { lang.pick(j, e).to_string() };
         let hotline = vocab::HOTLINE;
         let text = match self {
             Msg::Assumed { fact } => match fact {
