@@ -215,12 +215,34 @@ fn select_row(e: &SelectError, lang: Lang) -> ErrorRow {
             Exit::NoCard,
             text::describe_transport_error(&TransportError::NoReader, lang),
         ),
-        SelectError::NoMatch { .. } => {
-            ErrorRow::new("unknown_reader", Exit::Usage, (e.to_string(), list_readers()))
-        }
-        SelectError::Ambiguous { .. } => {
-            ErrorRow::new("ambiguous_reader", Exit::Usage, (e.to_string(), list_readers()))
-        }
+        SelectError::NoMatch { wanted, candidates } => ErrorRow::new(
+            "unknown_reader",
+            Exit::Usage,
+            (
+                match lang {
+                    Lang::Ja => format!(
+                        "「{wanted}」に当てはまるリーダーがありません。リーダー: {}",
+                        candidates.join("、")
+                    ),
+                    Lang::En => e.to_string(),
+                },
+                list_readers(),
+            ),
+        ),
+        SelectError::Ambiguous { wanted, candidates } => ErrorRow::new(
+            "ambiguous_reader",
+            Exit::Usage,
+            (
+                match lang {
+                    Lang::Ja => format!(
+                        "「{wanted}」に当てはまるリーダーが複数あります: {}。名前をもっと詳しく指定してください",
+                        candidates.join("、")
+                    ),
+                    Lang::En => e.to_string(),
+                },
+                list_readers(),
+            ),
+        ),
         SelectError::NoCard { readers } => ErrorRow::new(
             "no_card",
             Exit::NoCard,
