@@ -130,17 +130,7 @@ pub fn facts_from(b: &mut Bytes) -> Facts {
     f.damaged = answer(w[3] >> 2);
     f.phone_certificate = answer(w[3] >> 4);
     f.only_health_insurance = answer(w[3] >> 6);
-    let all = [
-        Purpose::HealthInsurance,
-        Purpose::ETax,
-        Purpose::Mynaportal,
-        Purpose::ConvenienceStoreCertificate,
-        Purpose::KokinAccount,
-        Purpose::Iphone,
-        Purpose::MunicipalTerminal,
-        Purpose::Other,
-    ];
-    f.purposes = all
+    f.purposes = Purpose::ALL
         .into_iter()
         .enumerate()
         .filter(|(i, _)| (w[0] ^ w[3]) >> i & 1 == 1)
