@@ -14,63 +14,29 @@ use jpki_status::probe::ProbeOptions;
 use jpki_status::site::Site;
 use jpki_status::{slip, text};
 use proptest::prelude::*;
-use std::io::Read;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[cfg(unix)]
+use std::process::Command;
+use std::time::Duration;
 use time::OffsetDateTime;
 
+#[cfg(unix)]
 const BIN: &str = env!("CARGO_BIN_EXE_jpki-status");
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// Runs the binary (English, no questions) with a time limit: exit code,
-/// stdout, stderr. `stdout` says where its stdout goes (`None`: captured).
-fn run_with(args: &[&str], stdout: Option<Stdio>) -> (i32, String, String) {
-    let captured = stdout.is_none();
-    let mut child = Command::new(BIN)
+/// The binary in English, no questions, no default site file, with a time
+/// limit (tests/common/program.rs).
+fn program(args: &[&str]) -> common::Program {
+    common::Program::jpki_status()
         .args(args)
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("JPKI_STATUS_LANG")
         .env("XDG_CONFIG_HOME", "/nonexistent-jpki-status-test")
-        .stdin(Stdio::null())
-        .stdout(stdout.unwrap_or_else(Stdio::piped))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let mut out = String::new();
-    let mut err = String::new();
-    let mut so = child.stdout.take();
-    let mut se = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || {
-        let mut e = String::new();
-        let _ = se.read_to_string(&mut e);
-        e
-    });
-    if captured {
-        if let Some(s) = so.as_mut() {
-            let _ = s.read_to_string(&mut out);
-        }
-    }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("jpki-status {args:?} ran longer than {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    err.push_str(&reader.join().expect("stderr reader"));
-    (status.code().unwrap_or(-1), out, err)
+        .timeout(LIMIT)
 }
 
+/// Exit code, stdout and stderr of one run.
 fn run(args: &[&str]) -> (i32, String, String) {
-    run_with(args, None)
+    program(args).run().parts()
 }
 
 const NOW: &str = "--now=2026-11-22T10:00:00+09:00";
@@ -242,14 +208,6 @@ fn wait_zero_looks_once_and_wait_alone_waits_until_a_card_is_there() {
 
 // ---------------------------------------------------------------- exit codes
 
-/// The write end of a pipe whose read end is already closed: the child's
-/// first write fails with a broken pipe, whatever the timing.
-fn closed_pipe() -> Stdio {
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    drop(reader);
-    Stdio::from(writer)
-}
-
 fn exit_of(args: &[&str]) -> i32 {
     run(args).0
 }
@@ -263,21 +221,9 @@ fn a_closed_pipe_ends_with_the_readings_own_code_in_every_mode() {
         for mode in ["--json", "--lang=en"] {
             let args = ["--sim", &profile, mode, "--no-input", NOW];
             let expected = exit_of(&args);
-            let child = Command::new(BIN)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(closed_pipe())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawns");
-            let out = child.wait_with_output().expect("waits");
-            assert_eq!(
-                out.status.code(),
-                Some(expected),
-                "{args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(out.stderr.is_empty(), "{args:?}: {:?}", out.stderr);
+            let (code, _, err) = program(&args).stdout_closed().run().parts();
+            assert_eq!(code, expected, "{args:?}: {err}");
+            assert!(err.is_empty(), "{args:?}: {err:?}");
         }
     }
 }
@@ -321,11 +267,7 @@ fn a_full_disk_is_exit_1_with_a_message() {
         vec!["advise", "--locked", "auth", "--json"],
         vec!["profiles"],
     ] {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .expect("/dev/full");
-        let (code, _, err) = run_with(&args, Some(Stdio::from(full)));
+        let (code, _, err) = program(&args).stdout_to("/dev/full").run().parts();
         assert_eq!(code, 1, "{args:?}: {err}");
         assert!(err.contains("Cannot write the output"), "{args:?}: {err}");
         assert!(err.contains("disk space"), "{args:?}: {err}");
@@ -488,36 +430,14 @@ fn a_watch_slip_never_writes_through_a_planted_link() {
 #[test]
 fn watch_mode_ends_cleanly_on_a_closed_pipe_and_fails_on_a_full_disk() {
     for mode in ["--json", "--lang=en"] {
-        let mut child = Command::new(BIN)
-            .args(["--watch", "--sim", "fresh", mode, NOW])
-            .stdin(Stdio::null())
-            .stdout(closed_pipe())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawns");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("wait") {
-                break s;
-            }
-            if start.elapsed() > LIMIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("watch {mode} kept running with its output closed");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        assert_eq!(status.code(), Some(0), "{mode}");
+        let watch = ["--watch", "--sim", "fresh", mode, NOW];
+        // The time limit fails the test if the watch keeps running with its
+        // output closed.
+        let (code, _, err) = program(&watch).stdout_closed().run().parts();
+        assert_eq!(code, 0, "{mode}: {err}");
         #[cfg(target_os = "linux")]
         {
-            let full = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .expect("/dev/full");
-            let (code, _, err) = run_with(
-                &["--watch", "--sim", "fresh", mode, NOW],
-                Some(Stdio::from(full)),
-            );
+            let (code, _, err) = program(&watch).stdout_to("/dev/full").run().parts();
             assert_eq!(code, 1, "{mode}: {err}");
             assert!(err.contains("Cannot write the output"), "{err}");
         }

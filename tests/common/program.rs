@@ -32,6 +32,7 @@ pub struct Program {
     timeout: Duration,
     process_group: bool,
     stdout_to: Option<PathBuf>,
+    stdout_closed: bool,
 }
 
 impl Program {
@@ -45,6 +46,7 @@ impl Program {
             timeout: DEFAULT_TIMEOUT,
             process_group: false,
             stdout_to: None,
+            stdout_closed: false,
         }
     }
 
@@ -121,6 +123,14 @@ impl Program {
         self
     }
 
+    /// Gives [`Program::run`] a stdout whose reader has already gone (the
+    /// read end of a pipe, closed): its first write fails with a broken
+    /// pipe, whatever the timing. [`Run::stdout`] is then empty.
+    pub fn stdout_closed(mut self) -> Program {
+        self.stdout_closed = true;
+        self
+    }
+
     /// What is run, for messages.
     pub fn describe(&self) -> String {
         let words: Vec<String> = self
@@ -169,10 +179,17 @@ impl Program {
             .clone()
             .unwrap_or_else(|| dir.path().join("stdout"));
         let err = dir.path().join("stderr");
+        let stdout = if self.stdout_closed {
+            let (reader, writer) = std::io::pipe().expect("pipe");
+            drop(reader);
+            Stdio::from(writer)
+        } else {
+            Stdio::from(fs::File::create(&out).expect("stdout file"))
+        };
         let mut child = self
             .command()
             .stdin(Stdio::null())
-            .stdout(fs::File::create(&out).expect("stdout file"))
+            .stdout(stdout)
             .stderr(fs::File::create(&err).expect("stderr file"))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.describe()));
@@ -187,7 +204,7 @@ impl Program {
         let read = |p| String::from_utf8_lossy(&fs::read(p).unwrap_or_default()).into_owned();
         Run {
             code: status.code(),
-            stdout: if self.stdout_to.is_some() {
+            stdout: if self.stdout_to.is_some() || self.stdout_closed {
                 String::new()
             } else {
                 read(&out)
