@@ -6,27 +6,23 @@
 #   scripts/fuzz.sh run TARGET ARGS  one libFuzzer campaign, e.g.
 #                                    scripts/fuzz.sh run probe -runs=3000000
 #
-# Needs the nightly toolchain (`cargo +nightly`) and cargo-fuzz; a missing
-# cargo-fuzz is installed from crates.io (`cargo install --locked cargo-fuzz`).
-# Without nightly, `smoke` says so and runs the stable proptest equivalents
-# (tests/fuzz_equivalents.rs) instead, which `cargo test` also runs.
+# Needs the pinned nightly toolchain and cargo-fuzz (scripts/lib/versions.sh),
+# which `scripts/setup.sh --test` installs. Without them, `smoke` says so and
+# runs the stable proptest equivalents (tests/fuzz_equivalents.rs) instead,
+# which `cargo test` also runs, unless JPKI_REQUIRE_FUZZ=1 (scripts/test.sh
+# sets it): then their absence is a failure, not a quieter test.
 # Inputs the fuzzer finds go to fuzz/corpus/TARGET (not committed); the
 # committed seeds (fuzz/seeds/TARGET) and regressions (fuzz/regressions/TARGET)
 # are read, never written. One job, one worker, niced: the machine is shared.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/lib/versions.sh
 
 TARGETS=(probe report_json site_toml profile_toml)
 
-have_nightly() {
-    cargo +nightly --version >/dev/null 2>&1
-}
-
-ensure_cargo_fuzz() {
-    if ! cargo fuzz --version >/dev/null 2>&1; then
-        echo "== installing cargo-fuzz (cargo install --locked cargo-fuzz)"
-        cargo install --locked --quiet cargo-fuzz
-    fi
+# The pinned nightly and cargo-fuzz are both there.
+have_fuzzer() {
+    cargo "+$JPKI_NIGHTLY" --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2>&1
 }
 
 # One campaign: TARGET, then libFuzzer options. Paths are relative to fuzz/.
@@ -41,7 +37,7 @@ campaign() {
     # --sanitizer none: the crate is #![forbid(unsafe_code)]; what the
     # fuzzer hunts is panics, hangs and broken properties (asserts), and
     # without ASan it runs several times more inputs per second.
-    (cd fuzz && nice -n 10 cargo +nightly fuzz run --sanitizer none -O "$target" \
+    (cd fuzz && nice -n 10 cargo "+$JPKI_NIGHTLY" fuzz run --sanitizer none -O "$target" \
         "${dirs[@]}" -- -jobs=1 -workers=1 -max_len=8192 -timeout=10 \
         -rss_limit_mb=1024 -print_final_stats=1 "$@")
 }
@@ -49,13 +45,16 @@ campaign() {
 case "${1:-smoke}" in
 smoke)
     secs=${2:-20}
-    if ! have_nightly; then
-        echo "== fuzz smoke: no nightly toolchain; running the stable proptest equivalents instead"
+    if ! have_fuzzer; then
+        if [[ ${JPKI_REQUIRE_FUZZ:-0} == 1 ]]; then
+            echo "fuzz smoke: $JPKI_NIGHTLY or cargo-fuzz is missing (scripts/setup.sh --test installs both)" >&2
+            exit 1
+        fi
+        echo "== fuzz smoke: no $JPKI_NIGHTLY or cargo-fuzz (scripts/setup.sh --test); running the stable proptest equivalents instead"
         cargo test --quiet --test fuzz_equivalents
         exit 0
     fi
-    ensure_cargo_fuzz
-    (cd fuzz && nice -n 10 cargo +nightly fuzz build --sanitizer none -O)
+    (cd fuzz && nice -n 10 cargo "+$JPKI_NIGHTLY" fuzz build --sanitizer none -O)
     for t in "${TARGETS[@]}"; do
         echo "== fuzz smoke: $t, ${secs}s"
         log=$(mktemp)
@@ -75,8 +74,7 @@ smoke)
 run)
     shift
     [ $# -ge 1 ] || { echo "usage: scripts/fuzz.sh run TARGET [libFuzzer options]" >&2; exit 2; }
-    have_nightly || { echo "scripts/fuzz.sh: needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 2; }
-    ensure_cargo_fuzz
+    have_fuzzer || { echo "scripts/fuzz.sh: needs $JPKI_NIGHTLY and cargo-fuzz (scripts/setup.sh --test installs both)" >&2; exit 2; }
     campaign "$@"
     ;;
 *)

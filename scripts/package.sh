@@ -3,9 +3,9 @@
 # user would meet it. CI runs `scripts/package.sh all` (scripts/test.sh).
 #
 # Owns: the Windows zip, the Debian package, the man pages and completions
-# they carry, and the smoke tests of each. Must not: install anything on
-# this machine except build tools (apt via scripts/setup.sh --package, a
-# rustup target, cargo-deb), or leave a process or mount behind.
+# they carry, and the smoke tests of each. Must not: install anything itself
+# (scripts/setup.sh --package installs the build tools: apt packages, rustup
+# targets, cargo-deb), or leave a process or mount behind.
 #
 #   scripts/package.sh library   the library without default features (no clap/ctrlc/toml),
 #                                the examples, and a macOS check build
@@ -23,6 +23,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
+. scripts/lib/chroot.sh
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 win_target=x86_64-pc-windows-gnu
 
@@ -54,7 +55,7 @@ library() {
     cargo run --quiet --example simulated -- auth-locked >/dev/null || rc=$?
     [[ $rc == 3 ]] || die "example simulated auth-locked exited $rc, want 3"
     step "macOS target builds (cargo check --target aarch64-apple-darwin)"
-    rustup target add aarch64-apple-darwin >/dev/null
+    scripts/setup.sh --package
     cargo check --quiet --target aarch64-apple-darwin --bin jpki-status
 }
 
@@ -72,7 +73,6 @@ assets() {
 
 windows() {
     scripts/setup.sh --package
-    rustup target add "$win_target" >/dev/null
     step "cross-build jpki-status.exe ($win_target, release)"
     cargo build --quiet --release --target "$win_target" --bin jpki-status
     local exe=target/$win_target/release/jpki-status.exe
@@ -150,10 +150,7 @@ wine_smoke() {
 }
 
 deb() {
-    command -v cargo-deb >/dev/null || {
-        step "cargo install --locked cargo-deb"
-        cargo install --locked --quiet cargo-deb
-    }
+    scripts/setup.sh --package
     [[ -d target/assets ]] || assets
     step "cargo deb"
     local out
@@ -184,22 +181,11 @@ deb_test() {
     local debfile=target/debian/jpki-status_${version}-1_amd64.deb
     [[ -f $debfile ]] || deb
     scripts/setup.sh --package
-    local suite mirror root=$repo/target/deb-root
+    local suite root=$repo/target/deb-root
     suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -1 | tr -d ' ' || true)
-    [[ -n $mirror ]] || mirror=http://deb.debian.org/debian
-    step "debootstrap --variant=minbase $suite ($mirror)"
-    deb_root_cleanup "$root"
-    rm -rf "$root"
-    trap 'deb_root_cleanup "'"$root"'"' EXIT
-    debootstrap --variant=minbase --include=man-db "$suite" "$root" "$mirror" >"$repo/target/debootstrap.log" 2>&1 ||
-        { tail -20 "$repo/target/debootstrap.log" >&2; die "debootstrap failed (log: target/debootstrap.log)"; }
-    # No service starts inside the chroot (pcscd's maintainer scripts ask).
-    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-    chmod 755 "$root/usr/sbin/policy-rc.d"
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
-    mount -t proc proc "$root/proc"
+    step "debootstrap --variant=minbase $suite ($(chroot_mirror))"
+    trap 'chroot_destroy "'"$root"'"' EXIT
+    chroot_create "$root" "$suite" "$repo/target/debootstrap.log" man-db
     cp "$debfile" "$root/tmp/"
     step "apt-get install ./$(basename "$debfile") in the chroot"
     local log=$repo/target/deb-install.log
@@ -217,17 +203,6 @@ deb_test() {
     grep -q 'jpki-status' <<<"$out" && grep -q -- '--watch' <<<"$out" || die "chroot: man page incomplete"
     [[ -f $root/usr/share/doc/jpki-status/examples/site.example.toml ]] || die "chroot: no example site file"
     echo "deb-test: installed on a clean $suite; --version, profiles and man jpki-status ok"
-}
-
-# Unmounts /proc in the chroot and ends any process still rooted there (we
-# started them: apt's helpers, a service a maintainer script tried anyway).
-deb_root_cleanup() {
-    local root=$1 p
-    [[ -d $root ]] || return 0
-    for p in /proc/[0-9]*; do
-        [[ $(readlink "$p/root" 2>/dev/null) == "$root" ]] && kill "${p#/proc/}" 2>/dev/null || true
-    done
-    mountpoint -q "$root/proc" && umount "$root/proc" || true
 }
 
 case "${1:-all}" in

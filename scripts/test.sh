@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/test.sh: the whole test suite, exactly what CI runs (.ci/run).
 #
-# Installs missing system packages (scripts/setup.sh --test) and the rustup
-# targets for the cross checks, checks formatting, lints and docs, checks
+# First installs everything it uses (scripts/setup.sh --test: system
+# packages, rustup targets, the fuzzers' nightly, cargo tools; one line per
+# group), then checks formatting, lints and docs, checks
 # that everything (tests included) builds for Windows and macOS, then runs
 # every test: unit, property, profile, transcript, CLI and the end-to-end
 # tests through real pcscd + vpcd + the virtual card, each in a private
@@ -16,6 +17,7 @@
 # `JPKI_CROSS=0` skips the Windows/macOS checks, as loudly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=$SECONDS
 
 # Tests in the e2e files that never start a stack (pure parsers): every
 # other test there must appear in the ledger as run through pcscd.
@@ -37,9 +39,19 @@ else
     export JPKI_E2E=1
 fi
 ledger="$(mktemp -t jpki-e2e-ledger.XXXXXX)"
-trap 'rm -f "$ledger"' EXIT
+finish() {
+    local rc=$?
+    rm -f "$ledger"
+    local t=$((SECONDS - started))
+    echo "scripts/test.sh: exit $rc, wall time $((t / 60)) min $((t % 60)) s on $(nproc) cores"
+    exit "$rc"
+}
+trap finish EXIT
 export JPKI_E2E_LEDGER="$ledger"
+# The fuzz smoke below must really fuzz: setup installs the nightly and cargo-fuzz.
+export JPKI_REQUIRE_FUZZ=1
 
+echo "== installing what the tests use (scripts/setup.sh --test)"
 scripts/setup.sh --test
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -51,13 +63,7 @@ RUSTDOCFLAGS=-Dwarnings cargo doc --quiet --no-deps
 if [[ "${JPKI_CROSS:-1}" == 0 ]]; then
     loud "JPKI_CROSS=0: the Windows and macOS build checks were SKIPPED"
 else
-    command -v rustup >/dev/null 2>&1 || {
-        echo "test.sh: the Windows/macOS checks need rustup (https://rustup.rs) to add targets; or JPKI_CROSS=0 to skip them" >&2
-        exit 1
-    }
-    installed="$(rustup target list --installed)"
     for t in "${cross_targets[@]}"; do
-        grep -qx "$t" <<<"$installed" || rustup target add "$t"
         # clippy checks without linking: the platform's PC/SC library
         # (winscard, PCSC.framework) is only needed at link time.
         echo "== cargo clippy --all-targets --target $t -D warnings"
@@ -71,7 +77,7 @@ cargo test --all-targets --no-fail-fast || rc=$?
 cargo test --doc --quiet || rc=$?
 echo "== packaging: library, Windows zip, Debian package installed in a clean chroot"
 scripts/package.sh all || rc=$?
-echo "== fuzz smoke: each cargo-fuzz target 20 s (stable proptest equivalents without nightly; docs/fuzzing.md)"
+echo "== fuzz smoke: each cargo-fuzz target 20 s under libFuzzer (docs/fuzzing.md)"
 scripts/fuzz.sh smoke 20 || rc=$?
 
 echo "== end-to-end tests through pcscd"
