@@ -11,8 +11,9 @@
 #
 #   scripts/clean-machine.sh [--rev REV] [--no-system-pcscd] [--keep]
 #
-# 1. debootstrap --variant=minbase bookworm, plus curl and ca-certificates
-#    (what rustup's installer itself needs), into $JPKI_CLEAN_ROOT
+# 1. debootstrap --variant=minbase bookworm, plus what installing Rust with
+#    rustup takes: curl and ca-certificates for its installer, and the C
+#    linker rustup's documentation asks for (gcc), into $JPKI_CLEAN_ROOT
 #    (default /var/tmp/jpki-clean-machine, removed first and afterwards).
 # 2. Rust as rustup installs it: this machine's stable toolchain copied in,
 #    with every target but the host's removed (a fresh install has only
@@ -68,7 +69,7 @@ command -v debootstrap >/dev/null || {
 }
 say "debootstrap --variant=minbase bookworm into $root"
 mkdir -p "$(dirname "$root")"
-chroot_create "$root" bookworm "$root.debootstrap.log" curl,ca-certificates
+chroot_create "$root" bookworm "$root.debootstrap.log" curl,ca-certificates,gcc,libc6-dev
 chroot_mount_devices "$root"
 say "certificate authorities this machine trusts beyond Debian's: $(chroot_trust_host_cas "$root")"
 say "root ready in $((SECONDS - start)) s"
