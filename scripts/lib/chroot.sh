@@ -16,8 +16,10 @@ chroot_mirror() {
 
 # chroot_create ROOT SUITE LOG [PACKAGE,...]: debootstrap --variant=minbase
 # (Priority: required plus apt: what a minimal Debian install has), then:
-# no service started by a maintainer script (policy-rc.d, as in any chroot),
-# this machine's resolver, and /proc.
+# ROOT made a mount point of its own (on a real machine / is one, and
+# `unshare --mount`, which the end-to-end stack uses, fails with EINVAL
+# where it is not), no service started by a maintainer script (policy-rc.d,
+# as in any chroot), this machine's resolver, and /proc.
 chroot_create() {
     local root=$1 suite=$2 log=$3 include=${4:-}
     command -v debootstrap >/dev/null || { echo "chroot: needs debootstrap" >&2; return 1; }
@@ -29,6 +31,7 @@ chroot_create() {
         echo "chroot: debootstrap $suite failed (log: $log)" >&2
         return 1
     }
+    mount --bind "$root" "$root"
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
