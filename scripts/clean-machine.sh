@@ -112,10 +112,11 @@ mapfile -t commands < <(awk '
     exit 1
 }
 
-# run_command N CMD: sets rc and took.
+# run_command N CMD [LABEL]: runs CMD in the root, its output in
+# $root.commandN.log; sets rc and took.
 run_command() {
     local t0=$SECONDS
-    say "README command $1: $2"
+    say "${3:-README command $1}: $2"
     rc=0
     in_root "cd /root/jpki-status && $2" >"$root.command$1.log" 2>&1 || rc=$?
     took=$((SECONDS - t0))
@@ -146,7 +147,7 @@ fi
 say "total $((SECONDS - start)) s on $(nproc) cores: command 1 ${t1} s (exit $rc1), command 2 ${t2} s (exit $rc2)"
 rc3=0
 if ((warm)) && [[ $rc2 == 0 ]]; then
-    run_command 3 "${commands[1]}"; rc3=$rc
+    run_command 3 "${commands[1]}" "README command 2 again (warm)"; rc3=$rc
     show_tail 3 3
     say "README command 2 again, warm: exited $rc3 in $took s (log: $root.command3.log)"
 fi
