@@ -48,6 +48,11 @@ done
 [[ $(id -u) == 0 ]] || { echo "clean-machine: needs root (debootstrap, chroot, mounts)" >&2; exit 1; }
 root=${JPKI_CLEAN_ROOT:-/var/tmp/jpki-clean-machine}
 say() { echo "== clean-machine: $*"; }
+# One run at a time per root: a second run would build in a folder the first
+# is still removing.
+mkdir -p "$(dirname "$root")"
+exec 9>"$root.lock"
+flock -n 9 || { echo "clean-machine: another run is using $root (lock $root.lock)" >&2; exit 1; }
 
 finish() {
     local rc=$?
@@ -63,14 +68,13 @@ trap finish EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-rm -f "$root".*.log
+rm -f "$root".command*.log "$root".debootstrap.log
 start=$SECONDS
 command -v debootstrap >/dev/null || {
     say "installing debootstrap on this machine (the one thing this check needs here)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 }
 say "debootstrap --variant=minbase bookworm into $root"
-mkdir -p "$(dirname "$root")"
 chroot_create "$root" bookworm "$root.debootstrap.log" curl,ca-certificates,gcc,libc6-dev
 chroot_mount_devices "$root"
 say "certificate authorities this machine trusts beyond Debian's: $(chroot_trust_host_cas "$root")"
