@@ -104,8 +104,8 @@ pub(super) fn slip_body(
     );
     let title = if a.route == Route::Conditional {
         match lang {
-            Lang::Ja => format!("手順（{}の場合）", vocab::route_place(route, lang)),
-            Lang::En => format!("Steps (at {})", vocab::route_place(route, lang)),
+            Lang::Ja => format!("手順（{}）", atext::steps_for(a, lang)),
+            Lang::En => format!("Steps ({})", atext::steps_for(a, lang)),
         }
     } else {
         lang.pick("手順", "Steps").to_string()
@@ -113,13 +113,29 @@ pub(super) fn slip_body(
     let steps = atext::steps(a, site.is_some());
     b.block("steps", &title, List::Numbered, 8.0, &escaped(&steps));
     where_and_when(&mut b, a, route, lang);
-    let others = atext::other_branches(a, lang);
+    let others = atext::other_branches(a, lang, site.is_some());
     b.block(
         "others",
         lang.pick("答えが違う場合", "Otherwise"),
         List::Paragraphs,
         8.0,
         &escaped(&others),
+    );
+    // The other questions that change the answer (line 1 is the first),
+    // each with the route per answer, one answer a line (issue 18: the
+    // slip shows the question that decides, never "depends" alone).
+    let questions: Vec<(String, String)> = a
+        .conditions
+        .iter()
+        .skip(1)
+        .map(|c| (c.text.clone(), esc_lines(&c.text)))
+        .collect();
+    b.block(
+        "questions",
+        lang.pick("ほかに確かめること", "Also ask"),
+        List::Paragraphs,
+        8.0,
+        &questions,
     );
     let warnings: Vec<(String, String)> = atext::warnings(a)
         .into_iter()
