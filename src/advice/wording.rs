@@ -128,14 +128,12 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
         (Question::Who, Choice::LegalRep) => {
             lang.pick("法定代理人が行く", "a legal representative goes")
         }
-        (Question::Age, Choice::Under15) => {
-            lang.pick("名義人が15歳未満の", "the holder is under 15")
-        }
+        (Question::Age, Choice::Under15) => lang.pick("名義人が15歳未満", "the holder is under 15"),
         (Question::AdultWard, Choice::Yes) => {
-            lang.pick("名義人が成年被後見人などの", "the holder is an adult ward")
+            lang.pick("名義人が成年被後見人など", "the holder is an adult ward")
         }
         (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick(
-            "健康保険証としての利用だけの",
+            "健康保険証としての利用だけ",
             "only health insurance use is needed",
         ),
         (Question::CardExpired, Choice::Yes) => lang.pick(
@@ -153,12 +151,30 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
     s.to_string()
 }
 
-/// An exception in one line: 「ただし、…場合は 市区町村の窓口で再設定」.
-pub fn render_exception(e: &Exception, lang: Lang) -> String {
-    let label = exception_label(e.question, e.answer, lang);
+/// An exception as a case: 「名義人が15歳未満の場合」, 「任意代理人が行く場合」
+/// (a noun takes の before 場合); in English its label.
+pub fn exception_case(q: Question, c: Choice, lang: Lang) -> String {
+    let label = exception_label(q, c, lang);
     match lang {
-        Lang::Ja => format!("{label}場合: {}", vocab::route_name(e.route, lang)),
-        Lang::En => format!("if {label}: {}", vocab::route_name(e.route, lang)),
+        Lang::Ja => {
+            let noun = matches!(
+                (q, c),
+                (Question::Age, Choice::Under15)
+                    | (Question::AdultWard, Choice::Yes)
+                    | (Question::HealthInsuranceOnly, Choice::Yes)
+            ) || label.ends_with('」');
+            format!("{label}{}場合", if noun { "の" } else { "" })
+        }
+        Lang::En => label,
+    }
+}
+
+/// An exception in one line: 「任意代理人が行く場合: 市区町村の窓口で再設定」.
+pub fn render_exception(e: &Exception, lang: Lang) -> String {
+    let case = exception_case(e.question, e.answer, lang);
+    match lang {
+        Lang::Ja => format!("{case}: {}", vocab::route_name(e.route, lang)),
+        Lang::En => format!("if {case}: {}", vocab::route_name(e.route, lang)),
     }
 }
 

@@ -138,23 +138,26 @@ pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
     routes
         .into_iter()
         .map(|r| {
-            let labels: Vec<String> = a
+            let cases: Vec<String> = a
                 .exceptions
                 .iter()
                 .filter(|e| e.route == r)
-                .map(|e| crate::advice::wording::exception_label(e.question, e.answer, lang))
+                .map(|e| crate::advice::wording::exception_case(e.question, e.answer, lang))
                 .collect();
-            match lang {
-                Lang::Ja => format!(
-                    "ただし、{}場合は{}です。",
-                    labels.join("、"),
-                    vocab::route_place(r, lang)
+            let place = vocab::route_place(r, lang);
+            match (lang, cases.as_slice()) {
+                (Lang::Ja, [one]) => format!("ただし、{one}は{place}です。"),
+                // Several cases: listed, each a whole clause (never
+                // 「…の、…の場合」).
+                (Lang::Ja, _) => format!(
+                    "ただし、{}のいずれかに当てはまる場合は{place}です。",
+                    cases
+                        .iter()
+                        .map(|c| c.trim_end_matches("場合").trim_end_matches('の'))
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
-                Lang::En => format!(
-                    "Except: if {}: {}.",
-                    labels.join(", or "),
-                    vocab::route_place(r, lang)
-                ),
+                (Lang::En, _) => format!("Except: if {}: {place}.", cases.join(", or ")),
             }
         })
         .collect()
