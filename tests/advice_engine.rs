@@ -1625,3 +1625,173 @@ fn an_odd_answer_is_its_own_instruction() {
         a.summary.text
     );
 }
+
+/// Issue 18, item 3: the health-insurance grace told as of today: while it
+/// runs, with its end date (the last day of the third month after the
+/// expiry month); after it, the lapsed registration to redo after renewal.
+/// No PIN-reset step when nothing is locked or forgotten.
+#[test]
+fn expiry_is_told_as_of_today() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_status = CertificateStatus::Expired;
+    r.card.certificate_expiry = Some("2026-03-31".into());
+    let f = Facts {
+        card_expired: Answer::No,
+        ..Facts::default()
+    };
+    let during = run_at(&r, f.clone(), datetime!(2026-05-02 10:00 +9));
+    assert!(has(
+        &during.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2026-06-30".into()
+        }
+    ));
+    let last_day = run_at(&r, f.clone(), datetime!(2026-06-30 23:59 +9));
+    assert!(has(
+        &last_day.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2026-06-30".into()
+        }
+    ));
+    let after = run_at(&r, f.clone(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert!(has(
+        &after.warnings,
+        &Msg::HealthInsuranceLapsed {
+            ended: "2026-06-30".into()
+        }
+    ));
+    let ja = text::render(&after, Lang::Ja);
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(flat.contains("2026年6月30日（火）で終わり"), "{ja}");
+    assert!(flat.contains("利用登録をやり直して"), "{ja}");
+    assert!(!flat.contains("続けられます"), "{ja}");
+    assert!(!flat.contains("3か月前から"), "{ja}");
+    // Nothing locked or forgotten: no PIN-reset step.
+    assert!(!has(&after.bring, &Msg::CounterHolder), "{:?}", after.bring);
+    assert!(!flat.contains("その日のうちに無料で再設定"), "{ja}");
+    let line1 = text::headline(&after, Lang::Ja);
+    assert!(line1.contains("更新") && !line1.contains("再設定"), "{line1}");
+    // Across the year end: expiry in November, grace to the end of February.
+    r.card.certificate_expiry = Some("2026-11-15".into());
+    let a = run_at(&r, f, datetime!(2026-11-24 10:00 +9));
+    assert!(has(
+        &a.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2027-02-28".into()
+        }
+    ));
+}
+
+/// Issue 18, item 3: renewal due within the window is on line 1, not
+/// 「対応は不要です」.
+#[test]
+fn renewal_due_soon_is_on_line_1() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_expiry = Some("2026-12-20".into());
+    let a = run_at(&r, Facts::default(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert_eq!(a.route, Route::None);
+    let line1 = text::headline(&a, Lang::Ja);
+    assert!(
+        line1.contains("あと26日") && line1.contains("更新"),
+        "{line1}"
+    );
+    assert!(!line1.contains("対応は不要です"), "{line1}");
+    // Outside the window: nothing to do.
+    r.card.certificate_expiry = Some("2027-12-20".into());
+    let a = run_at(&r, Facts::default(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert_eq!(text::headline(&a, Lang::Ja), "判定: 対応は不要です。");
+}
+
+/// Issue 18, item 4: no 署名用 certificate: no 署名用 route, and a
+/// forgotten 4-digit PIN goes to the counter (the kiosk would need the
+/// 署名用 password); under 15 without a card reading, the same.
+#[test]
+fn without_a_signature_certificate_no_signature_route_is_offered() {
+    let mut r = card(HEALTHY);
+    r.card.signature_certificate = SignatureCertificate::Absent;
+    let mut f = Facts::default();
+    f.knows.auth = Answer::No;
+    let a = run(&r, f);
+    assert_eq!(a.route, Route::Counter, "{:?}", a.conditions);
+    assert!(no_kiosk_anywhere(&a), "{a:?}");
+    let a = advise(
+        &AdviceInput::without_card(
+            PerKey {
+                sign: KeyInput::Locked,
+                ..PerKey::default()
+            },
+            Facts {
+                age: AgeBand::Under15,
+                ..Facts::default()
+            },
+        ),
+        NOON,
+    )
+    .localized(Lang::Ja);
+    assert_eq!(a.route, Route::None);
+    assert!(has(
+        &key(&a, KeyId::Sign).reasons,
+        &Msg::KeyNoCertificate { key: KeyId::Sign }
+    ));
+    let line1 = text::headline(&a, Lang::Ja);
+    assert!(line1.contains("署名用電子証明書がなく"), "{line1}");
+    assert!(!line1.contains("再設定します"), "{line1}");
+}
+
+/// Issue 18, item 5: moving: one counter visit with the 署名用
+/// certificate's reissue and the 14-day 転入届.
+#[test]
+fn moving_is_one_counter_visit_for_everything() {
+    let mut f = kiosk_facts();
+    f.moved = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f).localized(Lang::Ja);
+    assert_eq!(a.route, Route::Counter);
+    assert!(has(&a.bring, &Msg::MovedOneVisit), "{:?}", a.bring);
+    assert!(has(&a.bring, &Msg::MoveDeadline), "{:?}", a.bring);
+    assert!(text::headline(&a, Lang::Ja).contains("署名用電子証明書の再発行も同じ来庁で"));
+    let ja = text::render(&a, Lang::Ja);
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(flat.contains("14日以内"), "{ja}");
+    // Not moving: neither.
+    let a = run(&card(["L", "L", "3", "3"]), kiosk_facts());
+    assert!(!has(&a.bring, &Msg::MovedOneVisit) && !has(&a.bring, &Msg::MoveDeadline));
+}
+
+/// Issue 18, item 2: on a weekend, a national holiday or 12/29-1/3 the
+/// counter advice says most counters are closed and when they reopen; on a
+/// weekday it says nothing of the kind.
+#[test]
+fn counter_advice_knows_the_calendar() {
+    let counter = |now| run_at(&card(["3", "5", "3", "L"]), kiosk_facts(), now);
+    let closed = |a: &Advice| {
+        a.bring.iter().find_map(|s| match &s.msg {
+            Msg::CounterClosed {
+                day_off, reopens, ..
+            } => Some((*day_off, reopens.clone())),
+            _ => None,
+        })
+    };
+    use jpki_status::advice::msg::DayOff;
+    assert_eq!(closed(&counter(datetime!(2026-11-24 10:00 +9))), None);
+    assert_eq!(
+        closed(&counter(datetime!(2026-11-28 10:00 +9))),
+        Some((DayOff::Weekend, "2026-11-30".into()))
+    );
+    assert_eq!(
+        closed(&counter(datetime!(2026-11-23 10:00 +9))),
+        Some((DayOff::Holiday, "2026-11-24".into()))
+    );
+    assert_eq!(
+        closed(&counter(datetime!(2026-12-30 10:00 +9))),
+        Some((DayOff::YearEnd, "2027-01-04".into()))
+    );
+    let ja = text::render(
+        &counter(datetime!(2026-12-30 10:00 +9)).localized(Lang::Ja),
+        Lang::Ja,
+    );
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(
+        flat.contains("年末年始") && flat.contains("1月4日（月）から開きます"),
+        "{ja}"
+    );
+}

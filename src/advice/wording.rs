@@ -630,24 +630,20 @@ impl Msg {
                 day_off,
                 reopens,
             } => {
-                let saturday = crate::japan_time::parse_date_text(date)
-                    .is_some_and(|d| d.weekday() == time::Weekday::Saturday);
                 let date = short_date_text(date, lang);
                 let reopens = short_date_text(reopens, lang);
-                let day = match (day_off, lang) {
-                    (DayOff::Weekend, Lang::Ja) if saturday => "土曜日",
-                    (DayOff::Weekend, Lang::Ja) => "日曜日",
-                    (DayOff::Weekend, Lang::En) if saturday => "a Saturday",
-                    (DayOff::Weekend, Lang::En) => "a Sunday",
-                    (DayOff::Holiday, Lang::Ja) => "祝日",
-                    (DayOff::YearEnd, Lang::Ja) => "年末年始（12月29日〜1月3日）",
-                    (DayOff::Holiday, Lang::En) => "a national holiday",
-                    (DayOff::YearEnd, Lang::En) => "in the year-end holidays (29 Dec-3 Jan)",
+                let why = match (day_off, lang) {
+                    (DayOff::Weekend, Lang::Ja) => "、",
+                    (DayOff::Holiday, Lang::Ja) => "祝日のため、",
+                    (DayOff::YearEnd, Lang::Ja) => "年末年始（12月29日〜1月3日）のため、",
+                    (DayOff::Weekend, Lang::En) => "",
+                    (DayOff::Holiday, Lang::En) => " is a national holiday:",
+                    (DayOff::YearEnd, Lang::En) => " is in the year-end holidays (29 Dec-3 Jan):",
                 };
                 if ja {
-                    format!("今日{date}は{day}のため、多くの市区町村の窓口は閉まっています。通常は{reopens}から開きます（休日に開く窓口もあります。行く前に市区町村に確認してください）。")
+                    format!("今日{date}は{why}多くの市区町村の窓口が閉まっています。通常は{reopens}から開きます（土日・祝日に開く窓口もあります。行く前に市区町村に確認してください）。")
                 } else {
-                    format!("Today, {date}, is {day}: most municipal counters are closed and usually reopen on {reopens} (some open on days off; check with the municipality first).")
+                    format!("Today, {date},{why} most municipal counters are closed; they usually reopen on {reopens} (some open at weekends or on holidays: check with the municipality first).")
                 }
             }
             Msg::ExpiringSoon { date, days } => {

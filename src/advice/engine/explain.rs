@@ -167,7 +167,7 @@ fn explain_counter(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts)
     // (R6 says it already when it is the route), and the 転入届 has its
     // 14-day deadline.
     if f.moved == Answer::Yes {
-        if d.rule != RuleId::R6 && cx.sign_cert_on_card() != SignatureCertificate::Absent {
+        if d.rule != RuleId::R6 && cx.sign_cert_on_card(f) != SignatureCertificate::Absent {
             bring(RuleId::R6, Msg::MovedOneVisit);
         }
         bring(RuleId::R10, Msg::MoveDeadline);
@@ -186,7 +186,7 @@ fn explain_fix_later(cx: &Cx, only_if: Option<Route>, p: &mut Parts) {
         && f.adult_ward != Answer::Yes
         && f.moved != Answer::Yes
         && f.who != Who::Proxy
-        && cx.sign_cert_on_card() != SignatureCertificate::Absent
+        && cx.sign_cert_on_card(f) != SignatureCertificate::Absent
         && !matches!(cx.key(KeyId::Sign), KeyInput::Locked);
     bring(RuleId::R4, Msg::FixLater { kiosk });
     Parts::push_unique(
@@ -204,7 +204,7 @@ pub(super) fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], 
     let mut any_spent = false;
     for k in KeyId::HOLDER_KEYS {
         let input = cx.key(k);
-        let no_cert = k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent;
+        let no_cert = k == KeyId::Sign && cx.sign_cert_on_card(f) == SignatureCertificate::Absent;
         any_spent |= input.spent(k) && !no_cert;
         if let KeyInput::Remaining { left, max } = input {
             if *left == 1 && !no_cert {

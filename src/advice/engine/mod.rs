@@ -176,8 +176,9 @@ impl<'a> Cx<'a> {
     /// without that, none for a holder under 15 or an adult ward (R12: no
     /// 署名用 certificate in principle, D), so no 署名用 route is offered
     /// (issue 18).
-    fn sign_cert_on_card(&self) -> SignatureCertificate {
-        let f = &self.input.facts;
+    /// `f`: the facts of the world being decided (an exception's "under
+    /// 15" world has no 署名用 certificate either).
+    fn sign_cert_on_card(&self, f: &Facts) -> SignatureCertificate {
         match self.input.card.as_ref().map(|c| c.signature_certificate) {
             Some(known @ (SignatureCertificate::Present | SignatureCertificate::Absent)) => known,
             Some(SignatureCertificate::Unknown) | None

@@ -150,7 +150,7 @@ pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
                 // Several cases: listed, each a whole clause (never
                 // 「…の、…の場合」).
                 (Lang::Ja, _) => format!(
-                    "ただし、{}のいずれかに当てはまる場合は{place}です。",
+                    "ただし、次のいずれかの場合は{place}です（{}）。",
                     cases
                         .iter()
                         .map(|c| c.trim_end_matches("場合").trim_end_matches('の'))
