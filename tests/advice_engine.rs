@@ -1308,10 +1308,10 @@ fn correction_store_list_is_dated_and_the_help_line_has_its_hours() {
     f.knows.sign = Answer::Yes;
     let a = run(&card(["L", "5", "3", "3"]), f).localized(Lang::Ja);
     let ja = text::render(&a, Lang::Ja);
-    assert!(ja.contains("J-LISの一覧、2026-11-26確認"), "{ja}");
+    assert!(ja.contains("J-LISの一覧、2026年11月26日確認"), "{ja}");
     let stores = a.stores.first().expect("stores").text.clone();
     assert!(
-        stores.contains("2026-11-26確認") && stores.contains("順次拡大"),
+        stores.contains("2026年11月26日確認") && stores.contains("順次拡大"),
         "{stores}"
     );
     let details = text::details(&a, Lang::Ja);
@@ -1670,7 +1670,10 @@ fn expiry_is_told_as_of_today() {
     assert!(!has(&after.bring, &Msg::CounterHolder), "{:?}", after.bring);
     assert!(!flat.contains("その日のうちに無料で再設定"), "{ja}");
     let line1 = text::headline(&after, Lang::Ja);
-    assert!(line1.contains("更新") && !line1.contains("再設定"), "{line1}");
+    assert!(
+        line1.contains("更新") && !line1.contains("再設定"),
+        "{line1}"
+    );
     // Across the year end: expiry in November, grace to the end of February.
     r.card.certificate_expiry = Some("2026-11-15".into());
     let a = run_at(&r, f, datetime!(2026-11-24 10:00 +9));

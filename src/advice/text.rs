@@ -204,7 +204,7 @@ fn body(a: &Advice, view: View) -> String {
                 Lang::Ja => format!(
                     "場所: {}（J-LISの一覧、{}確認）。",
                     vocab::stores_short(k, lang),
-                    vocab::STORES_FACT.checked
+                    vocab::STORES_FACT.checked_text(lang)
                 ),
                 Lang::En => format!(
                     "Where: {} (J-LIS list as checked on {}).",

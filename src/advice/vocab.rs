@@ -22,6 +22,18 @@ pub struct Fact {
     pub checked: &'static str,
 }
 
+impl Fact {
+    /// The check date as written in a sentence: 「2026年11月26日」 in
+    /// Japanese (issue 18: no ISO dates in Japanese sentences),
+    /// `2026-11-26` in English.
+    pub fn checked_text(&self, lang: Lang) -> String {
+        match (lang, crate::japan_time::parse_date_text(self.checked)) {
+            (Lang::Ja, Some(d)) => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
+            _ => self.checked.to_string(),
+        }
+    }
+}
+
 /// Kiosk hours, Japan time (R5, R7; J-LIS reset service terms): opens.
 pub const KIOSK_OPENS: Time = time::macros::time!(06:30);
 /// Kiosk hours, Japan time: closes.

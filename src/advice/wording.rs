@@ -77,8 +77,9 @@ pub fn question_short(q: Question, lang: Lang) -> String {
 /// route, or for an open one what settles it (issue 18: never "depends"
 /// alone).
 ///
-/// `line1`: the question line 1 already answers; a key decided by it
-/// alone reads "as above".
+/// `line1`: the question line 1 already answers; a key it decides reads
+/// "as above", one decided by the other questions "see the questions
+/// below" (the slip lists them with their answers).
 pub fn key_route_short(
     k: &super::output::KeyAdvice,
     line1: Option<Question>,
@@ -94,17 +95,17 @@ pub fn key_route_short(
                     .pick("カードを読み直して確認", "read the card again")
                     .to_string()
             }
+            // Short, for a table cell: line 1 and the questions block
+            // below it name the questions.
             Msg::KeyDependsOn { questions, .. }
-                if !questions.is_empty() && questions.iter().all(|q| Some(*q) == line1) =>
+                if !questions.is_empty() && questions.iter().any(|q| Some(*q) == line1) =>
             {
                 return lang.pick("上の判定のとおり", "as above").to_string();
             }
             Msg::KeyDependsOn { questions, .. } if !questions.is_empty() => {
-                let qs: Vec<String> = questions.iter().map(|q| question_short(*q, lang)).collect();
-                return match lang {
-                    Lang::Ja => format!("{}で決まります", qs.join("と、")),
-                    Lang::En => format!("decided by {}", qs.join(" and ")),
-                };
+                return lang
+                    .pick("下の質問のとおり", "see the questions below")
+                    .to_string();
             }
             _ => {}
         }
@@ -526,7 +527,7 @@ impl Msg {
                 "If the move-in notice (転入届) is not made yet, make it at the new municipality within 14 days of the move (past that the card lapses). The move-in, the card's continued use, the signature certificate's reissue and the PIN reset are done in one visit.",
             ),
             Msg::Stores { key } => {
-                let date = vocab::STORES_FACT.checked;
+                let date = vocab::STORES_FACT.checked_text(lang);
                 if ja {
                     format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
                 } else {
@@ -590,7 +591,7 @@ impl Msg {
                 let last = vocab::clock(vocab::KIOSK_LAST_START);
                 let until = short_minute_text(until, lang);
                 if ja {
-                    format!("今日なら{last}までに店舗へ。予約は{until}まで有効です。")
+                    format!("今日なら{last}までに店舗へ行ってください。予約は{until}まで有効です。")
                 } else {
                     format!(
                         "today, be at the store by {last}; the reservation is valid until {until}."

@@ -53,7 +53,10 @@ impl Body {
             esc(title)
         );
         for (text, html) in items {
-            self.weight += weigh(text) + extra;
+            // A line break leaves the rest of its line empty: about half a
+            // column's line (a condition's answers are one a line).
+            let breaks = text.matches('\n').count() as f64;
+            self.weight += weigh(text) + extra + 15.0 * breaks;
             let _ = write!(self.html, "<{item}>{html}</{item}>");
         }
         let _ = writeln!(self.html, "{close}</section>");

@@ -66,7 +66,7 @@ pub(super) fn details_questions(out: &mut String, a: &Advice, lang: Lang) {
             lang.pick("答えで判定が変わる質問:", "Open questions:")
         );
         for c in &a.conditions {
-            let _ = writeln!(out, "  - {}", c.text);
+            let _ = writeln!(out, "  - {}", c.text.replace('\n', "\n      "));
         }
     }
     if !a.exceptions.is_empty() {
@@ -105,7 +105,7 @@ pub(super) fn details_sources(out: &mut String, a: &Advice, lang: Lang) {
         out,
         "{} {} ({}; {})",
         lang.pick("店舗一覧:", "Store list:"),
-        vocab::STORES_FACT.checked,
+        vocab::STORES_FACT.checked_text(lang),
         vocab::STORES_FACT.source,
         if ja { "順次拡大中" } else { "it grows" }
     );
