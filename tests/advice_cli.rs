@@ -470,6 +470,6 @@ fn japanese_text_by_lang() {
         "--now",
         "2026-11-22T14:00:00+09:00",
     ]);
-    assert!(text.contains("規則の確認日: 2026-11-26"), "{text}");
+    assert!(text.contains("規則の確認日: 2026年11月26日"), "{text}");
     assert!(text.contains("[R5; N]"), "{text}");
 }
