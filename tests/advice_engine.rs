@@ -1468,6 +1468,30 @@ fn branches_work(a: &Advice) -> Result<(), String> {
     if odd && asks_odd && first != Some(Question::OddAnswerRepeats) {
         return Err(format!("odd answer not first: {:?}", a.conditions));
     }
+    // Line 1's kiosk branch names the PIN the kiosk uses only for "forgot
+    // this JPKI PIN", and then it is the other JPKI PIN.
+    let ja = a.clone().localized(Lang::Ja);
+    if let Some(c) = a.conditions.first() {
+        let sentence = &ja.summary.text;
+        let uses = |k: KeyId| {
+            format!(
+                "（{}を使います）",
+                jpki_status::advice::vocab::pin_name(k, Lang::Ja)
+            )
+        };
+        for k in KeyId::HOLDER_KEYS {
+            let expected = match c.question {
+                Question::KnowsAuth => Some(KeyId::Sign),
+                Question::KnowsSign => Some(KeyId::Auth),
+                _ => None,
+            };
+            if sentence.contains(&uses(k)) && expected != Some(k) {
+                return Err(format!(
+                    "line 1 names the wrong PIN for the kiosk: {sentence}"
+                ));
+            }
+        }
+    }
     for (lang, words) in [
         (Lang::Ja, &["答えしだい"][..]),
         (Lang::En, &["depends"][..]),

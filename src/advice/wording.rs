@@ -883,11 +883,16 @@ pub fn conditional_sentence(c: &Condition, lang: Lang) -> String {
         .iter()
         .map(|b| {
             let mut place = vocab::route_place(b.route, lang).to_string();
-            // A kiosk branch that holds only while the other PIN is
-            // remembered says which PIN it uses (the other condition says
-            // what happens without it).
-            if b.route == Route::Kiosk {
-                if let Some(k) = b.then.as_ref().and_then(|t| knows_key(t.question)) {
+            // "Forgot this JPKI PIN → the kiosk" says which PIN the kiosk
+            // uses: the other one (the other question says what happens
+            // without it).
+            if b.route == Route::Kiosk && b.answer == Choice::No {
+                let other = match c.question {
+                    Question::KnowsAuth => Some(KeyId::Sign),
+                    Question::KnowsSign => Some(KeyId::Auth),
+                    _ => None,
+                };
+                if let Some(k) = other {
                     place.push_str(&match lang {
                         Lang::Ja => format!("（{}を使います）", vocab::pin_name(k, lang)),
                         Lang::En => format!(" (using the {})", vocab::pin_name(k, lang)),
