@@ -62,6 +62,21 @@ pub fn human_date(d: Date, lang: Lang) -> String {
     }
 }
 
+/// A date without its weekday: 「2030年6月1日」, "1 Jun 2030" (a card's
+/// expiry, a check date).
+pub fn long_date(d: Date, lang: Lang) -> String {
+    let m = u8::from(d.month());
+    match lang {
+        Lang::Ja => format!("{}年{}月{}日", d.year(), m, d.day()),
+        Lang::En => format!("{} {} {}", d.day(), MONTHS_EN[usize::from(m - 1)], d.year()),
+    }
+}
+
+/// [`long_date`] of a `YYYY-MM-DD` text; the text unchanged if it is not one.
+pub fn long_date_text(s: &str, lang: Lang) -> String {
+    parse_date_text(s).map_or_else(|| s.to_string(), |d| long_date(d, lang))
+}
+
 /// A date within the coming days, as a clerk writes it: 「11月25日（水）」,
 /// "Wed 25 Nov".
 pub fn short_date(d: Date, lang: Lang) -> String {
@@ -133,5 +148,7 @@ mod tests {
             "11月25日（水）9:05"
         );
         assert_eq!(human_date_text("not a date", Lang::Ja), "not a date");
+        assert_eq!(long_date_text("2030-06-01", Lang::Ja), "2030年6月1日");
+        assert_eq!(long_date_text("2030-06-01", Lang::En), "1 Jun 2030");
     }
 }

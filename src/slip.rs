@@ -105,13 +105,7 @@ pub fn render_slip_on(
             ("rules_checked_label", &esc(lang.pick("案内の根拠の確認日", "Rules checked"))),
             (
                 "rules_checked",
-                &esc(&crate::japan_time::parse_date_text(&a.rules_checked).map_or_else(
-                    || a.rules_checked.clone(),
-                    |d| match lang {
-                        Lang::Ja => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
-                        Lang::En => crate::japan_time::human_date(d, lang),
-                    },
-                )),
+                &esc(&crate::japan_time::long_date_text(&a.rules_checked, lang)),
             ),
             ("help_line_label", &esc(lang.pick("マイナンバー総合フリーダイヤル", "My Number help line"))),
             ("help_line", &esc(&match lang {

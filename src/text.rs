@@ -202,12 +202,12 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
         (CertificateStatus::Expired, Some(d)) => parts.push(format!(
             "{}{}",
             lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on "),
-            crate::japan_time::human_date_text(d, lang)
+            crate::japan_time::long_date_text(d, lang)
         )),
         (_, Some(d)) => parts.push(format!(
             "{}{}",
             lang.pick("電子証明書の有効期限: ", "certificates valid until "),
-            crate::japan_time::human_date_text(d, lang)
+            crate::japan_time::long_date_text(d, lang)
         )),
         _ => {}
     }

@@ -27,9 +27,9 @@ impl Fact {
     /// Japanese (issue 18: no ISO dates in Japanese sentences),
     /// `2026-11-26` in English.
     pub fn checked_text(&self, lang: Lang) -> String {
-        match (lang, crate::japan_time::parse_date_text(self.checked)) {
-            (Lang::Ja, Some(d)) => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
-            _ => self.checked.to_string(),
+        match lang {
+            Lang::Ja => crate::japan_time::long_date_text(self.checked, lang),
+            Lang::En => self.checked.to_string(),
         }
     }
 }

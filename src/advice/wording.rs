@@ -651,8 +651,8 @@ impl Msg {
                 let date = human_date_text(date, lang);
                 match (ja, *days) {
                     (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます（無料）。"),
-                    (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before (free)."),
-                    (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before (free)."),
+                    (false, 1) => format!("The certificates expire tomorrow, {date}; renewal at the counter is possible from 3 months before (free)."),
+                    (false, _) => format!("The certificates expire in {days} days, on {date}; renewal at the counter is possible from 3 months before (free)."),
                 }
             }
             _ => return None,

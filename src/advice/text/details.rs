@@ -100,12 +100,11 @@ pub(super) fn details_sources(out: &mut String, a: &Advice, lang: Lang) {
         (" (", "; ", ")")
     };
     let _ = writeln!(out, "{} {}", lang.pick("出典:", "Sources:"), sources);
-    let rules_checked = crate::japan_time::parse_date_text(&a.rules_checked)
-        .filter(|_| ja)
-        .map_or_else(
-            || a.rules_checked.clone(),
-            |d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
-        );
+    let rules_checked = if ja {
+        crate::japan_time::long_date_text(&a.rules_checked, lang)
+    } else {
+        a.rules_checked.clone()
+    };
     let _ = writeln!(
         out,
         "{} {rules_checked}",

@@ -76,7 +76,7 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
                     "{body}また、電子証明書の有効期限が{date}で、あと{days}日です。窓口で更新してください。"
                 ),
                 Lang::En => format!(
-                    "{body} Also, the certificates expire on {date} (in {days} days): renew them at the counter."
+                    "{body} Also, the certificates expire in {days} days, on {date}: renew them at the counter."
                 ),
             }
         }
@@ -115,7 +115,7 @@ fn renewal_due_sentence(date: &str, days: i64, lang: Lang) -> String {
             "暗証番号の手続きは不要です。電子証明書の有効期限が{date}で、あと{days}日です。市区町村の窓口で更新してください（無料）。"
         ),
         Lang::En => format!(
-            "no PIN needs anything, but the certificates expire on {date} (in {days} days): renew them at the municipal counter (free)."
+            "the PINs need nothing, but the certificates expire in {days} days, on {date}: renew them at the municipal counter (free)."
         ),
     }
 }
