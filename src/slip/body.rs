@@ -1,6 +1,6 @@
 //! The slip's content by section: the answer as a headline, the PIN table,
-//! what to bring, steps, where and when, other answers, warnings and
-//! exceptions, the office; and how much text they carry (the slip's
+//! what to bring, steps, where and when, other answers, the other
+//! questions with their answers, warnings and exceptions, the office; and how much text they carry (the slip's
 //! density is chosen from it). Must not: decide or word anything (the words
 //! are `advice::text`'s and `advice::wording`'s).
 
