@@ -18,6 +18,21 @@ use std::path::{Path, PathBuf};
 /// instead of filling memory.
 pub const MAX_INPUT_BYTES: u64 = 1024 * 1024;
 
+/// The cause of an I/O error in Japanese (issue 18: the system's English
+/// message never appears in Japanese output; the OS error number stays
+/// for the rare other causes).
+pub fn io_reason_ja(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "ファイルがありません".to_string(),
+        ErrorKind::PermissionDenied => "読み取る権限がありません".to_string(),
+        _ => match e.raw_os_error() {
+            Some(n) => format!("読み取りエラー、OSのエラー番号 {n}"),
+            None => "読み取りエラー".to_string(),
+        },
+    }
+}
+
 /// Why an input file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -77,7 +92,11 @@ impl InputError {
                 format!("{} は UTF-8 のテキストではありません。", path.display())
             }
             (InputError::Io { path, source }, Lang::Ja) => {
-                format!("{} を読み込めません（{source}）。", path.display())
+                format!(
+                    "{} を読み込めません（{}）。",
+                    path.display(),
+                    io_reason_ja(source)
+                )
             }
             (e, Lang::En) => sentence(&e.to_string()),
         };

@@ -40,6 +40,7 @@ pub mod card;
 pub mod cli;
 pub mod embed;
 pub mod exit;
+pub mod holidays;
 #[cfg(feature = "cli")]
 pub use cli::help_ja as help;
 pub mod input;

@@ -103,9 +103,15 @@ pub fn render_slip_on(
                 "This slip carries no name, no My Number and no certificate details. Never tell anyone your PINs.",
             ))),
             ("rules_checked_label", &esc(lang.pick("案内の根拠の確認日", "Rules checked"))),
-            ("rules_checked", &esc(&a.rules_checked)),
+            (
+                "rules_checked",
+                &esc(&crate::japan_time::long_date_text(&a.rules_checked, lang)),
+            ),
             ("help_line_label", &esc(lang.pick("マイナンバー総合フリーダイヤル", "My Number help line"))),
-            ("help_line", &esc(&format!("{} ({})", vocab::HOTLINE, vocab::hotline_hours(lang)))),
+            ("help_line", &esc(&match lang {
+                Lang::Ja => format!("{}（{}）", vocab::HOTLINE, vocab::hotline_hours(lang)),
+                Lang::En => format!("{} ({})", vocab::HOTLINE, vocab::hotline_hours(lang)),
+            })),
         ],
     )
 }
@@ -194,6 +200,27 @@ fn statement_text(s: &Statement, lang: Lang) -> String {
                 "The certificates expire within three months; renewal at the municipal counter is possible from 3 months before (free).",
             )
             .to_string();
+    }
+    // The health-insurance grace ends three months after the birthday
+    // month: on paper it is said without the date, as of today.
+    match s.msg {
+        Msg::HealthInsuranceGrace { .. } => {
+            return lang
+                .pick(
+                    "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。それまでに更新してください。",
+                    "Health insurance use continues until the end of the third month after the month of expiry: renew before then.",
+                )
+                .to_string()
+        }
+        Msg::HealthInsuranceLapsed { .. } => {
+            return lang
+                .pick(
+                    "健康保険証としての利用の期間（期限の月の3か月後の月末まで）は過ぎ、利用登録は解除されています。更新した後、医療機関などのカードリーダーで利用登録をやり直してください。",
+                    "The health-insurance period (to the end of the third month after expiry) has passed and the registration has lapsed: after renewing, register again at a clinic's card reader.",
+                )
+                .to_string()
+        }
+        _ => {}
     }
     if s.text.is_empty() {
         s.msg.render(s.rule, lang)
@@ -308,26 +335,7 @@ fn route_class(r: Route) -> &'static str {
     }
 }
 
-const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-fn human_date(d: time::Date, lang: Lang) -> String {
-    let wd = usize::from(d.weekday().number_days_from_monday());
-    let m = u8::from(d.month());
-    match lang {
-        Lang::Ja => format!("{}年{}月{}日（{}）", d.year(), m, d.day(), WEEKDAYS_JA[wd]),
-        Lang::En => format!(
-            "{} {} {} ({})",
-            d.day(),
-            MONTHS_EN[usize::from(m - 1)],
-            d.year(),
-            WEEKDAYS_EN[wd]
-        ),
-    }
-}
+use crate::japan_time::human_date;
 
 fn human_time(now: OffsetDateTime, lang: Lang) -> String {
     let t = in_japan(now);

@@ -37,6 +37,35 @@ pub struct TableRow {
     pub emphasis: Emphasis,
 }
 
+/// The rows of a reading. On a card without a 署名用 certificate the
+/// password's row says so instead of its tries (issue 18: its counter
+/// means nothing there, and "5/5" read as usable).
+pub fn rows_from_report(report: &CardReport, lang: Lang) -> Vec<TableRow> {
+    let no_sign = report.card.signature_certificate == SignatureCertificate::Absent;
+    report
+        .keys
+        .iter()
+        .map(|k| {
+            if no_sign && k.id == crate::card::KeyId::Sign {
+                TableRow {
+                    frac: "-".to_string(),
+                    dots: String::new(),
+                    label: vocab::pin_name_with_format(k.id, lang),
+                    note: lang
+                        .pick(
+                            "署名用電子証明書がないため使いません",
+                            "not used: no signature certificate on the card",
+                        )
+                        .to_string(),
+                    emphasis: Emphasis::Plain,
+                }
+            } else {
+                row_from_report(k, lang)
+            }
+        })
+        .collect()
+}
+
 /// The row of one reading.
 pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
     let mut emphasis = Emphasis::Plain;
@@ -171,12 +200,14 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
     match (c.certificate_status, &c.certificate_expiry) {
         (CertificateStatus::Expired, Some(d)) => parts.push(format!(
-            "{}{d}",
-            lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on ")
+            "{}{}",
+            lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on "),
+            crate::japan_time::long_date_text(d, lang)
         )),
         (_, Some(d)) => parts.push(format!(
-            "{}{d}",
-            lang.pick("電子証明書の有効期限: ", "certificates valid until ")
+            "{}{}",
+            lang.pick("電子証明書の有効期限: ", "certificates valid until "),
+            crate::japan_time::long_date_text(d, lang)
         )),
         _ => {}
     }
@@ -202,25 +233,49 @@ pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
             .readings
             .iter()
             .map(|r| {
-                let v = match r.status.left() {
-                    Some(n) => n.to_string(),
-                    None => r.status.name().to_string(),
+                // Japanese text says it in Japanese (issue 18: no English
+                // fragment); the JSON keeps the snake_case names.
+                let v = match (r.status.left(), lang) {
+                    (Some(n), _) => vocab::tries_left(n, lang),
+                    (None, Lang::Ja) => "読み取れず".to_string(),
+                    (None, Lang::En) => r.status.name().to_string(),
                 };
-                format!("{}: {v}", r.applet)
+                format!("{}: {v}", applet_label(r.applet, lang))
             })
             .collect();
+        let (open, sep, close) = match lang {
+            Lang::Ja => ("（", "、", "）"),
+            Lang::En => (" (", ", ", ")"),
+        };
         let _ = writeln!(
             out,
-            "  ⚠ {}: {} ({})",
+            "  ⚠ {}: {}{open}{}{close}",
             vocab::pin_name(k.id, lang),
             lang.pick(
                 "カード内の2か所の記録が一致しません。少ない方を表示しています",
                 "the card's two records of this PIN differ; the lower is shown"
             ),
-            parts.join(", ")
+            parts.join(sep)
         );
     }
     out
+}
+
+/// An applet's name for people.
+fn applet_label(a: crate::card::Applet, lang: Lang) -> &'static str {
+    use crate::card::Applet;
+    match (a, lang) {
+        (Applet::Jpki, Lang::Ja) => "公的個人認証AP",
+        (Applet::Kenhojo, Lang::Ja) => "券面事項入力補助AP",
+        (Applet::Juki, Lang::Ja) => "住基AP",
+        (Applet::Common, Lang::Ja) => "共通AP",
+        (Applet::Kenmen, Lang::Ja) => "券面事項確認AP",
+        (Applet::Jpki, Lang::En) => "JPKI applet",
+        (Applet::Kenhojo, Lang::En) => "input-support applet",
+        (Applet::Juki, Lang::En) => "resident-register applet",
+        (Applet::Common, Lang::En) => "common applet",
+        (Applet::Kenmen, Lang::En) => "card-face applet",
+    }
 }
 
 /// The whole reading for a log: the card line, the reader, the table.
@@ -230,11 +285,7 @@ pub fn render_report(report: &CardReport, lang: Lang) -> String {
     if let Some(reader) = &report.reader {
         let _ = writeln!(out, "  {}: {reader}", lang.pick("リーダー", "Reader"));
     }
-    let rows: Vec<TableRow> = report
-        .keys
-        .iter()
-        .map(|k| row_from_report(k, lang))
-        .collect();
+    let rows = rows_from_report(report, lang);
     out.push_str(&render_table(&rows, false));
     out.push_str(&mismatch_notes(report, lang));
     out

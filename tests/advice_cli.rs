@@ -218,7 +218,7 @@ fn cases() -> Vec<Case> {
             ),
             exit: 4,
             route: "kiosk",
-            text: &["morning of 2026-11-23", "Too late for a kiosk today"],
+            text: &["from 6:30 on Mon 23 Nov", "Too late for a kiosk today"],
         },
         Case {
             name: "time: 14:10 UTC is 23:10 JST",
@@ -235,7 +235,7 @@ fn cases() -> Vec<Case> {
             ),
             exit: 4,
             route: "kiosk",
-            text: &["morning of 2026-11-23"],
+            text: &["from 6:30 on Mon 23 Nov"],
         },
         Case {
             name: "time: open",
@@ -252,7 +252,7 @@ fn cases() -> Vec<Case> {
             ),
             exit: 4,
             route: "kiosk",
-            text: &["by 22:30", "valid until 2026-11-23 10:00"],
+            text: &["by 22:30", "valid until Mon 23 Nov 10:00"],
         },
     ]
 }
@@ -470,6 +470,6 @@ fn japanese_text_by_lang() {
         "--now",
         "2026-11-22T14:00:00+09:00",
     ]);
-    assert!(text.contains("規則の確認日: 2026-11-26"), "{text}");
+    assert!(text.contains("規則の確認日: 2026年11月26日"), "{text}");
     assert!(text.contains("[R5; N]"), "{text}");
 }

@@ -791,9 +791,9 @@ fn time_at_23_10_jst_says_reserve_in_the_morning() {
             date: "2026-11-23".into()
         }
     );
-    assert!(
-        text::render(&a_ja(&a_clone(datetime!(2026-11-22 23:10 +9))), Lang::Ja).contains("朝に")
-    );
+    let ja = text::render(&a_ja(&a_clone(datetime!(2026-11-22 23:10 +9))), Lang::Ja);
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(flat.contains("11月23日（月）の6:30以降に"), "{ja}");
     // The same instant given in UTC.
     let a = kiosk_at(datetime!(2026-11-22 14:10 UTC));
     assert_eq!(
@@ -811,15 +811,28 @@ fn a_ja(a: &Advice) -> Advice {
     a.clone().localized(Lang::Ja)
 }
 
+/// Issue 18: before the kiosk opens the advice is "from 6:30 today" (the
+/// app takes the reservation at any hour), never "too late today".
 #[test]
-fn time_before_06_30_says_this_morning() {
-    let a = kiosk_at(datetime!(2026-11-23 03:00 +9));
-    assert_eq!(
-        a.time_window.map(|t| t.advice.msg),
-        Some(Msg::ReserveInMorning {
-            date: "2026-11-23".into()
-        })
-    );
+fn time_before_06_30_says_from_6_30_today() {
+    for now in [
+        datetime!(2026-11-23 03:00 +9),
+        datetime!(2026-11-24 05:00 +9),
+        datetime!(2026-11-24 06:29 +9),
+    ] {
+        let a = kiosk_at(now);
+        let today = now.date().to_string();
+        assert_eq!(
+            a.time_window.clone().map(|t| t.advice.msg),
+            Some(Msg::FromOpening { date: today }),
+            "{now}"
+        );
+        let ja = text::render(&a.clone().localized(Lang::Ja), Lang::Ja);
+        assert!(ja.contains("今日") && ja.contains("6:30から"), "{ja}");
+        assert!(!ja.contains("間に合いません"), "{ja}");
+        let en = text::render(&a.localized(Lang::En), Lang::En);
+        assert!(en.contains("open at 6:30 today"), "{en}");
+    }
 }
 
 #[test]
@@ -857,7 +870,8 @@ fn from_22_30_a_kiosk_visit_is_advised_for_tomorrow_morning() {
             "{now}"
         );
         let ja = text::render(&a.localized(Lang::Ja), Lang::Ja);
-        assert!(ja.contains("2026-11-23の朝"), "{ja}");
+        let flat: String = ja.split('\n').map(str::trim_start).collect();
+        assert!(flat.contains("11月23日（月）の6:30以降"), "{ja}");
         assert!(!ja.contains("分"), "no minute counts: {ja}");
     }
     let a = kiosk_at(datetime!(2026-11-22 22:29 +9));
@@ -1294,10 +1308,10 @@ fn correction_store_list_is_dated_and_the_help_line_has_its_hours() {
     f.knows.sign = Answer::Yes;
     let a = run(&card(["L", "5", "3", "3"]), f).localized(Lang::Ja);
     let ja = text::render(&a, Lang::Ja);
-    assert!(ja.contains("J-LISの一覧、2026-11-26確認"), "{ja}");
+    assert!(ja.contains("J-LISの一覧、2026年11月26日確認"), "{ja}");
     let stores = a.stores.first().expect("stores").text.clone();
     assert!(
-        stores.contains("2026-11-26確認") && stores.contains("順次拡大"),
+        stores.contains("2026年11月26日確認") && stores.contains("順次拡大"),
         "{stores}"
     );
     let details = text::details(&a, Lang::Ja);
@@ -1399,4 +1413,412 @@ fn a_signature_certificate_implies_age_and_not_an_adult_ward() {
         a.exceptions
     );
     assert!(open_questions(&AdviceInput::from_report(&r, f), NOON).is_empty());
+}
+
+// ---- Issue 18: every branch shown is a route that works ----------------
+
+/// Every leaf of a condition (a branch without `then`, or the branches of
+/// its `then`) is settled: its answers, with those on the way, leave one
+/// route possible, and it is not "conditional". The odd answer's "no"
+/// branch is the instruction "follow the new reading". A leaf reached by
+/// "forgot the 4-digit PIN" and "forgot the 署名用 password" is never the
+/// kiosk (each kiosk reset needs the other PIN).
+fn leaves_work(c: &Condition, path: &mut Vec<(Question, Choice)>) -> Result<(), String> {
+    for b in &c.branches {
+        path.push((c.question, b.answer));
+        if c.question == Question::OddAnswerRepeats && b.answer == Choice::No {
+            // Reading again gives a new advice: a working instruction.
+        } else if let Some(t) = &b.then {
+            if t.branches.len() < 2 {
+                return Err(format!("a `then` with one branch: {c:?}"));
+            }
+            leaves_work(t, path)?;
+        } else {
+            if b.possible != vec![b.route] || b.route == Route::Conditional {
+                return Err(format!("unsettled branch at {path:?}: {b:?}"));
+            }
+            let forgot = |q| path.contains(&(q, Choice::No));
+            if b.route == Route::Kiosk && forgot(Question::KnowsAuth) && forgot(Question::KnowsSign)
+            {
+                return Err(format!("kiosk with both JPKI PINs forgotten at {path:?}"));
+            }
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
+/// The whole check for one advice: every condition's leaves work, the text
+/// in both languages (terminal and slip) never says "depends" without the
+/// question, and an odd answer has its own first condition.
+fn branches_work(a: &Advice) -> Result<(), String> {
+    for c in &a.conditions {
+        leaves_work(c, &mut Vec::new())?;
+    }
+    let odd = a.keys.iter().any(|k| {
+        k.reasons
+            .iter()
+            .any(|r| matches!(r.msg, Msg::KeyOdd { .. }))
+    });
+    let asks_odd = a
+        .conditions
+        .iter()
+        .any(|c| c.question == Question::OddAnswerRepeats);
+    let first = a.conditions.first().map(|c| c.question);
+    if odd && asks_odd && first != Some(Question::OddAnswerRepeats) {
+        return Err(format!("odd answer not first: {:?}", a.conditions));
+    }
+    // Line 1's kiosk branch names the PIN the kiosk uses only for "forgot
+    // this JPKI PIN", and then it is the other JPKI PIN.
+    let ja = a.clone().localized(Lang::Ja);
+    if let Some(c) = a.conditions.first() {
+        let sentence = &ja.summary.text;
+        let uses = |k: KeyId| {
+            format!(
+                "（{}を使います）",
+                jpki_status::advice::vocab::pin_name(k, Lang::Ja)
+            )
+        };
+        for k in KeyId::HOLDER_KEYS {
+            let expected = match c.question {
+                Question::KnowsAuth => Some(KeyId::Sign),
+                Question::KnowsSign => Some(KeyId::Auth),
+                _ => None,
+            };
+            if sentence.contains(&uses(k)) && expected != Some(k) {
+                return Err(format!(
+                    "line 1 names the wrong PIN for the kiosk: {sentence}"
+                ));
+            }
+        }
+    }
+    for (lang, words) in [
+        (Lang::Ja, &["答えしだい"][..]),
+        (Lang::En, &["depends"][..]),
+    ] {
+        let l = a.clone().localized(lang);
+        let mut texts = vec![text::render(&l, lang), l.summary.text.clone()];
+        texts.extend(l.conditions.iter().map(|c| c.text.clone()));
+        texts.push(jpki_status::slip::render_slip(None, &l, None, lang, NOON));
+        for t in &texts {
+            for w in words {
+                if t.contains(w) {
+                    return Err(format!("{w:?} in {lang:?}: {t}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Over every combination a help desk meets: each holder key full, spent
+/// to one try, locked or answering oddly; the card with or without a
+/// 署名用 certificate; the holder remembering each JPKI PIN, not, or not
+/// asked yet.
+#[test]
+fn every_branch_shown_works_for_its_answer_over_all_combinations() {
+    let states = |k: KeyId| {
+        let max = if k == KeyId::Sign { 5 } else { 3 };
+        vec![
+            KeyInput::Remaining {
+                left: max,
+                max: Some(max),
+            },
+            KeyInput::Remaining {
+                left: 1,
+                max: Some(max),
+            },
+            KeyInput::Locked,
+            KeyInput::Unexpected {
+                sw: Some(StatusWord(0x6A86)),
+            },
+        ]
+    };
+    let answers = [Answer::Yes, Answer::No, Answer::Unknown];
+    let mut checked = 0;
+    for auth in states(KeyId::Auth) {
+        for sign in states(KeyId::Sign) {
+            for kenhojo in states(KeyId::Kenhojo) {
+                for juki in states(KeyId::Juki) {
+                    for sig in [SignatureCertificate::Present, SignatureCertificate::Absent] {
+                        for (ka, ks) in answers
+                            .iter()
+                            .flat_map(|a| answers.iter().map(move |s| (*a, *s)))
+                        {
+                            let mut r = card(HEALTHY);
+                            r.card.signature_certificate = sig;
+                            let mut input = AdviceInput::from_report(&r, Facts::default());
+                            input.keys = PerKey {
+                                auth: auth.clone(),
+                                sign: sign.clone(),
+                                kenhojo: kenhojo.clone(),
+                                juki: juki.clone(),
+                            };
+                            input.facts.knows.auth = ka;
+                            input.facts.knows.sign = ks;
+                            let a = advise(&input, NOON);
+                            if let Err(e) = branches_work(&a) {
+                                panic!("{input:?}\n{e}");
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 4 * 4 * 4 * 2 * 9);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Issue 18, item 1, on any input and time.
+    #[test]
+    fn every_branch_shown_works_for_its_answer(input in input(), now in instant()) {
+        let a = advise(&input, now);
+        prop_assert!(branches_work(&a).is_ok(), "{:?}", branches_work(&a));
+    }
+}
+
+/// Issue 18: `--sim sign-1-left`: the other question's "forgot" branch
+/// names the question that settles it (kiosk only with the 署名用
+/// password); line 1 names the PIN the kiosk uses.
+#[test]
+fn sign_1_left_never_offers_the_kiosk_to_a_holder_who_forgot_both() {
+    let a = run(&card(["3", "1", "3", "3"]), Facts::default()).localized(Lang::Ja);
+    assert_eq!(a.route, Route::Conditional);
+    let first = a.conditions.first().expect("line-1 question");
+    assert_eq!(first.question, Question::KnowsSign);
+    let auth = a
+        .conditions
+        .iter()
+        .find(|c| c.question == Question::KnowsAuth)
+        .expect("the other PIN is asked");
+    let no = auth
+        .branches
+        .iter()
+        .find(|b| b.answer == Choice::No)
+        .expect("no branch");
+    let then = no.then.as_ref().expect("settled by the 署名用 question");
+    assert_eq!(then.question, Question::KnowsSign);
+    let routes: Vec<Route> = then.branches.iter().map(|b| b.route).collect();
+    assert_eq!(routes, vec![Route::Kiosk, Route::Counter]);
+    assert!(
+        auth.text.contains("忘れていれば市区町村の窓口"),
+        "{}",
+        auth.text
+    );
+    assert!(!auth.text.contains(';'), "{}", auth.text);
+    assert!(
+        a.summary
+            .text
+            .contains("忘れていればコンビニ等の端末（利用者証明用暗証番号を使います）"),
+        "{}",
+        a.summary.text
+    );
+}
+
+/// Issue 18: an odd answer on one key is its own instruction (read the
+/// card again), first; the question about another key is asked as in a
+/// clean reading; the summary says what to do, not "depends".
+#[test]
+fn an_odd_answer_is_its_own_instruction() {
+    let a = run(&card(["3", "5", "U", "2"]), Facts::default()).localized(Lang::Ja);
+    assert_eq!(a.route, Route::Conditional);
+    let qs: Vec<Question> = a.conditions.iter().map(|c| c.question).collect();
+    assert_eq!(qs, vec![Question::OddAnswerRepeats, Question::KnowsJuki]);
+    let juki = &a.conditions[1];
+    let routes: Vec<Route> = juki.branches.iter().map(|b| b.route).collect();
+    assert_eq!(routes, vec![Route::None, Route::Counter]);
+    assert!(
+        a.summary
+            .text
+            .starts_with("判定: カードをもう一度読み取ってください"),
+        "{}",
+        a.summary.text
+    );
+    assert!(
+        a.summary.text.contains("券面事項入力補助用暗証番号"),
+        "{}",
+        a.summary.text
+    );
+    assert!(
+        !a.summary.text.contains("住民基本台帳用"),
+        "{}",
+        a.summary.text
+    );
+}
+
+/// Issue 18, item 3: the health-insurance grace told as of today: while it
+/// runs, with its end date (the last day of the third month after the
+/// expiry month); after it, the lapsed registration to redo after renewal.
+/// No PIN-reset step when nothing is locked or forgotten.
+#[test]
+fn expiry_is_told_as_of_today() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_status = CertificateStatus::Expired;
+    r.card.certificate_expiry = Some("2026-03-31".into());
+    let f = Facts {
+        card_expired: Answer::No,
+        ..Facts::default()
+    };
+    let during = run_at(&r, f.clone(), datetime!(2026-05-02 10:00 +9));
+    assert!(has(
+        &during.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2026-06-30".into()
+        }
+    ));
+    let last_day = run_at(&r, f.clone(), datetime!(2026-06-30 23:59 +9));
+    assert!(has(
+        &last_day.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2026-06-30".into()
+        }
+    ));
+    let after = run_at(&r, f.clone(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert!(has(
+        &after.warnings,
+        &Msg::HealthInsuranceLapsed {
+            ended: "2026-06-30".into()
+        }
+    ));
+    let ja = text::render(&after, Lang::Ja);
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(flat.contains("2026年6月30日（火）で終わり"), "{ja}");
+    assert!(flat.contains("利用登録をやり直して"), "{ja}");
+    assert!(!flat.contains("続けられます"), "{ja}");
+    assert!(!flat.contains("3か月前から"), "{ja}");
+    // Nothing locked or forgotten: no PIN-reset step.
+    assert!(!has(&after.bring, &Msg::CounterHolder), "{:?}", after.bring);
+    assert!(!flat.contains("その日のうちに無料で再設定"), "{ja}");
+    let line1 = text::headline(&after, Lang::Ja);
+    assert!(
+        line1.contains("更新") && !line1.contains("再設定"),
+        "{line1}"
+    );
+    // Across the year end: expiry in November, grace to the end of February.
+    r.card.certificate_expiry = Some("2026-11-15".into());
+    let a = run_at(&r, f, datetime!(2026-11-24 10:00 +9));
+    assert!(has(
+        &a.warnings,
+        &Msg::HealthInsuranceGrace {
+            until: "2027-02-28".into()
+        }
+    ));
+}
+
+/// Issue 18, item 3: renewal due within the window is on line 1, not
+/// 「対応は不要です」.
+#[test]
+fn renewal_due_soon_is_on_line_1() {
+    let mut r = card(HEALTHY);
+    r.card.certificate_expiry = Some("2026-12-20".into());
+    let a = run_at(&r, Facts::default(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert_eq!(a.route, Route::None);
+    let line1 = text::headline(&a, Lang::Ja);
+    assert!(
+        line1.contains("あと26日") && line1.contains("更新"),
+        "{line1}"
+    );
+    assert!(!line1.contains("対応は不要です"), "{line1}");
+    // Outside the window: nothing to do.
+    r.card.certificate_expiry = Some("2027-12-20".into());
+    let a = run_at(&r, Facts::default(), datetime!(2026-11-24 10:00 +9)).localized(Lang::Ja);
+    assert_eq!(text::headline(&a, Lang::Ja), "判定: 対応は不要です。");
+}
+
+/// Issue 18, item 4: no 署名用 certificate: no 署名用 route, and a
+/// forgotten 4-digit PIN goes to the counter (the kiosk would need the
+/// 署名用 password); under 15 without a card reading, the same.
+#[test]
+fn without_a_signature_certificate_no_signature_route_is_offered() {
+    let mut r = card(HEALTHY);
+    r.card.signature_certificate = SignatureCertificate::Absent;
+    let mut f = Facts::default();
+    f.knows.auth = Answer::No;
+    let a = run(&r, f);
+    assert_eq!(a.route, Route::Counter, "{:?}", a.conditions);
+    assert!(no_kiosk_anywhere(&a), "{a:?}");
+    let a = advise(
+        &AdviceInput::without_card(
+            PerKey {
+                sign: KeyInput::Locked,
+                ..PerKey::default()
+            },
+            Facts {
+                age: AgeBand::Under15,
+                ..Facts::default()
+            },
+        ),
+        NOON,
+    )
+    .localized(Lang::Ja);
+    assert_eq!(a.route, Route::None);
+    assert!(has(
+        &key(&a, KeyId::Sign).reasons,
+        &Msg::KeyNoCertificate { key: KeyId::Sign }
+    ));
+    let line1 = text::headline(&a, Lang::Ja);
+    assert!(line1.contains("署名用電子証明書がなく"), "{line1}");
+    assert!(!line1.contains("再設定します"), "{line1}");
+}
+
+/// Issue 18, item 5: moving: one counter visit with the 署名用
+/// certificate's reissue and the 14-day 転入届.
+#[test]
+fn moving_is_one_counter_visit_for_everything() {
+    let mut f = kiosk_facts();
+    f.moved = Answer::Yes;
+    let a = run(&card(["L", "5", "3", "3"]), f).localized(Lang::Ja);
+    assert_eq!(a.route, Route::Counter);
+    assert!(has(&a.bring, &Msg::MovedOneVisit), "{:?}", a.bring);
+    assert!(has(&a.bring, &Msg::MoveDeadline), "{:?}", a.bring);
+    assert!(text::headline(&a, Lang::Ja).contains("署名用電子証明書の再発行も同じ来庁で"));
+    let ja = text::render(&a, Lang::Ja);
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(flat.contains("14日以内"), "{ja}");
+    // Not moving: neither.
+    let a = run(&card(["L", "L", "3", "3"]), kiosk_facts());
+    assert!(!has(&a.bring, &Msg::MovedOneVisit) && !has(&a.bring, &Msg::MoveDeadline));
+}
+
+/// Issue 18, item 2: on a weekend, a national holiday or 12/29-1/3 the
+/// counter advice says most counters are closed and when they reopen; on a
+/// weekday it says nothing of the kind.
+#[test]
+fn counter_advice_knows_the_calendar() {
+    let counter = |now| run_at(&card(["3", "5", "3", "L"]), kiosk_facts(), now);
+    let closed = |a: &Advice| {
+        a.bring.iter().find_map(|s| match &s.msg {
+            Msg::CounterClosed {
+                day_off, reopens, ..
+            } => Some((*day_off, reopens.clone())),
+            _ => None,
+        })
+    };
+    use jpki_status::advice::msg::DayOff;
+    assert_eq!(closed(&counter(datetime!(2026-11-24 10:00 +9))), None);
+    assert_eq!(
+        closed(&counter(datetime!(2026-11-28 10:00 +9))),
+        Some((DayOff::Weekend, "2026-11-30".into()))
+    );
+    assert_eq!(
+        closed(&counter(datetime!(2026-11-23 10:00 +9))),
+        Some((DayOff::Holiday, "2026-11-24".into()))
+    );
+    assert_eq!(
+        closed(&counter(datetime!(2026-12-30 10:00 +9))),
+        Some((DayOff::YearEnd, "2027-01-04".into()))
+    );
+    let ja = text::render(
+        &counter(datetime!(2026-12-30 10:00 +9)).localized(Lang::Ja),
+        Lang::Ja,
+    );
+    let flat: String = ja.split('\n').map(str::trim_start).collect();
+    assert!(
+        flat.contains("年末年始") && flat.contains("1月4日（月）から開きます"),
+        "{ja}"
+    );
 }

@@ -328,7 +328,7 @@ fn a_kiosk_outcome_at_23_10_says_to_reserve_in_the_morning_not_to_go_now() {
     let o = auth_locked_en(LATE, KIOSK_ANSWERS);
     o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
     o.assert_has("Too late for a kiosk today");
-    o.assert_has("reserve in the app on the morning of 2026-11-23");
+    o.assert_has("reserve in the app from 6:30 on Mon 23 Nov");
     o.assert_lacks("be at the store by");
     o.assert_code(4);
 }

@@ -163,10 +163,22 @@ type Sites = BTreeMap<String, BTreeSet<String>>;
 
 fn schema_sites(
     files: &BTreeMap<String, Value>,
+    at: (&str, &str),
+    path: &str,
+    out: &mut Sites,
+    depth: usize,
+) {
+    schema_sites_in(files, at, path, out, depth, &mut Vec::new());
+}
+
+/// [`schema_sites`], with the `$ref` targets being walked on this path.
+fn schema_sites_in(
+    files: &BTreeMap<String, Value>,
     (file, pointer): (&str, &str),
     path: &str,
     out: &mut Sites,
     depth: usize,
+    walking: &mut Vec<String>,
 ) {
     assert!(depth < 40, "schema nesting too deep at {path} in {file}");
     let node = files[file]
@@ -186,13 +198,22 @@ fn schema_sites(
             );
             target_file
         };
-        schema_sites(files, (target_file, target), path, out, depth + 1);
+        // A recursive definition (a branch's `then` holds branches) is
+        // declared once, at its first level: a `$ref` back to a definition
+        // already being walked on this path adds no new declaration site.
+        let marker = format!("{target_file}#{target}");
+        if walking.contains(&marker) {
+            return;
+        }
+        walking.push(marker);
+        schema_sites_in(files, (target_file, target), path, out, depth + 1, walking);
+        walking.pop();
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         let n = obj.get(key).and_then(Value::as_array).map_or(0, Vec::len);
         for i in 0..n {
             let sub = format!("{pointer}/{key}/{i}");
-            schema_sites(files, (file, &sub), path, out, depth + 1);
+            schema_sites_in(files, (file, &sub), path, out, depth + 1, walking);
         }
     }
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
@@ -205,12 +226,19 @@ fn schema_sites(
             out.entry(p.clone())
                 .or_default()
                 .insert(format!("{file}#{site}"));
-            schema_sites(files, (file, &site), &p, out, depth + 1);
+            schema_sites_in(files, (file, &site), &p, out, depth + 1, walking);
         }
     }
     if obj.contains_key("items") {
         let sub = format!("{pointer}/items");
-        schema_sites(files, (file, &sub), &format!("{path}[]"), out, depth + 1);
+        schema_sites_in(
+            files,
+            (file, &sub),
+            &format!("{path}[]"),
+            out,
+            depth + 1,
+            walking,
+        );
     }
 }
 

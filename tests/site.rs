@@ -51,7 +51,7 @@ fn the_example_file_loads_with_every_field() {
 
     let text = s.render_text(Lang::Ja, common::now());
     assert!(text.contains("サンプル市役所"), "{text}");
-    assert!(text.contains("2026-11-29 9:00〜12:00"), "{text}");
+    assert!(text.contains("2026年11月29日（日） 9:00〜12:00"), "{text}");
 }
 
 #[test]
@@ -190,7 +190,10 @@ fn the_office_says_whether_it_is_open_today() {
         Some((date!(2026 - 11 - 29), "9:00〜12:00".to_string()))
     );
     let line = t.line(jpki_status::lang::Lang::Ja, next);
-    assert_eq!(line, "受付は終わりました。次は2026-11-29 9:00〜12:00です。");
+    assert_eq!(
+        line,
+        "受付は終わりました。次は11月29日（日）9:00〜12:00です。"
+    );
     // The same instant in UTC is the same Japanese day.
     let (t, _) = site.today(datetime!(2026-11-26 09:00 UTC)).expect("known");
     assert!(matches!(t, Today::Open { over: true, .. }));
@@ -201,6 +204,20 @@ fn the_office_says_whether_it_is_open_today() {
     let text = site.render_text(jpki_status::lang::Lang::En, datetime!(2026-11-26 10:00 +9));
     assert!(text.contains("Today: open, 8:30〜17:15."), "{text}");
     // Without weekday hours: nothing is claimed.
+    // Issue 18: a national holiday (2026-11-23, 勤労感謝の日) and the
+    // year-end days are closed unless the file lists an opening.
+    let (t, next) = site.today(datetime!(2026-11-23 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+    assert_eq!(
+        next,
+        Some((date!(2026 - 11 - 24), "8:30〜17:15".to_string()))
+    );
+    let (t, next) = site.today(datetime!(2026-12-30 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+    assert_eq!(
+        next,
+        Some((date!(2027 - 01 - 04), "8:30〜17:15".to_string()))
+    );
     let bare = parse("[office]\nname = \"X\"\nhours = \"平日\"\n").expect("parses");
     assert!(bare.today(datetime!(2026-11-26 10:00 +9)).is_none());
     assert!(parse("[office]\nname = \"X\"\nweekday_hours = \"17:00-08:00\"\n").is_err());

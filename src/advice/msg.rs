@@ -66,6 +66,19 @@ pub enum Assumed {
     PhoneCertificate,
 }
 
+/// Why most municipal counters are closed on a day (R11; Corrections,
+/// "calendar").
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum DayOff {
+    /// Saturday or Sunday.
+    Weekend,
+    /// A national holiday (国民の祝日・休日).
+    Holiday,
+    /// The year-end and New Year days, 12/29-1/3 (休日条例).
+    YearEnd,
+}
+
 /// What a statement says: a stable code and its parameters.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(tag = "code", content = "params", rename_all = "snake_case")]
@@ -208,6 +221,13 @@ pub enum Msg {
     /// Corrections, R10: when moving, the 住基 PIN is entered and reset at
     /// the new municipality, within 90 days.
     JukiAtNewMunicipality,
+    /// Moving or a name change revoked the 署名用 certificate: its reissue
+    /// belongs in the same counter visit (issue 18: one visit for
+    /// everything).
+    MovedOneVisit,
+    /// Moving: the 転入届 within 14 days of the move (past it the card
+    /// lapses), in the same visit as the rest.
+    MoveDeadline,
     /// Which stores reset `key` (R5, R7).
     Stores {
         /// The key reset at the store.
@@ -251,8 +271,36 @@ pub enum Msg {
     FaceAuthLocks,
     /// R6: moving revokes the 署名用 certificate.
     MoveRevokes,
-    /// R9: health insurance use after expiry.
+    /// R9: health insurance use after expiry (the expiry date unknown).
     ExpiredHealthInsurance,
+    /// R9: the certificates expired, and health-insurance use continues
+    /// until `until` (the end of the third month after the expiry month).
+    HealthInsuranceGrace {
+        /// The last day, `YYYY-MM-DD`.
+        until: String,
+    },
+    /// R9: that grace ended on `ended`: the マイナ保険証 registration has
+    /// lapsed and is redone after the renewal.
+    HealthInsuranceLapsed {
+        /// The grace's last day, `YYYY-MM-DD`.
+        ended: String,
+    },
+    /// Kiosks open at 6:30 today (before opening; the app works at any
+    /// hour).
+    FromOpening {
+        /// Today, `YYYY-MM-DD`.
+        date: String,
+    },
+    /// R11: most municipal counters are closed today; they usually reopen
+    /// on `reopens` (with a site file, the office's own days say it).
+    CounterClosed {
+        /// Today, `YYYY-MM-DD`.
+        date: String,
+        /// Why.
+        day_off: DayOff,
+        /// The next weekday that is not a holiday, `YYYY-MM-DD`.
+        reopens: String,
+    },
     /// R9: renewal is possible from 3 months before expiry.
     ExpiringSoon {
         /// The expiry date.

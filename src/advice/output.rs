@@ -66,6 +66,12 @@ pub struct Branch {
     /// Every route this answer can still lead to, whatever the other open
     /// questions' answers (one element: this answer settles it).
     pub possible: Vec<Route>,
+    /// When this answer alone does not settle the route: the question that
+    /// does, with the route for each of its answers (issue 18: no branch
+    /// ends in "depends" without the question that decides it). Its
+    /// `text` is empty; the parent condition's text says it all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Box<Condition>>,
 }
 
 /// An unknown fact that changes the route, with the route for each answer.

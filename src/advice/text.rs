@@ -10,9 +10,9 @@
 //! `vocab`); no command-line flag ever appears in this text.
 
 use super::facts::KeyInput;
-use super::model::{Choice, Question, Route};
+use super::model::{Question, Route};
 use super::msg::Msg;
-use super::output::{Advice, Condition, Statement};
+use super::output::{Advice, Statement};
 use super::vocab;
 use super::wording::input_label;
 use crate::card::KeyId;
@@ -28,7 +28,9 @@ mod pieces;
 pub use details::details;
 pub use line1::headline;
 use pieces::applies;
-pub use pieces::{checklist, exception_lines, kiosk_key, other_branches, primary, steps, warnings};
+pub use pieces::{
+    checklist, exception_lines, kiosk_key, other_branches, primary, steps, steps_for, warnings,
+};
 
 /// How the text is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,11 +117,7 @@ pub fn render_after_questions(advice: &Advice, view: View) -> String {
 /// The card header and the PIN table, shown above the questions.
 pub fn render_reading(report: &CardReport, view: View) -> String {
     let mut out = wrap(&crate::text::card_header(report, view.lang), view, "");
-    let rows: Vec<TableRow> = report
-        .keys
-        .iter()
-        .map(|k| crate::text::row_from_report(k, view.lang))
-        .collect();
+    let rows = crate::text::rows_from_report(report, view.lang);
     out.push_str(&crate::text::render_table(&rows, view.color));
     out.push_str(&crate::text::mismatch_notes(report, view.lang));
     out
@@ -138,11 +136,7 @@ fn localized(advice: &Advice, lang: Lang) -> Advice {
 fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
     let lang = view.lang;
     let rows: Vec<TableRow> = match report {
-        Some(r) => r
-            .keys
-            .iter()
-            .map(|k| crate::text::row_from_report(k, lang))
-            .collect(),
+        Some(r) => crate::text::rows_from_report(r, lang),
         None => a
             .keys
             .iter()
@@ -181,8 +175,15 @@ fn body(a: &Advice, view: View) -> String {
     let steps = steps(a, view.site);
     if !steps.is_empty() && a.route == Route::Conditional {
         let title = match lang {
-            Lang::Ja => format!("{}の場合:", vocab::route_place(route, lang)),
-            Lang::En => format!("At {}:", vocab::route_place(route, lang)),
+            Lang::Ja => format!("{}:", steps_for(a, lang)),
+            Lang::En => {
+                let t = steps_for(a, lang);
+                let mut c = t.chars();
+                match c.next() {
+                    Some(f) => format!("{}{}:", f.to_uppercase(), c.as_str()),
+                    None => t,
+                }
+            }
         };
         out.push_str(&wrap(&title, view, ""));
     }
@@ -203,7 +204,7 @@ fn body(a: &Advice, view: View) -> String {
                 Lang::Ja => format!(
                     "場所: {}（J-LISの一覧、{}確認）。",
                     vocab::stores_short(k, lang),
-                    vocab::STORES_FACT.checked
+                    vocab::STORES_FACT.checked_text(lang)
                 ),
                 Lang::En => format!(
                     "Where: {} (J-LIS list as checked on {}).",
@@ -221,15 +222,19 @@ fn body(a: &Advice, view: View) -> String {
             ));
         }
     }
-    for line in other_branches(a, lang) {
+    for line in other_branches(a, lang, view.site) {
         out.push_str(&wrap(&line, view, "  "));
     }
+    // The other questions: the question, then one line per answer.
     for c in a.conditions.iter().skip(1) {
-        out.push_str(&wrap(
-            &format!("{}{}", heading("ほかに: ", "Also: "), c.text),
-            view,
-            "  ",
-        ));
+        for (i, line) in c.text.split('\n').enumerate() {
+            let line = if i == 0 {
+                format!("{}{line}", heading("ほかに: ", "Also: "))
+            } else {
+                format!("  {line}")
+            };
+            out.push_str(&wrap(&line, view, "    "));
+        }
     }
     for s in warnings(a) {
         out.push_str(&wrap(

@@ -22,6 +22,18 @@ pub struct Fact {
     pub checked: &'static str,
 }
 
+impl Fact {
+    /// The check date as written in a sentence: 「2026年11月26日」 in
+    /// Japanese (issue 18: no ISO dates in Japanese sentences),
+    /// `2026-11-26` in English.
+    pub fn checked_text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => crate::japan_time::long_date_text(self.checked, lang),
+            Lang::En => self.checked.to_string(),
+        }
+    }
+}
+
 /// Kiosk hours, Japan time (R5, R7; J-LIS reset service terms): opens.
 pub const KIOSK_OPENS: Time = time::macros::time!(06:30);
 /// Kiosk hours, Japan time: closes.
@@ -118,6 +130,40 @@ pub const FEES_FACT: Fact = Fact {
     checked: "2026-11-26",
 };
 
+/// A damaged card (割れ・折れ・ICチップの破損, R1b) is reissued for the same
+/// fee as a lost one ([`REISSUE_FEE_YEN`], [`REISSUE_FEE_NO_CERTIFICATES_YEN`]);
+/// free when not the holder's doing (an error of the municipality or
+/// J-LIS, a disaster).
+pub const DAMAGED_FEE_FACT: Fact = Fact {
+    source: "M: 幕別町 (2025-01-14), 松山市 (交付手数料), 南城市 FAQ (2022-03-17)",
+    checked: "2026-12-02",
+};
+
+/// Health insurance use (マイナ保険証) after the certificates expire: until
+/// the end of the third month after the month of expiry; after it the
+/// registration lapses and is redone (at a clinic's card reader) once the
+/// certificates are renewed (R9).
+pub const HEALTH_INSURANCE_GRACE_FACT: Fact = Fact {
+    source: "M: 多摩市 (page 1017168, 2025-05-15), 朝霞市 (2025-03-01); S: 全国健康保険協会 (2025-07-16)",
+    checked: "2026-12-02",
+};
+/// How long health insurance use continues after the card itself expires
+/// (R0).
+pub const CARD_EXPIRED_HEALTH_MONTHS: u8 = 3;
+/// Source of [`CARD_EXPIRED_HEALTH_MONTHS`].
+pub const CARD_EXPIRED_HEALTH_FACT: Fact = Fact {
+    source: "M: 多摩市 (page 1017168, 2025-05-15)",
+    checked: "2026-12-02",
+};
+
+/// Most municipal counters are closed on Saturdays, Sundays, national
+/// holidays (`crate::holidays`) and 12/29-1/3 (休日条例 under 地方自治法
+/// Article 4-2); a site file gives the office's own days.
+pub const COUNTER_DAYS_FACT: Fact = Fact {
+    source: "N: 地方自治法 第4条の2, 国民の祝日に関する法律 第2条・第3条 (内閣府「国民の祝日」について); M: each municipality's 休日条例",
+    checked: "2026-12-02",
+};
+
 /// Typical counter hours when no site file says better (R11).
 pub fn counter_hours_generic(lang: Lang) -> &'static str {
     lang.pick(
@@ -176,7 +222,7 @@ pub fn route_name(route: Route, lang: Lang) -> &'static str {
         (Route::None, Lang::Ja) => "対応不要",
         (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリで手続き",
         (Route::Kiosk, Lang::Ja) => "コンビニ等の端末で再設定",
-        (Route::Conditional, Lang::Ja) => "答えしだい",
+        (Route::Conditional, Lang::Ja) => "質問の答えで決まります",
         (Route::Counter, Lang::Ja) => "市区町村の窓口で再設定",
         (Route::CertificateRenewal, Lang::Ja) => "市区町村の窓口で電子証明書の再発行・更新",
         (Route::NoPinRoute, Lang::Ja) => "このカードには暗証番号の手続きなし",
@@ -185,7 +231,7 @@ pub fn route_name(route: Route, lang: Lang) -> &'static str {
         (Route::None, Lang::En) => "nothing to do",
         (Route::PhoneApp, Lang::En) => "the Mynaportal app",
         (Route::Kiosk, Lang::En) => "reset at a store kiosk",
-        (Route::Conditional, Lang::En) => "depends on the answer",
+        (Route::Conditional, Lang::En) => "decided by the questions",
         (Route::Counter, Lang::En) => "reset at the municipal counter",
         (Route::CertificateRenewal, Lang::En) => {
             "certificate reissue or renewal at the municipal counter"
@@ -203,7 +249,7 @@ pub fn route_short_name(r: Route, lang: Lang) -> &'static str {
         (Route::None, Lang::Ja) => "対応不要",
         (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリ",
         (Route::Kiosk, Lang::Ja) => "キオスク",
-        (Route::Conditional, Lang::Ja) => "答えしだい",
+        (Route::Conditional, Lang::Ja) => "質問で決まります",
         (Route::Counter, Lang::Ja) => "窓口",
         (Route::CertificateRenewal, Lang::Ja) => "窓口で証明書の更新",
         (Route::NoPinRoute, Lang::Ja) => "手続きなし",
@@ -212,7 +258,7 @@ pub fn route_short_name(r: Route, lang: Lang) -> &'static str {
         (Route::None, Lang::En) => "nothing to do",
         (Route::PhoneApp, Lang::En) => "Mynaportal app",
         (Route::Kiosk, Lang::En) => "kiosk",
-        (Route::Conditional, Lang::En) => "depends",
+        (Route::Conditional, Lang::En) => "see the questions",
         (Route::Counter, Lang::En) => "counter",
         (Route::CertificateRenewal, Lang::En) => "certificate renewal",
         (Route::NoPinRoute, Lang::En) => "no PIN route",

@@ -7,11 +7,12 @@
 //! `engine`). Facts in the text come from decision-rules.md.
 
 use super::facts::KeyInput;
-use super::model::{Choice, Question, RuleId};
-use super::msg::{Assumed, Msg, Why};
+use super::model::{Choice, Question, Route, RuleId};
+use super::msg::{Assumed, DayOff, Msg, Why};
 use super::output::{Advice, Branch, Condition, Exception};
 use super::vocab;
 use crate::card::KeyId;
+use crate::japan_time::{human_date_text, short_minute_text};
 use crate::lang::Lang;
 
 /// The question, as asked (です・ます; PIN names from the vocabulary).
@@ -50,6 +51,68 @@ pub fn question_text(q: Question, lang: Lang) -> String {
     fixed.to_string()
 }
 
+/// A question in a few words, for a key's row: 「署名用パスワードを覚えているか」.
+pub fn question_short(q: Question, lang: Lang) -> String {
+    if let Some(k) = knows_key(q) {
+        return match lang {
+            Lang::Ja => format!("{}を覚えているか", vocab::pin_name(k, lang)),
+            Lang::En => format!("whether you remember the {}", vocab::pin_name(k, lang)),
+        };
+    }
+    match q {
+        Question::OddAnswerRepeats => lang.pick(
+            "カードを読み直しても同じ応答か",
+            "whether reading the card again gives the same answer",
+        ),
+        Question::IsMyNumberCard => lang.pick(
+            "マイナンバーカードかどうか",
+            "whether it is a My Number Card",
+        ),
+        _ => return question_text(q, lang),
+    }
+    .to_string()
+}
+
+/// What a key's row says to do, in a few words (the slip's table): the
+/// route, or for an open one what settles it (issue 18: never "depends"
+/// alone).
+///
+/// `line1`: the question line 1 already answers; a key it decides reads
+/// "as above", one decided by the other questions "see the questions
+/// below" (the slip lists them with their answers).
+pub fn key_route_short(
+    k: &super::output::KeyAdvice,
+    line1: Option<Question>,
+    lang: Lang,
+) -> String {
+    if k.route != Route::Conditional {
+        return vocab::route_short_name(k.route, lang).to_string();
+    }
+    for r in &k.reasons {
+        match &r.msg {
+            Msg::KeyOdd { .. } => {
+                return lang
+                    .pick("カードを読み直して確認", "read the card again")
+                    .to_string()
+            }
+            // Short, for a table cell: line 1 and the questions block
+            // below it name the questions.
+            Msg::KeyDependsOn { questions, .. }
+                if !questions.is_empty() && questions.iter().any(|q| Some(*q) == line1) =>
+            {
+                return lang.pick("上の判定のとおり", "as above").to_string();
+            }
+            Msg::KeyDependsOn { questions, .. } if !questions.is_empty() => {
+                return lang
+                    .pick("下の質問のとおり", "see the questions below")
+                    .to_string();
+            }
+            _ => {}
+        }
+    }
+    vocab::route_short_name(k.route, lang).to_string()
+}
+
 /// An exception in a few words, as a condition: 「引っ越し・氏名変更をした」.
 pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
@@ -66,14 +129,12 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
         (Question::Who, Choice::LegalRep) => {
             lang.pick("法定代理人が行く", "a legal representative goes")
         }
-        (Question::Age, Choice::Under15) => {
-            lang.pick("名義人が15歳未満の", "the holder is under 15")
-        }
+        (Question::Age, Choice::Under15) => lang.pick("名義人が15歳未満", "the holder is under 15"),
         (Question::AdultWard, Choice::Yes) => {
-            lang.pick("名義人が成年被後見人などの", "the holder is an adult ward")
+            lang.pick("名義人が成年被後見人など", "the holder is an adult ward")
         }
         (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick(
-            "健康保険証としての利用だけの",
+            "健康保険証としての利用だけ",
             "only health insurance use is needed",
         ),
         (Question::CardExpired, Choice::Yes) => lang.pick(
@@ -91,12 +152,30 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
     s.to_string()
 }
 
-/// An exception in one line: 「ただし、…場合は 市区町村の窓口で再設定」.
-pub fn render_exception(e: &Exception, lang: Lang) -> String {
-    let label = exception_label(e.question, e.answer, lang);
+/// An exception as a case: 「名義人が15歳未満の場合」, 「任意代理人が行く場合」
+/// (a noun takes の before 場合); in English its label.
+pub fn exception_case(q: Question, c: Choice, lang: Lang) -> String {
+    let label = exception_label(q, c, lang);
     match lang {
-        Lang::Ja => format!("{label}場合: {}", vocab::route_name(e.route, lang)),
-        Lang::En => format!("if {label}: {}", vocab::route_name(e.route, lang)),
+        Lang::Ja => {
+            let noun = matches!(
+                (q, c),
+                (Question::Age, Choice::Under15)
+                    | (Question::AdultWard, Choice::Yes)
+                    | (Question::HealthInsuranceOnly, Choice::Yes)
+            ) || label.ends_with('」');
+            format!("{label}{}場合", if noun { "の" } else { "" })
+        }
+        Lang::En => label,
+    }
+}
+
+/// An exception in one line: 「任意代理人が行く場合: 市区町村の窓口で再設定」.
+pub fn render_exception(e: &Exception, lang: Lang) -> String {
+    let case = exception_case(e.question, e.answer, lang);
+    match lang {
+        Lang::Ja => format!("{case}: {}", vocab::route_name(e.route, lang)),
+        Lang::En => format!("if {case}: {}", vocab::route_name(e.route, lang)),
     }
 }
 
@@ -205,6 +284,8 @@ impl Msg {
             | Msg::NewPasswordFormat
             | Msg::FixLater { .. }
             | Msg::JukiAtNewMunicipality
+            | Msg::MovedOneVisit
+            | Msg::MoveDeadline
             | Msg::Stores { .. }
             | Msg::HealthInsuranceStillWorks => self.render_kiosk(lang),
             Msg::CounterHolder
@@ -216,7 +297,9 @@ impl Msg {
             | Msg::OneVisit { .. } => self.render_counter(lang),
             Msg::GoNow { .. }
             | Msg::ReserveInMorning { .. }
+            | Msg::FromOpening { .. }
             | Msg::CounterHours
+            | Msg::CounterClosed { .. }
             | Msg::ExpiringSoon { .. } => self.render_time(lang),
             Msg::KioskOtherPin { .. }
             | Msg::OtherPinTwice { .. }
@@ -225,6 +308,8 @@ impl Msg {
             | Msg::FaceAuthLocks
             | Msg::MoveRevokes
             | Msg::ExpiredHealthInsurance
+            | Msg::HealthInsuranceGrace { .. }
+            | Msg::HealthInsuranceLapsed { .. }
             | Msg::AboveMax { .. }
             | Msg::TriesNotCounted { .. } => self.render_warning(lang),
             Msg::Assumed { .. } => self.render_assumed(lang),
@@ -247,10 +332,13 @@ impl Msg {
                     format!("Advice: {}", vocab::route_name(*route, lang))
                 }
             }
-            Msg::CardRenewal => t(
-                "カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料です。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。",
-                "The card is past its expiry: apply for a new card (free when it expired; new PINs are set when it is issued). The certificates expired with the card.",
-            ),
+            Msg::CardRenewal => {
+                let months = vocab::CARD_EXPIRED_HEALTH_MONTHS;
+                t(
+                    &format!("カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料です。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。健康保険証としての利用は、カードの有効期限から{months}か月間は続けられます。"),
+                    &format!("The card is past its expiry: apply for a new card (free when it expired; new PINs are set when it is issued). The certificates expired with the card. Health insurance use continues for {months} months after the card's expiry."),
+                )
+            }
             Msg::CardValidity => t(
                 "カードの有効期限: 申請時18歳以上なら発行から10回目の誕生日、18歳未満なら5回目です（2022年4月1日より前は20歳が基準）。",
                 "Card validity: the 10th birthday after issuance if 18 or over at application, the 5th if under 18 (the threshold was 20 before 2022-04-01).",
@@ -267,10 +355,13 @@ impl Msg {
                     format!("First call {hotline} (24 hours, option 2) to suspend the card. If it was lost or stolen outside the home, report it to the police (遺失届 / 盗難届) and note the 受理番号: the reissue needs it (not for a loss at home). Apply for the reissue at your municipality ({fee} yen, {no_cert} without certificates; some municipalities offer express issuance for about {express} yen). A card found after suspension needs the counter to lift the suspension, and its certificates are reissued.")
                 }
             }
-            Msg::DamagedReissue => t(
-                "カードの破損・ICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。",
-                "Damaged card or unreadable chip: apply for a reissue at your municipality (bring the card and an ID).",
-            ),
+            Msg::DamagedReissue => {
+                let (fee, no_cert) = (vocab::REISSUE_FEE_YEN, vocab::REISSUE_FEE_NO_CERTIFICATES_YEN);
+                t(
+                    &format!("カードの破損・ICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。手数料は{fee}円（電子証明書なしは{no_cert}円）です。市区町村やJ-LISの誤り、災害など、本人の責任でない場合は無料です。"),
+                    &format!("Damaged card or unreadable chip: apply for a reissue at your municipality (bring the card and an ID). The fee is {fee} yen ({no_cert} without certificates); free when it is not the holder's doing (an error of the municipality or J-LIS, a disaster)."),
+                )
+            }
             Msg::FaceAuthCard => t(
                 "顔認証マイナンバーカードには暗証番号の手続きがありません（読み取った回数には意味がありません）。暗証番号を使うサービスが必要なら、窓口で通常のカードへの切り替えを申し出てください。健康保険証としての利用はできます。",
                 "A face-auth card has no PIN route; the counters read from it are not meaningful. If PIN services are wanted, ask at the counter to switch to a normal card. Health insurance use still works.",
@@ -377,11 +468,12 @@ impl Msg {
                 &format!("{}: covered by the card's route ({}).", name(key), vocab::route_name(*route, lang)),
             ),
             Msg::KeyDependsOn { key, questions } => {
-                let n = questions.len();
-                match (ja, n) {
-                    (true, _) => format!("{}: 質問（{n}問）の答えによって決まります。", name(key)),
-                    (false, 1) => format!("{}: depends on 1 question.", name(key)),
-                    (false, _) => format!("{}: depends on {n} questions.", name(key)),
+                let qs: Vec<String> = questions.iter().map(|q| question_short(*q, lang)).collect();
+                match (ja, qs.is_empty()) {
+                    (true, true) => format!("{}: 上の質問の答えで決まります。", name(key)),
+                    (true, false) => format!("{}: {}で決まります。", name(key), qs.join("と、")),
+                    (false, true) => format!("{}: decided by the questions above.", name(key)),
+                    (false, false) => format!("{}: decided by {}.", name(key), qs.join(" and by ")),
                 }
             }
             _ => return None,
@@ -426,8 +518,16 @@ impl Msg {
                 &format!("引っ越しの場合、{juki}は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。"),
                 &format!("When moving, the {juki} is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished."),
             ),
+            Msg::MovedOneVisit => t(
+                "引っ越し・氏名変更で署名用電子証明書は失効しています。e-Taxなどで使うなら、同じ来庁で再発行も申し出てください（1回で済みます）。",
+                "The move or name change revoked the signature certificate: if you use it (e-Tax...), ask for its reissue in the same visit.",
+            ),
+            Msg::MoveDeadline => t(
+                "まだ転入届を出していなければ、引っ越した日から14日以内に新しい住所の市区町村へ届け出てください（過ぎるとカードが失効します）。転入届、カードの継続利用、署名用電子証明書の再発行、暗証番号の再設定は1回の来庁でまとめてできます。",
+                "If the move-in notice (転入届) is not made yet, make it at the new municipality within 14 days of the move (past that the card lapses). The move-in, the card's continued use, the signature certificate's reissue and the PIN reset are done in one visit.",
+            ),
             Msg::Stores { key } => {
-                let date = vocab::STORES_FACT.checked;
+                let date = vocab::STORES_FACT.checked_text(lang);
                 if ja {
                     format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
                 } else {
@@ -461,8 +561,8 @@ impl Msg {
                 "If someone other than the holder goes, the documents and number of visits differ (an appointed proxy: two visits); ask the municipality first.",
             ),
             Msg::CertificateRenewal => t(
-                "市区町村の窓口で電子証明書を更新します（有効期限の3か月前から、無料）。カードをお持ちください。忘れた暗証番号も同じ来庁で再設定できます。",
-                "Renew the certificates at the municipal counter (from 3 months before expiry; free). Bring the card; forgotten PINs are reset in the same visit.",
+                "市区町村の窓口で電子証明書を更新します（無料）。カードをお持ちください。暗証番号を忘れていれば、同じ来庁で再設定できます。",
+                "Renew the certificates at the municipal counter (free). Bring the card; a forgotten PIN is reset in the same visit.",
             ),
             Msg::CertificateReissue => t(
                 "市区町村の窓口で署名用電子証明書を再発行します。カードと本人確認書類をお持ちください。忘れた数字4桁の暗証番号も同じ来庁で再設定できます。",
@@ -489,19 +589,33 @@ impl Msg {
                 // The kiosk hours are in the morning advice and the details;
                 // today only the last useful time matters.
                 let last = vocab::clock(vocab::KIOSK_LAST_START);
+                let until = short_minute_text(until, lang);
                 if ja {
-                    format!("今日なら{last}までに店舗へ。予約は{until}まで有効です。")
+                    format!("今日なら{last}までに店舗へ行ってください。予約は{until}まで有効です。")
                 } else {
-                    format!("today, be at the store by {last}; the reservation is valid until {until}.")
+                    format!(
+                        "today, be at the store by {last}; the reservation is valid until {until}."
+                    )
                 }
             }
             Msg::ReserveInMorning { date } => {
                 let open = vocab::clock(vocab::KIOSK_OPENS);
                 let close = vocab::clock(vocab::KIOSK_CLOSES);
+                let date = short_date_text(date, lang);
                 if ja {
-                    format!("今日は端末での手続きが間に合いません（{open}〜{close}）。{date}の朝にアプリで予約し、その日のうちに店舗へ行ってください。")
+                    format!("今日は端末での手続きが間に合いません（店舗の端末は{open}〜{close}）。{date}の{open}以降にアプリで予約し、その日のうちに店舗へ行ってください。")
                 } else {
-                    format!("Too late for a kiosk today (kiosks {open}-{close}): reserve in the app on the morning of {date} and go to the store that day.")
+                    format!("Too late for a kiosk today (kiosks {open}-{close}): reserve in the app from {open} on {date} and go to the store that day.")
+                }
+            }
+            Msg::FromOpening { date } => {
+                let open = vocab::clock(vocab::KIOSK_OPENS);
+                let last = vocab::clock(vocab::KIOSK_LAST_START);
+                let date = short_date_text(date, lang);
+                if ja {
+                    format!("店舗の端末は今日{date}の{open}から使えます。アプリでの予約は今からでもできます。{last}までに店舗へ行ってください。")
+                } else {
+                    format!("Kiosks open at {open} today ({date}); the app takes the reservation at any hour. Be at the store by {last}.")
                 }
             }
             Msg::CounterHours => {
@@ -512,11 +626,35 @@ impl Msg {
                     format!("Counter hours are municipal ({hours}). No certificate work on nationwide maintenance days.")
                 }
             }
-            Msg::ExpiringSoon { date, days } => match (ja, *days) {
-                (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます。"),
-                (false, 1) => format!("The certificates expire on {date} (1 day left); renewal at the counter is possible from 3 months before."),
-                (false, _) => format!("The certificates expire on {date} ({days} days left); renewal at the counter is possible from 3 months before."),
-            },
+            Msg::CounterClosed {
+                date,
+                day_off,
+                reopens,
+            } => {
+                let date = short_date_text(date, lang);
+                let reopens = short_date_text(reopens, lang);
+                let why = match (day_off, lang) {
+                    (DayOff::Weekend, Lang::Ja) => "、",
+                    (DayOff::Holiday, Lang::Ja) => "祝日のため、",
+                    (DayOff::YearEnd, Lang::Ja) => "年末年始（12月29日〜1月3日）のため、",
+                    (DayOff::Weekend, Lang::En) => "",
+                    (DayOff::Holiday, Lang::En) => " is a national holiday:",
+                    (DayOff::YearEnd, Lang::En) => " is in the year-end holidays (29 Dec-3 Jan):",
+                };
+                if ja {
+                    format!("今日{date}は{why}多くの市区町村の窓口が閉まっています。通常は{reopens}から開きます（土日・祝日に開く窓口もあります。行く前に市区町村に確認してください）。")
+                } else {
+                    format!("Today, {date},{why} most municipal counters are closed; they usually reopen on {reopens} (some open at weekends or on holidays: check with the municipality first).")
+                }
+            }
+            Msg::ExpiringSoon { date, days } => {
+                let date = human_date_text(date, lang);
+                match (ja, *days) {
+                    (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます（無料）。"),
+                    (false, 1) => format!("The certificates expire tomorrow, {date}; renewal at the counter is possible from 3 months before (free)."),
+                    (false, _) => format!("The certificates expire in {days} days, on {date}; renewal at the counter is possible from 3 months before (free)."),
+                }
+            }
             _ => return None,
         };
         Some(text)
@@ -555,6 +693,20 @@ impl Msg {
                 "引っ越しや氏名変更をすると、署名用電子証明書は自動的に失効します（利用者証明用は失効しません）。「パスワードは正しいのに e-Tax で使えない」のは多くの場合この失効で、ロックではありません。",
                 "Moving house or changing name revokes the signature certificate automatically (the user-authentication one survives). \"Correct password but e-Tax still fails\" is usually a revoked certificate, not a lock.",
             ),
+            Msg::HealthInsuranceGrace { until } => {
+                let until = human_date_text(until, lang);
+                t(
+                    &format!("電子証明書の期限が切れても、健康保険証としての利用（マイナ保険証）は{until}まで続けられます（期限の月の3か月後の月末まで）。それまでに更新してください。"),
+                    &format!("Health insurance use (マイナ保険証) continues until {until} (the end of the third month after the month of expiry): renew before then."),
+                )
+            }
+            Msg::HealthInsuranceLapsed { ended } => {
+                let ended = human_date_text(ended, lang);
+                t(
+                    &format!("健康保険証としての利用（マイナ保険証）は{ended}で終わり、利用登録は解除されています。電子証明書を更新した後、医療機関などのカードリーダーで利用登録をやり直してください。"),
+                    &format!("Health insurance use (マイナ保険証) ended on {ended} and its registration has lapsed: after renewing the certificates, register again at a clinic's card reader."),
+                )
+            }
             Msg::ExpiredHealthInsurance => t(
                 "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
                 "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
@@ -609,24 +761,168 @@ impl Msg {
     }
 }
 
-fn branch_text(b: &Branch, lang: Lang) -> String {
-    vocab::route_name(b.route, lang).to_string()
+/// `YYYY-MM-DD` as 「11月25日（水）」 ("Wed 25 Nov"); unchanged otherwise.
+fn short_date_text(s: &str, lang: Lang) -> String {
+    crate::japan_time::parse_date_text(s)
+        .map_or_else(|| s.to_string(), |d| crate::japan_time::short_date(d, lang))
 }
 
-/// A condition as one line: the question, then the route per answer.
+/// The key a "do you remember ..." question is about.
+fn knows_key(q: Question) -> Option<KeyId> {
+    match q {
+        Question::KnowsAuth => Some(KeyId::Auth),
+        Question::KnowsSign => Some(KeyId::Sign),
+        Question::KnowsKenhojo => Some(KeyId::Kenhojo),
+        Question::KnowsJuki => Some(KeyId::Juki),
+        Question::CardExpired
+        | Question::HealthInsuranceOnly
+        | Question::Moved
+        | Question::Smartphone
+        | Question::Age
+        | Question::AdultWard
+        | Question::Who
+        | Question::OddAnswerRepeats
+        | Question::IsMyNumberCard => None,
+    }
+}
+
+/// 「署名用パスワードを覚えていれば」 / "if you remember the signature
+/// password: ".
+pub fn if_phrase(q: Question, c: Choice, lang: Lang) -> String {
+    if let Some(k) = knows_key(q) {
+        return match (c, lang) {
+            (Choice::Yes, Lang::Ja) => format!("{}を覚えていれば", vocab::pin_name(k, lang)),
+            (_, Lang::Ja) => "忘れていれば".to_string(),
+            (Choice::Yes, Lang::En) => {
+                format!("if you remember the {}: ", vocab::pin_name(k, lang))
+            }
+            (_, Lang::En) => "if not: ".to_string(),
+        };
+    }
+    match q {
+        Question::OddAnswerRepeats => match (c, lang) {
+            (Choice::Yes, Lang::Ja) => "もう一度読み取っても同じ応答なら".into(),
+            (_, Lang::Ja) => "違う応答なら".into(),
+            (Choice::Yes, Lang::En) => "if reading the card again gives the same answer: ".into(),
+            (_, Lang::En) => "if not: ".into(),
+        },
+        Question::IsMyNumberCard => match (c, lang) {
+            (Choice::Yes, Lang::Ja) => "マイナンバーカードなら".into(),
+            (_, Lang::Ja) => "そうでなければ".into(),
+            (Choice::Yes, Lang::En) => "if it is a My Number Card: ".into(),
+            (_, Lang::En) => "if not: ".into(),
+        },
+        _ => match lang {
+            Lang::Ja => format!("「{}」なら", choice_label(c, lang)),
+            Lang::En => format!("if {}: ", choice_label(c, lang)),
+        },
+    }
+}
+
+/// A branch's outcome in words: its route, or, when its answer alone does
+/// not settle it, the question that does with the route of each answer
+/// (never "depends" alone: issue 18). `line1`: the question of line 1, so
+/// that its own branches read "as above".
+fn branch_text(q: Question, b: &Branch, line1: Option<Question>, lang: Lang) -> String {
+    if q == Question::OddAnswerRepeats && b.answer == Choice::No {
+        return lang
+            .pick(
+                "新しい読み取り結果の案内のとおりです",
+                "follow the advice of the new reading",
+            )
+            .to_string();
+    }
+    match &b.then {
+        Some(t) if Some(t.question) == line1 && b.answer == q.usual() => {
+            lang.pick("上の判定のとおりです", "as above").to_string()
+        }
+        Some(t) => {
+            let parts: Vec<String> = t
+                .branches
+                .iter()
+                .map(|sb| {
+                    format!(
+                        "{}{}",
+                        if_phrase(t.question, sb.answer, lang),
+                        branch_text(t.question, sb, None, lang)
+                    )
+                })
+                .collect();
+            parts.join(lang.pick("、", "; "))
+        }
+        None => vocab::route_name(b.route, lang).to_string(),
+    }
+}
+
+/// A condition: the question, then one line per answer with its route
+/// (「はい → …」), branches separated by line breaks. `line1` is the
+/// question line 1 already answers.
+pub fn render_condition_after(c: &Condition, line1: Option<Question>, lang: Lang) -> String {
+    let mut out = question_text(c.question, lang);
+    for b in &c.branches {
+        out.push('\n');
+        out.push_str(&format!(
+            "{} → {}",
+            choice_label(b.answer, lang),
+            branch_text(c.question, b, line1, lang)
+        ));
+    }
+    out
+}
+
+/// A condition as text: the question, then the route per answer.
 pub fn render_condition(c: &Condition, lang: Lang) -> String {
+    render_condition_after(c, None, lang)
+}
+
+/// Line 1 of an open decision: 「署名用パスワードを覚えていれば対応不要、
+/// 忘れていればコンビニ等の端末（利用者証明用暗証番号を使います）です。」
+pub fn conditional_sentence(c: &Condition, lang: Lang) -> String {
     let parts: Vec<String> = c
         .branches
         .iter()
         .map(|b| {
-            format!(
-                "{} → {}",
-                choice_label(b.answer, lang),
-                branch_text(b, lang)
-            )
+            let mut place = vocab::route_place(b.route, lang).to_string();
+            // "Forgot this JPKI PIN → the kiosk" says which PIN the kiosk
+            // uses: the other one (the other question says what happens
+            // without it).
+            if b.route == Route::Kiosk && b.answer == Choice::No {
+                let other = match c.question {
+                    Question::KnowsAuth => Some(KeyId::Sign),
+                    Question::KnowsSign => Some(KeyId::Auth),
+                    _ => None,
+                };
+                if let Some(k) = other {
+                    place.push_str(&match lang {
+                        Lang::Ja => format!("（{}を使います）", vocab::pin_name(k, lang)),
+                        Lang::En => format!(" (using the {})", vocab::pin_name(k, lang)),
+                    });
+                }
+            }
+            format!("{}{place}", if_phrase(c.question, b.answer, lang))
         })
         .collect();
-    format!("{} {}", question_text(c.question, lang), parts.join("; "))
+    match lang {
+        Lang::Ja => format!("{}です。", parts.join("、")),
+        Lang::En => format!("{}.", parts.join("; ")),
+    }
+}
+
+/// Line 1 when a key answered oddly: read the card again first; the same
+/// answer means the counter (issue 18: its own instruction, never tied to
+/// a question about another key).
+pub fn odd_sentence(keys: &[KeyId], lang: Lang) -> String {
+    let names: Vec<&str> = keys.iter().map(|k| vocab::pin_name(*k, lang)).collect();
+    match lang {
+        Lang::Ja => format!(
+            "カードをもう一度読み取ってください（{}の応答が想定外でした）。同じ応答なら市区町村の窓口です。",
+            names.join("・")
+        ),
+        Lang::En => format!(
+            "read the card again (the {} gave an unexpected answer); if it answers the same way, go to the municipal counter.",
+            names.join(" and the ")
+        ),
+    }
 }
 
 /// What the key input says, briefly, for the per-key lines.
@@ -655,8 +951,19 @@ impl Advice {
         for s in self.statements_mut() {
             s.text = s.msg.render(s.rule, lang);
         }
-        for c in &mut self.conditions {
-            c.text = render_condition(c, lang);
+        // An open decision's summary is line 1 itself: the question and
+        // the route per answer, never "depends" alone (issue 18).
+        if let Some(c) = self.conditions.first() {
+            let sentence = if c.question == Question::OddAnswerRepeats {
+                odd_sentence(&self.odd_keys(), lang)
+            } else {
+                conditional_sentence(c, lang)
+            };
+            self.summary.text = format!("{}{sentence}", lang.pick("判定: ", "Advice: "));
+        }
+        let line1 = self.conditions.first().map(|c| c.question);
+        for (i, c) in self.conditions.iter_mut().enumerate() {
+            c.text = render_condition_after(c, line1.filter(|_| i > 0), lang);
         }
         for e in &mut self.exceptions {
             e.text = render_exception(e, lang);
@@ -665,6 +972,19 @@ impl Advice {
             s.label = s.key.describe(lang).to_string();
         }
         self.lang = Some(lang);
+    }
+
+    /// The keys that answered oddly.
+    pub fn odd_keys(&self) -> Vec<KeyId> {
+        self.keys
+            .iter()
+            .filter(|k| {
+                k.reasons
+                    .iter()
+                    .any(|r| matches!(r.msg, Msg::KeyOdd { .. }))
+            })
+            .map(|k| k.key)
+            .collect()
     }
 
     /// This advice with its text in `lang`.
@@ -744,9 +1064,19 @@ mod tests {
             Msg::FixLater { kiosk: true },
             Msg::FixLater { kiosk: false },
             Msg::JukiAtNewMunicipality,
+            Msg::MovedOneVisit,
+            Msg::MoveDeadline,
             Msg::Stores { key },
             Msg::GoNow { until: "x".into() },
             Msg::ReserveInMorning { date: "x".into() },
+            Msg::FromOpening { date: "x".into() },
+            Msg::CounterClosed {
+                date: "x".into(),
+                day_off: DayOff::Weekend,
+                reopens: "x".into(),
+            },
+            Msg::HealthInsuranceGrace { until: "x".into() },
+            Msg::HealthInsuranceLapsed { ended: "x".into() },
             Msg::CounterHours,
             Msg::KioskOtherPin { key, left: Some(1) },
             Msg::KioskOtherPin { key, left: None },

@@ -56,6 +56,23 @@ pub enum RunError {
     Output(std::io::Error),
 }
 
+/// A simulated card profile's failure in the output language (issue 18:
+/// no English sentence under `--lang ja`; the file system's own English
+/// detail is left out there).
+fn profile_message(e: &crate::sim::ProfileError, lang: Lang) -> String {
+    use crate::sim::ProfileError;
+    match (e, lang) {
+        (ProfileError::NotFound { name, .. }, Lang::Ja) => format!(
+            "「{name}」という組み込みの模擬カードはなく、その名前のファイルも読めません。組み込みの模擬カード: {}",
+            crate::sim::profile::builtin_names().join("、")
+        ),
+        (ProfileError::Invalid { name, message }, Lang::Ja) => format!(
+            "模擬カードのファイル {name} の書き方に誤りがあります（TOMLの解析: {message}）。"
+        ),
+        (_, Lang::En) => e.to_string(),
+    }
+}
+
 /// One row of the error table: everything a failure shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRow {
@@ -107,7 +124,7 @@ impl RunError {
                 "profile",
                 Exit::Usage,
                 (
-                    e.to_string(),
+                    profile_message(e, lang),
                     next(
                         "jpki-status profiles で一覧を表示できます。",
                         "See `jpki-status profiles` for the built-in cards.",
@@ -276,6 +293,24 @@ fn select_row(e: &SelectError, lang: Lang) -> ErrorRow {
     }
 }
 
+/// The TOML parser's message in Japanese for the usual mistakes (an
+/// unknown or missing key); any other is marked as the parser's own words
+/// (issue 18: no bare English sentence in Japanese output).
+fn toml_message_ja(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (key, expected) = rest.split_once(", expected one of ").unwrap_or((rest, ""));
+        return if expected.is_empty() {
+            format!("知らないキー {key} です")
+        } else {
+            format!("知らないキー {key} です（使えるキー: {expected}）")
+        };
+    }
+    if let Some(key) = message.strip_prefix("missing field ") {
+        return format!("必要なキー {key} がありません");
+    }
+    format!("書き方の誤り（TOMLの解析: {message}）")
+}
+
 /// What is wrong with the site file, in `lang`.
 fn site_message(e: &SiteError, lang: Lang) -> String {
     match (lang, e) {
@@ -286,8 +321,9 @@ fn site_message(e: &SiteError, lang: Lang) -> String {
                 source: crate::input::InputError::Io { source, .. },
             },
         ) => format!(
-            "サイト設定ファイル {} を読み込めません（{source}）。",
-            path.display()
+            "サイト設定ファイル {} を読み込めません（{}）。",
+            path.display(),
+            crate::input::io_reason_ja(source)
         ),
         (
             Lang::En,
@@ -302,7 +338,23 @@ fn site_message(e: &SiteError, lang: Lang) -> String {
         (Lang::En, SiteError::Read { source, .. }) => {
             format!("Site file: {}", source.describe(lang).0)
         }
-        (Lang::Ja, SiteError::Invalid { .. }) => format!("サイト設定ファイルに誤りがあります: {e}"),
+        (
+            Lang::Ja,
+            SiteError::Invalid {
+                path,
+                location,
+                message,
+            },
+        ) => {
+            let at = location
+                .map(|(l, c)| format!("{l}行{c}文字目"))
+                .unwrap_or_default();
+            format!(
+                "サイト設定ファイル {} の{at}に誤りがあります: {}",
+                path.display(),
+                toml_message_ja(message)
+            )
+        }
         (Lang::En, SiteError::Invalid { .. }) => format!("Error in the site file: {e}"),
     }
 }

@@ -108,13 +108,9 @@ pub enum Today {
 impl Today {
     /// One line: 「今日は 8:30〜17:15 に開いています」.
     pub fn line(&self, lang: Lang, next: Option<(Date, String)>) -> String {
-        let next = next.map(|(d, h)| {
-            format!(
-                "{:04}-{:02}-{:02} {h}",
-                d.year(),
-                u8::from(d.month()),
-                d.day()
-            )
+        let next = next.map(|(d, h)| match lang {
+            Lang::Ja => format!("{}{h}", crate::japan_time::short_date(d, lang)),
+            Lang::En => format!("{} {h}", crate::japan_time::short_date(d, lang)),
         });
         match (self, lang, next) {
             (Today::Open { hours, over: false }, Lang::Ja, _) => {
@@ -270,9 +266,12 @@ impl Site {
         let today = now.date();
         let special = |d: Date| self.holiday_openings.iter().find(|o| o.date.0 == d);
         let regular = |d: Date| -> Option<ClockRange> {
-            let weekday = !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            // Weekends, national holidays and 12/29-1/3 are days off
+            // (休日条例; issue 18), besides the office's own closed dates;
+            // a holiday opening listed in the file still wins (`special`).
+            let day_off = crate::holidays::day_off(d).is_some();
             let closed = self.office.closed_dates.iter().any(|c| c.0 == d);
-            self.office.weekday_hours.filter(|_| weekday && !closed)
+            self.office.weekday_hours.filter(|_| !day_off && !closed)
         };
         let hours_on = |d: Date| -> Option<String> {
             special(d)
@@ -340,9 +339,11 @@ impl Site {
             );
         }
         for h in self.upcoming_openings(japan_date(now)) {
-            let text = match &h.note {
-                Some(n) => format!("{} {} ({n})", h.date, h.hours),
-                None => format!("{} {}", h.date, h.hours),
+            let date = crate::japan_time::human_date(h.date.0, lang);
+            let text = match (&h.note, lang) {
+                (Some(n), Lang::Ja) => format!("{date} {}（{n}）", h.hours),
+                (Some(n), Lang::En) => format!("{date} {} ({n})", h.hours),
+                (None, _) => format!("{date} {}", h.hours),
             };
             line(lang.pick("休日・時間外の開庁", "Extra opening"), &text);
         }

@@ -1,6 +1,6 @@
 //! The slip's content by section: the answer as a headline, the PIN table,
-//! what to bring, steps, where and when, other answers, warnings and
-//! exceptions, the office; and how much text they carry (the slip's
+//! what to bring, steps, where and when, other answers, the other
+//! questions with their answers, warnings and exceptions, the office; and how much text they carry (the slip's
 //! density is chosen from it). Must not: decide or word anything (the words
 //! are `advice::text`'s and `advice::wording`'s).
 
@@ -53,7 +53,10 @@ impl Body {
             esc(title)
         );
         for (text, html) in items {
-            self.weight += weigh(text) + extra;
+            // A line break leaves the rest of its line empty: about half a
+            // column's line (a condition's answers are one a line).
+            let breaks = text.matches('\n').count() as f64;
+            self.weight += weigh(text) + extra + 15.0 * breaks;
             let _ = write!(self.html, "<{item}>{html}</{item}>");
         }
         let _ = writeln!(self.html, "{close}</section>");
@@ -104,8 +107,8 @@ pub(super) fn slip_body(
     );
     let title = if a.route == Route::Conditional {
         match lang {
-            Lang::Ja => format!("手順（{}の場合）", vocab::route_place(route, lang)),
-            Lang::En => format!("Steps (at {})", vocab::route_place(route, lang)),
+            Lang::Ja => format!("手順（{}）", atext::steps_for(a, lang)),
+            Lang::En => format!("Steps ({})", atext::steps_for(a, lang)),
         }
     } else {
         lang.pick("手順", "Steps").to_string()
@@ -113,13 +116,29 @@ pub(super) fn slip_body(
     let steps = atext::steps(a, site.is_some());
     b.block("steps", &title, List::Numbered, 8.0, &escaped(&steps));
     where_and_when(&mut b, a, route, lang);
-    let others = atext::other_branches(a, lang);
+    let others = atext::other_branches(a, lang, site.is_some());
     b.block(
         "others",
         lang.pick("答えが違う場合", "Otherwise"),
         List::Paragraphs,
         8.0,
         &escaped(&others),
+    );
+    // The other questions that change the answer (line 1 is the first),
+    // each with the route per answer, one answer a line (issue 18: the
+    // slip shows the question that decides, never "depends" alone).
+    let questions: Vec<(String, String)> = a
+        .conditions
+        .iter()
+        .skip(1)
+        .map(|c| (c.text.clone(), esc_lines(&c.text)))
+        .collect();
+    b.block(
+        "questions",
+        lang.pick("ほかに確かめること", "Also ask"),
+        List::Paragraphs,
+        8.0,
+        &questions,
     );
     let warnings: Vec<(String, String)> = atext::warnings(a)
         .into_iter()

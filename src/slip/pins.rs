@@ -94,7 +94,7 @@ pub(super) fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice,
         esc(lang.pick("手続き", "What to do")),
     );
     for row in rows(report, a) {
-        let route = a.keys.iter().find(|k| k.key == row.key).map(|k| k.route);
+        let key_advice = a.keys.iter().find(|k| k.key == row.key);
         let _ = write!(
             h,
             "<tr class=\"{}\"><td class=\"key\">{}</td><td class=\"tries\">",
@@ -103,12 +103,16 @@ pub(super) fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice,
         );
         tries_cell(h, &row, lang);
         h.push_str("</td><td class=\"key-route\">");
-        if let Some(route) = route {
+        if let Some(k) = key_advice {
             let _ = write!(
                 h,
                 "<span class=\"tag route-{}\">{}</span>",
-                route_class(route),
-                esc(vocab::route_short_name(route, lang))
+                route_class(k.route),
+                esc(&crate::advice::wording::key_route_short(
+                    k,
+                    a.conditions.first().map(|c| c.question),
+                    lang
+                ))
             );
         }
         h.push_str("</td></tr>\n");

@@ -102,7 +102,11 @@ impl AdviseError {
                 source: crate::input::InputError::Io { source, .. },
             } => (
                 match lang {
-                    Lang::Ja => format!("{} を読み込めません（{source}）。", path.display()),
+                    Lang::Ja => format!(
+                        "{} を読み込めません（{}）。",
+                        path.display(),
+                        crate::input::io_reason_ja(source)
+                    ),
                     Lang::En => format!("Cannot read {} ({source}).", path.display()),
                 },
                 lang.pick(

@@ -35,16 +35,35 @@ pub(super) fn odd_condition(cx: &Cx) -> (Condition, Advice) {
                 answer: Choice::Yes,
                 route: Route::Counter,
                 possible: vec![Route::Counter],
+                then: None,
             },
+            // A clean reading is a new reading: its own advice is the
+            // instruction, whatever it turns out to be.
             Branch {
                 answer: Choice::No,
                 route: without,
-                possible: vec![without],
+                possible: clean_possible(&clean_advice),
+                then: None,
             },
         ],
         text: String::new(),
     };
     (condition, clean_advice)
+}
+
+/// Every route an advice can still lead to.
+fn clean_possible(a: &Advice) -> Vec<Route> {
+    let mut routes = BTreeSet::new();
+    if a.route == Route::Conditional {
+        routes.extend(
+            a.conditions
+                .iter()
+                .flat_map(|c| c.branches.iter().flat_map(|b| b.possible.iter().copied())),
+        );
+    } else {
+        routes.insert(a.route);
+    }
+    routes.into_iter().collect()
 }
 
 /// The worlds of answers to the open questions, and what they settle.
@@ -128,16 +147,8 @@ pub(super) fn assemble(cx: &Cx) -> Advice {
     let mut conditions = if w.settled {
         Vec::new()
     } else {
-        route_conditions(&w)
+        route_conditions(cx, &w)
     };
-    // The question about a PIN with tries spent comes first: it is the one
-    // the holder was struggling with (line 1 is built from it).
-    conditions.sort_by_key(|c| {
-        let spent = KeyId::HOLDER_KEYS
-            .iter()
-            .any(|k| c.question == Question::knows(*k) && cx.key(*k).spent(*k));
-        !spent
-    });
     let keys = key_advice(cx, &w, &shown);
     let mut parts = explain_routes(cx, &w, &shown, &conditions);
     general_warnings(cx, &w.actual, &conditions, &mut parts);
@@ -177,41 +188,122 @@ pub(super) fn assemble(cx: &Cx) -> Advice {
 }
 
 /// For an open route: each question whose answer changes the route, with
-/// the route of each answer (the others at their usual answer).
-fn route_conditions(w: &Worlds) -> Vec<Condition> {
-    let mut conditions = Vec::new();
-    for (qi, q) in w.qs.iter().enumerate() {
-        if !matters(&w.worlds, &w.qs, qi, |d| d.route) {
-            continue;
-        }
-        let branches = q
-            .choices()
-            .iter()
-            .map(|c| {
-                let possible: BTreeSet<Route> = w
-                    .worlds
-                    .iter()
-                    .filter(|(cs, _)| cs.get(qi) == Some(c))
-                    .map(|(_, d)| d.route)
-                    .collect();
-                let usual = w.usual_with(qi, *c).map(|d| d.route);
-                let possible: Vec<Route> = possible.into_iter().collect();
-                Branch {
-                    answer: *c,
-                    route: usual
-                        .or_else(|| possible.first().copied())
-                        .unwrap_or(Route::Conditional),
-                    possible,
-                }
-            })
-            .collect();
-        conditions.push(Condition {
-            question: *q,
-            branches,
-            text: String::new(),
+/// the route of each answer (the others at their usual answer). The
+/// question about a PIN with tries spent comes first: it is the one the
+/// holder was struggling with (line 1 is built from it). A branch that its
+/// answer alone does not settle carries the question that does (`then`),
+/// the line-1 question first (issue 18).
+fn route_conditions(cx: &Cx, w: &Worlds) -> Vec<Condition> {
+    let mut order: Vec<usize> = (0..w.qs.len())
+        .filter(|qi| matters(&w.worlds, &w.qs, *qi, |d| d.route))
+        .collect();
+    order.sort_by_key(|qi| {
+        let spent = w.qs.get(*qi).is_some_and(|q| {
+            KeyId::HOLDER_KEYS
+                .iter()
+                .any(|k| *q == Question::knows(*k) && cx.key(*k).spent(*k))
         });
+        !spent
+    });
+    let first = order.first().copied();
+    order
+        .iter()
+        .filter_map(|&qi| {
+            let q = *w.qs.get(qi)?;
+            let branches = q
+                .choices()
+                .iter()
+                .map(|c| branch(w, &[], qi, *c, first))
+                .collect();
+            Some(Condition {
+                question: q,
+                branches,
+                text: String::new(),
+            })
+        })
+        .collect()
+}
+
+/// Whether `(qi, c)` holds in the answers `cs`.
+fn fixed_in(cs: &[Choice], fixed: &[(usize, Choice)]) -> bool {
+    fixed.iter().all(|(qi, c)| cs.get(*qi) == Some(c))
+}
+
+/// The branch for answer `c` to question `qi`, given the answers `fixed`:
+/// its usual route, every route still possible and, when that is more than
+/// one, the question that settles it (`prefer` first: the line-1 question).
+fn branch(
+    w: &Worlds,
+    fixed: &[(usize, Choice)],
+    qi: usize,
+    c: Choice,
+    prefer: Option<usize>,
+) -> Branch {
+    let mut here = fixed.to_vec();
+    here.push((qi, c));
+    let matching: Vec<&(Vec<Choice>, Decision)> = w
+        .worlds
+        .iter()
+        .filter(|(cs, _)| fixed_in(cs, &here))
+        .collect();
+    let possible: BTreeSet<Route> = matching.iter().map(|(_, d)| d.route).collect();
+    let usual = matching
+        .iter()
+        .find(|(cs, _)| {
+            cs.iter()
+                .zip(&w.qs)
+                .enumerate()
+                .all(|(i, (a, q))| here.iter().any(|(f, _)| *f == i) || *a == q.usual())
+        })
+        .map(|(_, d)| d.route);
+    let possible: Vec<Route> = possible.into_iter().collect();
+    let route = usual
+        .or_else(|| possible.first().copied())
+        .unwrap_or(Route::Conditional);
+    let then = if possible.len() > 1 {
+        deciding(w, &here, prefer).and_then(|qj| {
+            let q = *w.qs.get(qj)?;
+            Some(Box::new(Condition {
+                question: q,
+                branches: q
+                    .choices()
+                    .iter()
+                    .map(|cj| branch(w, &here, qj, *cj, prefer))
+                    .collect(),
+                text: String::new(),
+            }))
+        })
+    } else {
+        None
+    };
+    Branch {
+        answer: c,
+        route,
+        possible,
+        then,
     }
-    conditions
+}
+
+/// The question not yet answered in `fixed` whose answer changes the route
+/// among the worlds that agree with `fixed` (`prefer` if it does).
+fn deciding(w: &Worlds, fixed: &[(usize, Choice)], prefer: Option<usize>) -> Option<usize> {
+    let open = |qj: usize| {
+        !fixed.iter().any(|(f, _)| *f == qj)
+            && w.worlds.iter().any(|(cs, d)| {
+                fixed_in(cs, fixed)
+                    && w.worlds.iter().any(|(cs2, d2)| {
+                        d2.route != d.route
+                            && cs2
+                                .iter()
+                                .zip(cs)
+                                .enumerate()
+                                .all(|(i, (a, b))| i == qj || a == b)
+                    })
+            })
+    };
+    prefer
+        .filter(|p| open(*p))
+        .or_else(|| (0..w.qs.len()).find(|qj| open(*qj)))
 }
 
 /// Per key: settled keys keep the shown reason; the others depend on the
@@ -298,7 +390,12 @@ fn odd_branch(
     let (odd, clean) = odd_condition(cx);
     let routes: BTreeSet<Route> = odd.branches.iter().map(|b| b.route).collect();
     if routes.len() > 1 {
-        conditions.push(odd);
+        // The odd answer gets its own instruction, first (read the card
+        // again); the questions about the other keys are those of a clean
+        // reading, never tied to the odd answer (issue 18).
+        *conditions = std::iter::once(odd)
+            .chain(clean.conditions.iter().cloned())
+            .collect();
         // The clean reading's route is a branch: say what it involves
         // (a kiosk branch names the other PIN and its tries).
         let mark = |list: &[Statement], to: &mut Vec<Statement>| {
@@ -314,6 +411,10 @@ fn odd_branch(
         mark(&clean.warnings, &mut parts.warnings);
         return clean.time_window.is_some();
     }
+    // Reading again cannot change the route (both answers give the
+    // counter): the questions are those of the clean reading, which is
+    // settled on that route.
+    *conditions = clean.conditions.clone();
     if conditions.is_empty() {
         if let Some(r) = routes.into_iter().next() {
             *route = r;
@@ -334,11 +435,13 @@ fn unknown_card(cx: &Cx, shown: &Decision, conditions: &mut Vec<Condition>, part
                     answer: Choice::Yes,
                     route: Route::CardRenewal,
                     possible: vec![Route::CardRenewal],
+                    then: None,
                 },
                 Branch {
                     answer: Choice::No,
                     route: Route::None,
                     possible: vec![Route::None],
+                    then: None,
                 },
             ],
             text: String::new(),

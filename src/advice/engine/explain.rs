@@ -117,12 +117,33 @@ fn explain_counter(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts)
         RuleId::R6 => bring(RuleId::R6, Msg::CertificateReissue),
         _ => {}
     }
+    // Corrections (issue 18), calendar: on a weekend, a national holiday
+    // or 12/29-1/3 most counters are closed; say so and when they usually
+    // reopen (a site file's own days replace this in the text).
+    let today = cx.now.date();
+    if let Some(off) = crate::holidays::day_off(today) {
+        let why = match off {
+            crate::holidays::Off::Weekend => DayOff::Weekend,
+            crate::holidays::Off::Holiday => DayOff::Holiday,
+            crate::holidays::Off::YearEnd => DayOff::YearEnd,
+        };
+        let msg = Msg::CounterClosed {
+            date: date_text(today),
+            day_off: why,
+            reopens: date_text(crate::holidays::next_open_day(today)),
+        };
+        bring(RuleId::R11, msg);
+    }
     if f.age == AgeBand::Under15 || f.adult_ward == Answer::Yes || f.who == Who::LegalRep {
         bring(RuleId::R12, Msg::CounterLegalRep);
     } else if f.who == Who::Proxy {
         bring(RuleId::R13, Msg::CounterProxy);
     } else {
-        bring(RuleId::R11, Msg::CounterHolder);
+        // A renewal or reissue with nothing locked or forgotten has no
+        // PIN-reset step (issue 18); its own statement says where.
+        if !(d.needs.is_empty() && matches!(d.rule, RuleId::R9 | RuleId::R6)) {
+            bring(RuleId::R11, Msg::CounterHolder);
+        }
         if f.who == Who::Unknown {
             bring(RuleId::R11, Msg::CounterSomeoneElse);
         }
@@ -141,6 +162,16 @@ fn explain_counter(cx: &Cx, d: &Decision, only_if: Option<Route>, p: &mut Parts)
     if f.moved == Answer::Yes && d.needs.contains(&KeyId::Juki) {
         bring(RuleId::R10, Msg::JukiAtNewMunicipality);
     }
+    // Issue 18, moving: one visit for everything the move requires. The
+    // 署名用 certificate the move revoked is reissued in the same visit
+    // (R6 says it already when it is the route), and the 転入届 has its
+    // 14-day deadline.
+    if f.moved == Answer::Yes {
+        if d.rule != RuleId::R6 && cx.sign_cert_on_card(f) != SignatureCertificate::Absent {
+            bring(RuleId::R6, Msg::MovedOneVisit);
+        }
+        bring(RuleId::R10, Msg::MoveDeadline);
+    }
     bring(RuleId::R11, Msg::CounterHours);
 }
 
@@ -155,7 +186,7 @@ fn explain_fix_later(cx: &Cx, only_if: Option<Route>, p: &mut Parts) {
         && f.adult_ward != Answer::Yes
         && f.moved != Answer::Yes
         && f.who != Who::Proxy
-        && cx.sign_cert_on_card() != SignatureCertificate::Absent
+        && cx.sign_cert_on_card(f) != SignatureCertificate::Absent
         && !matches!(cx.key(KeyId::Sign), KeyInput::Locked);
     bring(RuleId::R4, Msg::FixLater { kiosk });
     Parts::push_unique(
@@ -173,7 +204,7 @@ pub(super) fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], 
     let mut any_spent = false;
     for k in KeyId::HOLDER_KEYS {
         let input = cx.key(k);
-        let no_cert = k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent;
+        let no_cert = k == KeyId::Sign && cx.sign_cert_on_card(f) == SignatureCertificate::Absent;
         any_spent |= input.spent(k) && !no_cert;
         if let KeyInput::Remaining { left, max } = input {
             if *left == 1 && !no_cert {
@@ -204,7 +235,7 @@ pub(super) fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], 
     }
     if cx.cert_expired(f) {
         p.warnings
-            .push(stmt(RuleId::R9, Msg::ExpiredHealthInsurance));
+            .push(stmt(RuleId::R9, health_insurance_after_expiry(cx)));
     } else if let (Some(days), Some(card)) = (cx.days_to_expiry, &cx.input.card) {
         if (0..=RENEWAL_WINDOW_DAYS).contains(&days) {
             if let Some(date) = &card.certificate_expiry {
@@ -218,6 +249,47 @@ pub(super) fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], 
             }
         }
     }
+}
+
+/// R9 told as of today (issue 18): health-insurance use continues until
+/// the end of the third month after the month of expiry; after that the
+/// マイナ保険証 registration has lapsed and is redone after the renewal.
+/// Without the expiry date, the rule itself.
+fn health_insurance_after_expiry(cx: &Cx) -> Msg {
+    let expiry = cx
+        .input
+        .card
+        .as_ref()
+        .and_then(|c| c.certificate_expiry.as_deref())
+        .and_then(parse_date);
+    // A date not yet passed cannot be the expiry the card reported as
+    // past: then only the rule is said.
+    let today = cx.now.date();
+    let Some(end) = expiry.filter(|e| *e < today).and_then(grace_end) else {
+        return Msg::ExpiredHealthInsurance;
+    };
+    if today <= end {
+        Msg::HealthInsuranceGrace {
+            until: date_text(end),
+        }
+    } else {
+        Msg::HealthInsuranceLapsed {
+            ended: date_text(end),
+        }
+    }
+}
+
+/// The last day of the third month after the month of `expiry`.
+pub(super) fn grace_end(expiry: Date) -> Option<Date> {
+    let m = u8::from(expiry.month()) + 3;
+    let (year, month) = if m > 12 {
+        (expiry.year() + 1, m - 12)
+    } else {
+        (expiry.year(), m)
+    };
+    let month = time::Month::try_from(month).ok()?;
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, last).ok()
 }
 
 /// Unknown card-level facts taken as "no", each with the rule that would

@@ -17,7 +17,7 @@
 
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
-use super::msg::{Assumed, Msg, Why};
+use super::msg::{Assumed, DayOff, Msg, Why};
 use super::output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
 use super::vocab::RESERVATION_VALID_HOURS;
 use crate::card::{CardKind, KeyId};
@@ -172,11 +172,22 @@ impl<'a> Cx<'a> {
         self.input.card.as_ref().map(|c| c.kind)
     }
 
-    fn sign_cert_on_card(&self) -> SignatureCertificate {
-        self.input
-            .card
-            .as_ref()
-            .map_or(SignatureCertificate::Unknown, |c| c.signature_certificate)
+    /// Whether the card carries a 署名用 certificate: what the card says;
+    /// without that, none for a holder under 15 or an adult ward (R12: no
+    /// 署名用 certificate in principle, D), so no 署名用 route is offered
+    /// (issue 18).
+    /// `f`: the facts of the world being decided (an exception's "under
+    /// 15" world has no 署名用 certificate either).
+    fn sign_cert_on_card(&self, f: &Facts) -> SignatureCertificate {
+        match self.input.card.as_ref().map(|c| c.signature_certificate) {
+            Some(known @ (SignatureCertificate::Present | SignatureCertificate::Absent)) => known,
+            Some(SignatureCertificate::Unknown) | None
+                if f.age == AgeBand::Under15 || f.adult_ward == Answer::Yes =>
+            {
+                SignatureCertificate::Absent
+            }
+            Some(SignatureCertificate::Unknown) | None => SignatureCertificate::Unknown,
+        }
     }
 
     /// The whole object is decided by what it is (Combining: phone JPKI,

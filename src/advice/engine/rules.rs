@@ -49,7 +49,7 @@ pub(super) fn knows(cx: &Cx, f: &Facts, k: KeyId) -> Answer {
 pub(super) fn classify(cx: &Cx, f: &Facts, k: KeyId) -> Class {
     let input = cx.key(k);
     if k == KeyId::Sign
-        && cx.sign_cert_on_card() == SignatureCertificate::Absent
+        && cx.sign_cert_on_card(f) == SignatureCertificate::Absent
         && !matches!(input, KeyInput::Unexpected { .. })
     {
         return Class::NoCert;
@@ -93,7 +93,7 @@ pub(super) fn sign_cert_blockers(cx: &Cx, f: &Facts, out: &mut Vec<Why>) {
     if f.age == AgeBand::Under15 || f.adult_ward == Answer::Yes {
         out.push(Why::UnderAgeOrWard);
     } else {
-        match cx.sign_cert_on_card() {
+        match cx.sign_cert_on_card(f) {
             SignatureCertificate::Absent => out.push(Why::NoSignatureCertificate),
             SignatureCertificate::Present => {}
             SignatureCertificate::Unknown => {
@@ -288,7 +288,7 @@ fn decide_route(
     let has = |k: KeyId| needs.contains(&k);
     let sign_wanted = has(KeyId::Sign) || f.uses(KeyId::Sign) == Some(true);
     let sign_cert_bad =
-        f.moved == Answer::Yes || cx.sign_cert_on_card() == SignatureCertificate::Absent;
+        f.moved == Answer::Yes || cx.sign_cert_on_card(f) == SignatureCertificate::Absent;
     if cx.cert_expired(f) {
         // R9 before R3: a PIN that works with an expired certificate still
         // fails the service (see docs/decision-table.md, "order").

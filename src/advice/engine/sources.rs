@@ -53,9 +53,13 @@ pub(super) fn stmt(rule: RuleId, msg: Msg) -> Statement {
         | Msg::MoveRevokes
         | Msg::ExpiringSoon { .. } => &[N, M],
         Msg::CounterLegalRep => &[M, D],
-        Msg::ExpiredHealthInsurance => &[N, S],
+        Msg::ExpiredHealthInsurance
+        | Msg::HealthInsuranceGrace { .. }
+        | Msg::HealthInsuranceLapsed { .. } => &[M, S],
+        Msg::FromOpening { .. } => &[N, D],
+        Msg::CounterClosed { .. } => &[M, D],
         Msg::GoNow { .. } => &[N],
-        Msg::JukiAtNewMunicipality => &[M],
+        Msg::JukiAtNewMunicipality | Msg::MovedOneVisit | Msg::MoveDeadline => &[M],
         Msg::ReserveInMorning { .. } => &[N, D],
     };
     Statement::new(rule, msg, sources)

@@ -18,15 +18,16 @@ pub(super) fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWi
         Msg::GoNow {
             until: minute_text(until),
         }
+    } else if t < KIOSK_OPENS {
+        // Before 06:30 the kiosk opens today; the app takes a reservation
+        // at any hour (issue 18: not "too late today").
+        Msg::FromOpening {
+            date: date_text(now.date()),
+        }
     } else {
-        // From 22:30 the morning is tomorrow's; before 06:30 it is today's.
-        let date = if t >= KIOSK_LAST_START {
-            now.date().next_day().unwrap_or(now.date())
-        } else {
-            now.date()
-        };
+        // From 22:30 the morning is tomorrow's.
         Msg::ReserveInMorning {
-            date: date_text(date),
+            date: date_text(now.date().next_day().unwrap_or(now.date())),
         }
     };
     TimeWindow {

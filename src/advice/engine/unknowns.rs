@@ -66,7 +66,7 @@ pub(super) fn exceptions(cx: &Cx, qs: &[Question]) -> Vec<Exception> {
 
 /// A JPKI key that may need a reset in some world of answers.
 pub(super) fn potential_need(cx: &Cx, f: &Facts, k: KeyId) -> bool {
-    if k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent {
+    if k == KeyId::Sign && cx.sign_cert_on_card(f) == SignatureCertificate::Absent {
         return false;
     }
     let input = cx.key(k);
@@ -96,7 +96,7 @@ pub(super) fn candidates(cx: &Cx) -> Vec<Question> {
         if knows(cx, f, k) == Answer::Unknown
             && input.spent(k)
             && *input != KeyInput::Locked
-            && !(k == KeyId::Sign && cx.sign_cert_on_card() == SignatureCertificate::Absent)
+            && !(k == KeyId::Sign && cx.sign_cert_on_card(f) == SignatureCertificate::Absent)
         {
             qs.insert(Question::knows(k));
         }
@@ -120,7 +120,7 @@ pub(super) fn candidates(cx: &Cx) -> Vec<Question> {
         if f.smartphone == Answer::Unknown {
             qs.insert(Question::Smartphone);
         }
-        if cx.sign_cert_on_card() != SignatureCertificate::Present {
+        if cx.sign_cert_on_card(f) != SignatureCertificate::Present {
             if f.age == AgeBand::Unknown {
                 qs.insert(Question::Age);
             }

@@ -66,7 +66,7 @@ pub(super) fn details_questions(out: &mut String, a: &Advice, lang: Lang) {
             lang.pick("答えで判定が変わる質問:", "Open questions:")
         );
         for c in &a.conditions {
-            let _ = writeln!(out, "  - {}", c.text);
+            let _ = writeln!(out, "  - {}", c.text.replace('\n', "\n      "));
         }
     }
     if !a.exceptions.is_empty() {
@@ -93,29 +93,45 @@ pub(super) fn details_sources(out: &mut String, a: &Advice, lang: Lang) {
         .iter()
         .map(|s| format!("{:?} = {}", s.key, s.key.describe(lang)))
         .collect::<Vec<_>>()
-        .join("; ");
+        .join(lang.pick("、", "; "));
+    let (open, sep, close) = if ja {
+        ("（", "、", "）")
+    } else {
+        (" (", "; ", ")")
+    };
     let _ = writeln!(out, "{} {}", lang.pick("出典:", "Sources:"), sources);
+    let rules_checked = if ja {
+        crate::japan_time::long_date_text(&a.rules_checked, lang)
+    } else {
+        a.rules_checked.clone()
+    };
     let _ = writeln!(
         out,
-        "{} {}",
+        "{} {rules_checked}",
         lang.pick("規則の確認日:", "Rules checked:"),
-        a.rules_checked
     );
     let _ = writeln!(
         out,
-        "{} {} ({}; {})",
+        "{} {}{open}{}{sep}{}{close}",
         lang.pick("店舗一覧:", "Store list:"),
-        vocab::STORES_FACT.checked,
-        vocab::STORES_FACT.source,
+        vocab::STORES_FACT.checked_text(lang),
+        lang.pick(
+            "J-LIS 暗証番号リセットサービスの店舗一覧（www2.jpki.go.jp/jpkiidreset）",
+            vocab::STORES_FACT.source
+        ),
         if ja { "順次拡大中" } else { "it grows" }
     );
     let _ = writeln!(
         out,
-        "{} {} ({}: {})",
+        "{} {}{open}{}{sep}{}{close}",
         lang.pick("マイナンバー総合フリーダイヤル:", "My Number help line:"),
         vocab::HOTLINE,
         vocab::hotline_hours(lang),
-        vocab::HOTLINE_FACT.checked
+        if ja {
+            format!("{}確認", vocab::HOTLINE_FACT.checked_text(lang))
+        } else {
+            format!("checked {}", vocab::HOTLINE_FACT.checked)
+        }
     );
 }
 

@@ -15,23 +15,109 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
         .collect();
     let body = match a.route {
         Route::Conditional => match a.conditions.first() {
-            Some(c) => conditional_sentence(c, lang),
+            Some(c) if c.question == Question::OddAnswerRepeats => {
+                crate::advice::wording::odd_sentence(&a.odd_keys(), lang)
+            }
+            Some(c) => crate::advice::wording::conditional_sentence(c, lang),
             None => vocab::route_name(a.route, lang).to_string(),
         },
         Route::Kiosk => {
             let k = a.keys.iter().find(|k| k.route == Route::Kiosk);
             kiosk_sentence(k.map_or(KeyId::Auth, |k| k.key), lang)
         }
-        Route::Counter if !counter_keys.is_empty() => counter_sentence(&counter_keys, lang),
+        Route::Counter if !counter_keys.is_empty() => {
+            let mut s = counter_sentence(&counter_keys, lang);
+            // Moving: the revoked 署名用 certificate rides in the same visit.
+            if a
+                .bring
+                .iter()
+                .any(|b| b.msg == crate::advice::msg::Msg::MovedOneVisit)
+            {
+                s = match lang {
+                    Lang::Ja => format!(
+                        "{}（引っ越し・氏名変更で失効した署名用電子証明書の再発行も同じ来庁で）。",
+                        s.trim_end_matches('。')
+                    ),
+                    Lang::En => format!(
+                        "{}, with the reissue of the signature certificate the move revoked in the same visit.",
+                        s.trim_end_matches('.')
+                    ),
+                };
+            }
+            s
+        }
         Route::Counter => vocab::route_name(a.route, lang).to_string(),
-        Route::None
-        | Route::CertificateRenewal
+        Route::None if no_certificate_but_asked(a) => lang
+            .pick(
+                "署名用パスワードの手続きは不要です。このカードには署名用電子証明書がなく、パスワードは使われていません（15歳未満や成年被後見人などには原則として発行されません）。",
+                "nothing to do for the signature password: this card has no signature certificate, so the password is not in use (under-15s and adult wards are not issued one, in principle).",
+            )
+            .to_string(),
+        Route::None => match renewal_due(a) {
+            Some((date, days)) => renewal_due_sentence(&date, days, lang),
+            None => route_sentence(a.route, a.rule, lang).to_string(),
+        },
+        Route::CertificateRenewal
         | Route::CardRenewal
         | Route::SuspendAndReissue
         | Route::NoPinRoute
         | Route::PhoneApp => route_sentence(a.route, a.rule, lang).to_string(),
     };
+    // Renewal due soon is on line 1 whatever the route (issue 18); a
+    // renewal or a new card already says it.
+    let body = match (a.route, renewal_due(a)) {
+        (
+            Route::Kiosk | Route::Counter | Route::Conditional | Route::PhoneApp,
+            Some((date, days)),
+        ) => {
+            let date = crate::japan_time::human_date_text(&date, lang);
+            match lang {
+                Lang::Ja => format!(
+                    "{body}また、電子証明書の有効期限が{date}で、あと{days}日です。窓口で更新してください。"
+                ),
+                Lang::En => format!(
+                    "{body} Also, the certificates expire in {days} days, on {date}: renew them at the counter."
+                ),
+            }
+        }
+        _ => body,
+    };
     format!("{lead}{body}")
+}
+
+/// The 署名用 password was said to be locked or spent, on a card without a
+/// 署名用 certificate (issue 18: not a reset of a password that is not
+/// there).
+fn no_certificate_but_asked(a: &Advice) -> bool {
+    a.keys.iter().any(|k| {
+        k.key == KeyId::Sign
+            && k.reasons
+                .iter()
+                .any(|r| matches!(r.msg, crate::advice::msg::Msg::KeyNoCertificate { .. }))
+            && (k.input == crate::advice::facts::KeyInput::Locked || k.input.spent(k.key))
+    })
+}
+
+/// The certificates' expiry when it is within the renewal window.
+fn renewal_due(a: &Advice) -> Option<(String, i64)> {
+    a.warnings.iter().find_map(|s| match &s.msg {
+        crate::advice::msg::Msg::ExpiringSoon { date, days } => Some((date.clone(), *days)),
+        _ => None,
+    })
+}
+
+/// Line 1 when no PIN needs anything but the certificates expire within
+/// the renewal window (issue 18: not "nothing to do").
+fn renewal_due_sentence(date: &str, days: i64, lang: Lang) -> String {
+    let date = crate::japan_time::human_date_text(date, lang);
+    match lang {
+        Lang::Ja => format!(
+            "暗証番号の手続きは不要です。電子証明書の有効期限が{date}で、あと{days}日です。市区町村の窓口で更新してください（無料）。"
+        ),
+        Lang::En => format!(
+            "the PINs need nothing, but the certificates expire in {days} days, on {date}: renew them at the municipal counter (free)."
+        ),
+    }
 }
 
 /// Line 1 for the kiosk: which PIN, and the other one it uses.
@@ -74,6 +160,14 @@ pub(super) fn route_sentence(
             "for health insurance use only, nothing is urgent.",
         ),
         Route::None => lang.pick("対応は不要です。", "nothing to do."),
+        Route::CertificateRenewal if rule == crate::advice::model::RuleId::R9 => lang.pick(
+            "電子証明書の有効期限が切れています。市区町村の窓口で更新してください（無料）。",
+            "the certificates have expired: renew them at the municipal counter (free).",
+        ),
+        Route::CertificateRenewal if rule == crate::advice::model::RuleId::R6 => lang.pick(
+            "市区町村の窓口で署名用電子証明書を再発行します。",
+            "the signature certificate is reissued at the municipal counter.",
+        ),
         Route::CertificateRenewal => lang.pick(
             "市区町村の窓口で電子証明書の再発行・更新をします。",
             "certificate reissue or renewal at the municipal counter.",
@@ -94,63 +188,5 @@ pub(super) fn route_sentence(
             "use the Mynaportal app.",
         ),
         Route::Kiosk | Route::Counter | Route::Conditional => vocab::route_name(route, lang),
-    }
-}
-
-/// 「署名用パスワードを覚えていれば コンビニ等の端末で再設定、覚えていなければ
-/// 市区町村の窓口で再設定です。」
-pub(super) fn conditional_sentence(c: &Condition, lang: Lang) -> String {
-    let parts: Vec<String> = c
-        .branches
-        .iter()
-        .map(|b| {
-            format!(
-                "{}{}",
-                if_phrase(c.question, b.answer, lang),
-                vocab::route_place(b.route, lang)
-            )
-        })
-        .collect();
-    match lang {
-        Lang::Ja => format!("{}です。", parts.join("、")),
-        Lang::En => format!("{}.", parts.join("; ")),
-    }
-}
-
-/// "if you remember the signature password" / 「覚えていなければ」.
-pub(super) fn if_phrase(q: Question, c: Choice, lang: Lang) -> String {
-    let knows = |k: KeyId| match (c, lang) {
-        (Choice::Yes, Lang::Ja) => format!("{}を覚えていれば", vocab::pin_name(k, lang)),
-        (_, Lang::Ja) => "忘れていれば".to_string(),
-        (Choice::Yes, Lang::En) => format!("if you remember the {}: ", vocab::pin_name(k, lang)),
-        (_, Lang::En) => "if not: ".to_string(),
-    };
-    match q {
-        Question::KnowsAuth => knows(KeyId::Auth),
-        Question::KnowsSign => knows(KeyId::Sign),
-        Question::KnowsKenhojo => knows(KeyId::Kenhojo),
-        Question::KnowsJuki => knows(KeyId::Juki),
-        Question::OddAnswerRepeats => match (c, lang) {
-            (Choice::Yes, Lang::Ja) => "もう一度読み取っても同じ応答なら".into(),
-            (_, Lang::Ja) => "違う応答なら".into(),
-            (Choice::Yes, Lang::En) => "if reading the card again gives the same answer: ".into(),
-            (_, Lang::En) => "if not: ".into(),
-        },
-        Question::IsMyNumberCard => match (c, lang) {
-            (Choice::Yes, Lang::Ja) => "マイナンバーカードなら".into(),
-            (_, Lang::Ja) => "そうでなければ".into(),
-            (Choice::Yes, Lang::En) => "if it is a My Number Card: ".into(),
-            (_, Lang::En) => "if not: ".into(),
-        },
-        Question::CardExpired
-        | Question::HealthInsuranceOnly
-        | Question::Moved
-        | Question::Smartphone
-        | Question::Age
-        | Question::AdultWard
-        | Question::Who => match lang {
-            Lang::Ja => format!("「{}」なら", crate::advice::wording::choice_label(c, lang)),
-            Lang::En => format!("if {}: ", crate::advice::wording::choice_label(c, lang)),
-        },
     }
 }

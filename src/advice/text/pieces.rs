@@ -27,6 +27,23 @@ pub(super) fn applies(s: &Statement, route: Route) -> bool {
     s.only_if.is_none_or(|r| r == route)
 }
 
+/// Which branch the numbered steps are for, in a conditional advice:
+/// 「コンビニ等の端末の場合」, or after an odd answer 「同じ応答で市区町村の
+/// 窓口へ行く場合」 (the steps are for the reading repeating itself).
+pub fn steps_for(a: &Advice, lang: Lang) -> String {
+    let place = vocab::route_place(primary(a), lang);
+    let odd = a
+        .conditions
+        .first()
+        .is_some_and(|c| c.question == crate::advice::model::Question::OddAnswerRepeats);
+    match (odd, lang) {
+        (true, Lang::Ja) => format!("同じ応答で{place}へ行く場合"),
+        (true, Lang::En) => format!("if it answers the same way, at {place}"),
+        (false, Lang::Ja) => format!("{place}の場合"),
+        (false, Lang::En) => format!("at {place}"),
+    }
+}
+
 /// The numbered steps of the primary route (shared by the terminal and the
 /// slip).
 ///
@@ -37,7 +54,9 @@ pub fn steps(a: &Advice, site: bool) -> Vec<String> {
     a.bring
         .iter()
         .filter(|s| applies(s, route) && !detail_only(s))
-        .filter(|s| !(site && s.msg == Msg::CounterHours))
+        // The office's own days and hours (site file) replace the generic
+        // hours and the "most counters are closed today" line.
+        .filter(|s| !(site && matches!(s.msg, Msg::CounterHours | Msg::CounterClosed { .. })))
         .flat_map(|s| s.text.split('\n').map(str::to_string).collect::<Vec<_>>())
         .collect()
 }
@@ -82,13 +101,20 @@ pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
                 },
             ]
         }
-        Route::Counter | Route::CertificateRenewal if has(&Msg::CounterHolder) => vec![
-            lang.pick("マイナンバーカード", "the card"),
-            lang.pick(
-                "念のため顔写真付きの本人確認書類",
-                "to be safe, a photo ID (driving licence, passport...)",
-            ),
-        ],
+        Route::Counter | Route::CertificateRenewal
+            if has(&Msg::CounterHolder)
+                || (has(&Msg::CertificateRenewal)
+                    && !has(&Msg::CounterLegalRep)
+                    && !has(&Msg::CounterProxy)) =>
+        {
+            vec![
+                lang.pick("マイナンバーカード", "the card"),
+                lang.pick(
+                    "念のため顔写真付きの本人確認書類",
+                    "to be safe, a photo ID (driving licence, passport...)",
+                ),
+            ]
+        }
         Route::Counter
         | Route::CertificateRenewal
         | Route::None
@@ -112,23 +138,26 @@ pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
     routes
         .into_iter()
         .map(|r| {
-            let labels: Vec<String> = a
+            let cases: Vec<String> = a
                 .exceptions
                 .iter()
                 .filter(|e| e.route == r)
-                .map(|e| crate::advice::wording::exception_label(e.question, e.answer, lang))
+                .map(|e| crate::advice::wording::exception_case(e.question, e.answer, lang))
                 .collect();
-            match lang {
-                Lang::Ja => format!(
-                    "ただし、{}場合は{}です。",
-                    labels.join("、"),
-                    vocab::route_place(r, lang)
+            let place = vocab::route_place(r, lang);
+            match (lang, cases.as_slice()) {
+                (Lang::Ja, [one]) => format!("ただし、{one}は{place}です。"),
+                // Several cases: listed, each a whole clause (never
+                // 「…の、…の場合」).
+                (Lang::Ja, _) => format!(
+                    "ただし、次のいずれかの場合は{place}です（{}）。",
+                    cases
+                        .iter()
+                        .map(|c| c.trim_end_matches("場合").trim_end_matches('の'))
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
-                Lang::En => format!(
-                    "Except: if {}: {}.",
-                    labels.join(", or "),
-                    vocab::route_place(r, lang)
-                ),
+                (Lang::En, _) => format!("Except: if {}: {place}.", cases.join(", or ")),
             }
         })
         .collect()
@@ -150,7 +179,10 @@ pub fn warnings(a: &Advice) -> Vec<&Statement> {
 
 /// The other branches of an open decision, one line each: the route's
 /// first statement and what to bring.
-pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
+///
+/// With `site`, the "closed today" line is left out: the office's own days
+/// are shown instead.
+pub fn other_branches(a: &Advice, lang: Lang, site: bool) -> Vec<String> {
     let mut out = Vec::new();
     if a.route != Route::Conditional {
         return out;
@@ -161,18 +193,27 @@ pub fn other_branches(a: &Advice, lang: Lang) -> Vec<String> {
             continue;
         }
         seen.push(b.route);
-        if let Some(s) = a
-            .bring
-            .iter()
-            .find(|s| s.only_if == Some(b.route) && !detail_only(s))
-        {
+        // The branch's first statement says what it is; "closed today"
+        // (the calendar) follows it rather than replacing it.
+        let closed = a.bring.iter().find(|s| {
+            !site && s.only_if == Some(b.route) && matches!(s.msg, Msg::CounterClosed { .. })
+        });
+        if let Some(s) = a.bring.iter().find(|s| {
+            s.only_if == Some(b.route)
+                && !detail_only(s)
+                && !matches!(s.msg, Msg::CounterClosed { .. })
+        }) {
             let bring = checklist(a, b.route, lang);
             let bring = match (bring.is_empty(), lang) {
                 (true, _) => String::new(),
                 (false, Lang::Ja) => format!("持ち物: {}。", bring.join("、")),
                 (false, Lang::En) => format!(" Bring: {}.", bring.join(", ")),
             };
-            let text = s.text.replace('\n', " ");
+            let mut text = s.text.replace('\n', " ");
+            if let Some(c) = closed {
+                text.push_str(lang.pick("", " "));
+                text.push_str(&c.text);
+            }
             out.push(match lang {
                 Lang::Ja => format!("{}の場合: {text}{bring}", vocab::route_place(b.route, lang)),
                 Lang::En => format!("At {}: {text}{bring}", vocab::route_place(b.route, lang)),
