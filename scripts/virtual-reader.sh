@@ -167,10 +167,12 @@ CONF
 pcscd_cmd=(pcscd --foreground --debug --apdu -c "$conf_dir")
 
 # The nsenter options that join the namespace of PID (plus the user
-# namespace when it was made without root).
+# namespace when it was made without root), under PID's root directory:
+# entering a mount namespace resets the root to the namespace's own, which
+# is not ours inside a chroot (scripts/clean-machine.sh).
 enter_options() {
     local pid="$1"
-    local opts=(--target "$pid" --mount --net)
+    local opts=(--target "$pid" --mount --net --root)
     if [[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]]; then
         opts+=(--user --preserve-credentials)
     fi

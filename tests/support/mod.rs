@@ -127,13 +127,17 @@ fn namespace(pid: &str, kind: &str) -> Option<String> {
 
 /// The command prefix that runs a program in the namespaces of `pid`, in
 /// this test's working directory (entering a mount namespace moves a
-/// process to its root otherwise).
+/// process to its root otherwise), under `pid`'s root directory (`--root`:
+/// entering a mount namespace also resets the root to the namespace's own,
+/// which is not ours when the suite runs in a chroot, as the clean-machine
+/// check does).
 fn enter_prefix(pid: u32) -> Vec<OsString> {
-    let mut prefix: Vec<OsString> = ["nsenter", "--target", &pid.to_string(), "--mount", "--net"]
+    let pid = pid.to_string();
+    let mut prefix: Vec<OsString> = ["nsenter", "--target", &pid, "--mount", "--net", "--root"]
         .iter()
         .map(OsString::from)
         .collect();
-    if namespace(&pid.to_string(), "user") != namespace("self", "user") {
+    if namespace(&pid, "user") != namespace("self", "user") {
         // Made without root, through a user namespace (the script's
         // fallback); --preserve-credentials: setgroups is denied there.
         prefix.push("--user".into());
