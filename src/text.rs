@@ -6,8 +6,11 @@
 //! advice from `advice`).
 
 use crate::advice::vocab;
+use crate::card::CardKind;
 use crate::lang::Lang;
-use crate::report::{CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate};
+use crate::report::{
+    CardReport, CertificateStatus, GapRead, KeyReport, KeyStatus, SignatureCertificate,
+};
 use crate::transport::TransportError;
 use std::fmt::Write as _;
 
@@ -186,7 +189,36 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
                 .to_string(),
         );
     }
-    let kind = vocab::card_kind_name(c.kind, lang);
+    // A refused read is said with what was refused and its answer
+    // (issue 19); what to do is the advice's `reading_gap` note.
+    for g in &c.gaps {
+        let what = match g.read {
+            GapRead::JpkiApplet => lang.pick("JPKIのアプリ", "the JPKI applet"),
+            GapRead::TokenLabel => lang.pick("カードの種類の情報", "what kind of card it is"),
+            GapRead::CertificateAvailability => {
+                lang.pick("電子証明書の有無", "which certificates it holds")
+            }
+            GapRead::Certificate => lang.pick("電子証明書の有効期限", "the certificate's expiry"),
+        };
+        parts.push(match (g.sw, lang) {
+            (Some(sw), Lang::Ja) => format!("{what}を読めず: 応答 {sw}"),
+            (Some(sw), Lang::En) => format!("{what} NOT READ: the card answered {sw}"),
+            (None, Lang::Ja) => format!("{what}を読めず: 内容が読み取れない"),
+            (None, Lang::En) => format!("{what} NOT READ: its content made no sense"),
+        });
+    }
+    let identity_refused = c
+        .gaps
+        .iter()
+        .any(|g| matches!(g.read, GapRead::JpkiApplet | GapRead::TokenLabel));
+    let kind = if c.kind == CardKind::Unknown && identity_refused {
+        lang.pick(
+            "種類を確かめられなかったカード",
+            "A card whose kind could not be read",
+        )
+    } else {
+        vocab::card_kind_name(c.kind, lang)
+    };
     match (parts.is_empty(), lang) {
         (true, _) => kind.to_string(),
         (false, Lang::Ja) => format!("{kind}（{}）", parts.join("、")),

@@ -65,6 +65,7 @@ fn card(codes: [&str; 4]) -> CardReport {
             certificate_days_left: Some(891),
             certificate_status: CertificateStatus::Valid,
             certificate_error: None,
+            gaps: Vec::new(),
         },
         keys: KeyId::HOLDER_KEYS
             .iter()
@@ -1103,6 +1104,7 @@ fn card_facts() -> impl Strategy<Value = Option<CardFacts>> {
                 certificate_status,
                 certificate_expiry,
                 foreign,
+                gap: false,
             }
         },
     ))

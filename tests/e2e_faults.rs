@@ -328,3 +328,60 @@ fn far_date_certificate_is_clamped_not_a_panic() {
     assert_eq!(v["card"]["certificate_status"], "valid");
     let _ = (PORT1, READER1);
 }
+
+/// Issue 19, item 1: a card that answers `6F 00` to the first command after
+/// power-up (seen on a real card after a power cycle, real-card-evidence.md
+/// §3) is read whole through pcscd after one more SELECT. Before the retry
+/// it was "not a My Number Card (or unknown kind)", advice "nothing to do",
+/// exit 0.
+#[test]
+fn first_command_6f00_after_power_up_is_retried_once_and_read_whole() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "first-command-6f00", CardOptions::default());
+    let (run, _) = read(&stack, &[]);
+    eprintln!("6F 00 card: exit {:?}", run.code);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["card"]["kind"], "my_number_card", "{}", run.stdout);
+    assert_eq!(doc["card"]["certificate_expiry"], "2030-06-01");
+    assert_eq!(doc["card"]["gaps"], serde_json::json!([]));
+    assert_eq!(doc["apdus"], 21, "one SELECT more than a plain reading");
+    card.assert_no_violation();
+}
+
+/// Issue 19, item 1: a refused certificate read through pcscd is in the
+/// JSON and the text, and the exit code says attention (3), never "nothing
+/// to do" (it was exit 0, not a word about the refusal).
+#[test]
+fn a_refused_certificate_read_is_shown_and_is_never_nothing_to_do() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "certificate-refused", CardOptions::default());
+    let (run, _) = read(&stack, &[]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(
+        doc["card"]["gaps"],
+        serde_json::json!([{"read": "certificate", "sw": "6982"}])
+    );
+    assert_eq!(doc["advice"]["route"], "conditional");
+    let text = stack.jpki_status(&[
+        "--no-input",
+        "--now",
+        NOW,
+        "--reader",
+        READER0,
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(text.code, Some(3), "{}", text.stderr);
+    assert!(
+        text.stdout.contains("NOT READ: the card answered 69 82")
+            && text.stdout.contains("read it again")
+            && !text.stdout.contains("Advice: nothing to do"),
+        "{}",
+        text.stdout
+    );
+    card.assert_no_violation();
+}

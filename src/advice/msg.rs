@@ -247,6 +247,9 @@ pub enum Msg {
     },
     /// R3: counters never recover with time.
     NoRecovery,
+    /// The card refused (or garbled) a read of its identity or certificate:
+    /// read it again; the same again means the counter (issue 19).
+    ReadingGap,
     /// R4: face authentication locks on its own.
     FaceAuthLocks,
     /// R6: moving revokes the 署名用 certificate.

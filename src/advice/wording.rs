@@ -222,6 +222,7 @@ impl Msg {
             | Msg::OtherPinTwice { .. }
             | Msg::LastTry { .. }
             | Msg::NoRecovery
+            | Msg::ReadingGap
             | Msg::FaceAuthLocks
             | Msg::MoveRevokes
             | Msg::ExpiredHealthInsurance
@@ -547,6 +548,10 @@ impl Msg {
                 "残り回数は時間がたっても回復しません。正しく1回入力すると最大に戻ります。医療機関での職員の目視確認では戻りません。",
                 "Counters never recover with time; one correct entry restores the maximum. A hospital's staff visual check does not reset them.",
             ),
+            Msg::ReadingGap => t(
+                "カードの一部（種類の情報か電子証明書）を読めませんでした。この結果だけで「対応不要」とは言えません。カードを置き直してもう一度読んでください。同じことが続くときは市区町村の窓口で相談してください。",
+                "Part of the card (what kind of card it is, or its certificate) could not be read, so this reading alone cannot say nothing needs doing. Place the card again and read it again; if the same happens again, ask at the municipal counter.",
+            ),
             Msg::FaceAuthLocks => t(
                 "顔認証も10回失敗すると単独でロックされます。",
                 "Face authentication locks on its own after 10 failures.",
@@ -753,6 +758,7 @@ mod tests {
             Msg::OtherPinTwice { key, left: 2 },
             Msg::LastTry { key },
             Msg::NoRecovery,
+            Msg::ReadingGap,
             Msg::FaceAuthLocks,
             Msg::MoveRevokes,
             Msg::ExpiredHealthInsurance,

@@ -40,6 +40,7 @@ pub(super) fn stmt(rule: RuleId, msg: Msg) -> Statement {
         | Msg::FixLater { .. }
         | Msg::AboveMax { .. }
         | Msg::TriesNotCounted { .. }
+        | Msg::ReadingGap
         | Msg::Assumed { .. } => &[D],
         Msg::KeyNotNeeded { .. } => &[N, S, D],
         Msg::KeyCounter { .. } | Msg::OtherPinTwice { .. } | Msg::LastTry { .. } => &[N, D],
