@@ -46,7 +46,7 @@ impl PcscTerminal {
         }
         if self.context.is_none() {
             let ctx = Context::establish(Scope::User)
-                .map_err(|e| map_error("SCardEstablishContext", e, false))?;
+                .map_err(|e| service_error("SCardEstablishContext", e))?;
             self.context = Some(ctx);
         }
         self.context.as_ref().ok_or(TransportError::NoService)
@@ -56,8 +56,19 @@ impl PcscTerminal {
         match self.context()?.list_readers_owned() {
             Ok(names) => Ok(names),
             Err(Error::NoReadersAvailable) => Ok(Vec::new()),
-            Err(e) => Err(map_error("SCardListReaders", e, false)),
+            Err(e) => Err(self.lost("SCardListReaders", e)),
         }
+    }
+
+    /// A service-level call failed: a service that went away leaves this
+    /// context useless (pcsc-lite keeps calling it valid), so the next call
+    /// establishes a new one; a restarted pcscd is then found again.
+    fn lost(&mut self, operation: &'static str, e: Error) -> TransportError {
+        let error = service_error(operation, e);
+        if error == TransportError::NoService {
+            self.context = None;
+        }
+        error
     }
 }
 
@@ -87,9 +98,12 @@ impl Terminal for PcscTerminal {
             .into_iter()
             .map(|n| ReaderState::new(n, State::UNAWARE))
             .collect();
-        self.context()?
+        if let Err(e) = self
+            .context()?
             .get_status_change(Duration::ZERO, &mut states)
-            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        {
+            return Err(self.lost("SCardGetStatusChange", e));
+        }
         let infos: Vec<ReaderInfo> = states.iter().map(info_from_state).collect();
         self.known_atrs = infos
             .iter()
@@ -110,9 +124,12 @@ impl Terminal for PcscTerminal {
             .collect();
         // The PnP pseudo-reader reports readers being added or removed.
         states.push(ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE));
-        let ctx = self.context()?;
-        ctx.get_status_change(Duration::ZERO, &mut states)
-            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        if let Err(e) = self
+            .context()?
+            .get_status_change(Duration::ZERO, &mut states)
+        {
+            return Err(self.lost("SCardGetStatusChange", e));
+        }
         let now: Vec<ReaderInfo> = states[..states.len() - 1]
             .iter()
             .map(info_from_state)
@@ -129,10 +146,10 @@ impl Terminal for PcscTerminal {
         for rs in &mut states {
             rs.sync_current_state();
         }
-        match ctx.get_status_change(timeout, &mut states) {
+        match self.context()?.get_status_change(timeout, &mut states) {
             Ok(()) => Ok(true),
             Err(Error::Timeout) => Ok(false),
-            Err(e) => Err(map_error("SCardGetStatusChange", e, false)),
+            Err(e) => Err(self.lost("SCardGetStatusChange", e)),
         }
     }
 
@@ -245,6 +262,19 @@ impl Exchange for PcscExchange<'_> {
         // A card pulled out mid-transmit can give "success" with 0 bytes
         // (virtual-reader.md): that is a communication failure.
         Response::parse(raw).map_err(|_| TransportError::ShortResponse(raw.len()))
+    }
+}
+
+/// A failure of a call to the service itself (context, reader list,
+/// status change), where no card is involved: a broken line to the service
+/// or a context it no longer knows means the service went away (stopped,
+/// restarted, upgraded), never a card problem (issue 19).
+fn service_error(operation: &'static str, e: Error) -> TransportError {
+    match e {
+        Error::CommError | Error::InvalidHandle | Error::NoService | Error::ServiceStopped => {
+            TransportError::NoService
+        }
+        e => map_error(operation, e, false),
     }
 }
 

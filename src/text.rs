@@ -340,6 +340,19 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
             )),
             service_hint(lang).into(),
         ),
+        TransportError::ServiceNotAnswering { waited_ms } => (
+            match lang {
+                Lang::Ja => format!(
+                    "スマートカードのサービス (PC/SC) が {} 秒以内に応答しませんでした。カードは読んでいません。",
+                    secs(*waited_ms)
+                ),
+                Lang::En => format!(
+                    "The smart-card service (PC/SC) did not answer within {} s. The card was not read.",
+                    secs(*waited_ms)
+                ),
+            },
+            service_restart_hint(lang).into(),
+        ),
         TransportError::NoReader => NO_READER.text(lang),
         TransportError::UnknownReader(r) => (
             format!(
@@ -428,6 +441,35 @@ fn service_hint(lang: Lang) -> &'static str {
             "pcscd を起動してください（例: sudo systemctl start pcscd.socket）。",
             "Start pcscd (e.g. sudo systemctl start pcscd.socket).",
         )
+    }
+}
+
+/// What to do when the smart-card service stopped answering.
+fn service_restart_hint(lang: Lang) -> &'static str {
+    if cfg!(target_os = "windows") {
+        lang.pick(
+            "Windows の「Smart Card」サービスを再起動してから、もう一度実行してください。",
+            "Restart the Windows \"Smart Card\" service, then run again.",
+        )
+    } else if cfg!(target_os = "macos") {
+        lang.pick(
+            "リーダーを接続し直してから、もう一度実行してください。",
+            "Reconnect the reader, then run again.",
+        )
+    } else {
+        lang.pick(
+            "pcscd を再起動してから、もう一度実行してください（例: sudo systemctl restart pcscd）。",
+            "Restart pcscd, then run again (e.g. sudo systemctl restart pcscd).",
+        )
+    }
+}
+
+/// Seconds for a message: whole seconds, one decimal below 10 s.
+fn secs(waited_ms: u64) -> String {
+    if waited_ms.is_multiple_of(1000) || waited_ms >= 10_000 {
+        format!("{}", (waited_ms + 500) / 1000)
+    } else {
+        format!("{:.1}", waited_ms as f64 / 1000.0)
     }
 }
 

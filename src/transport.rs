@@ -97,6 +97,13 @@ pub enum TransportError {
     /// "Smart Card" service on Windows).
     #[error("the smart-card service (PC/SC) is not running")]
     NoService,
+    /// The PC/SC service took longer than the limit to answer a call (a
+    /// frozen or overloaded pcscd): nothing was read (issue 19).
+    #[error("the smart-card service (PC/SC) did not answer within {waited_ms} ms")]
+    ServiceNotAnswering {
+        /// The limit that ran out.
+        waited_ms: u64,
+    },
     /// No reader is connected.
     #[error("no card reader found")]
     NoReader,

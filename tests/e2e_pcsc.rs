@@ -88,9 +88,20 @@ fn every_profile_matches_the_in_process_simulation() {
                 run.stderr
             );
             let real = run.json();
+            let mut expected = comparable(&sim);
+            // The card answers `6F 00` only to the first command after a
+            // power-up: the simulator powers up for every reading, pcscd
+            // may keep the card powered between two readings (issue 19),
+            // and then the retry is not needed.
+            let sim_apdus = expected["apdus"].as_u64().unwrap_or(0);
+            if profile == "first-command-6f00"
+                && real["apdus"].as_u64() == Some(sim_apdus.saturating_sub(1))
+            {
+                expected["apdus"] = real["apdus"].clone();
+            }
             assert_eq!(
                 comparable(&real),
-                comparable(&sim),
+                expected,
                 "{profile} (reading {attempt}): pcscd vs --sim"
             );
             assert_eq!(

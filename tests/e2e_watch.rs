@@ -132,6 +132,8 @@ fn assert_well_formed(lines: &[WatchLine]) {
         "report",
         "card_removed",
         "error",
+        "service_lost",
+        "service_back",
     ];
     for (i, l) in lines.iter().enumerate() {
         let v = &l.value;
@@ -589,4 +591,40 @@ fn soak_two_readers_200_cycles() {
         Vec::<String>::new(),
         "processes left behind"
     );
+}
+
+/// Issue 19, item 2: pcscd stopped and started again under a running watch
+/// (an upgrade, a crash and its restart): the watch says the service went
+/// away, waits, says it is back, and reports the next card placed, without
+/// being restarted. Before: the watch ended with exit 8 and a card message
+/// ("insert the card fully") and the desk had to start it again.
+#[test]
+fn watch_survives_pcscd_stopped_and_restarted_and_reads_the_next_card() {
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let fresh = sim_json("fresh");
+    let mut w = Watcher::start(&stack, &["--now", NOW]);
+    w.wait_for("reader_added", READER0, STEP);
+    stack.stop();
+    let lost = w.wait_for("service_lost", "", STEP);
+    assert_eq!(
+        w.lines[lost].value["error"]["code"],
+        "no_service",
+        "{}",
+        w.context()
+    );
+    assert_eq!(w.lines[lost].value["error"]["exit_code"], 7);
+    w.wait_for("reader_removed", READER0, STEP);
+    stack.restart();
+    w.wait_for("service_back", "", STEP);
+    w.wait_for("reader_added", READER0, STEP);
+    let _card = place_and_expect_report(&mut w, &stack, READER0, "fresh", &fresh);
+    assert!(
+        w.pid()
+            .is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists()),
+        "the watch is still running"
+    );
+    assert_well_formed(&w.lines);
 }

@@ -182,6 +182,7 @@ fn transport_row(e: &TransportError, lang: Lang) -> ErrorRow {
     use TransportError as T;
     let (code, exit) = match e {
         T::NoService => ("no_service", Exit::NoCard),
+        T::ServiceNotAnswering { .. } => ("service_not_answering", Exit::NoCard),
         T::NoReader => ("no_reader", Exit::NoCard),
         T::UnknownReader(_) => ("unknown_reader", Exit::NoCard),
         T::NoCard(_) => ("no_card", Exit::NoCard),

@@ -139,6 +139,12 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 diagnostics: args.diagnostics,
             },
             limits: args.limits(),
+            // `--wait=SECS` in watch mode: how long a stopped service may
+            // take to come back; otherwise until Ctrl-C.
+            service_wait: match args.wait {
+                Some(super::Wait::AtMost(d)) => Some(d),
+                _ => None,
+            },
         },
         &clock,
         &mut sink,
@@ -245,6 +251,18 @@ fn write_event_json(
             };
             ("error", reader.as_deref(), None, None, Some(body))
         }
+        WatchEvent::ServiceLost { error } => {
+            let e = RunError::Transport(error.clone());
+            let (message, _) = e.describe(lang);
+            let body = JsonErrorBody {
+                code: e.code(),
+                exit_code: e.exit().code(),
+                message,
+                next_step: service_waiting(lang).to_string(),
+            };
+            ("service_lost", None, None, None, Some(body))
+        }
+        WatchEvent::ServiceBack => ("service_back", None, None, None, None),
     };
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
@@ -322,5 +340,25 @@ fn write_event_text(
             );
             Ok(())
         }
+        WatchEvent::ServiceLost { error } => {
+            let (what, _) = text::describe_transport_error(error, lang);
+            writeln!(out, "[{time}] PC/SC: {what}\n  → {}", service_waiting(lang))
+        }
+        WatchEvent::ServiceBack => writeln!(
+            out,
+            "[{time}] PC/SC: {}",
+            lang.pick(
+                "スマートカードのサービスが戻りました。監視を続けます。",
+                "the smart-card service is back; watching again."
+            )
+        ),
     }
+}
+
+/// What watch mode does while the service is away (issue 19).
+fn service_waiting(lang: Lang) -> &'static str {
+    lang.pick(
+        "サービスが戻るのを待っています。戻れば自動で監視を続けます（再起動は不要）。",
+        "Waiting for the service to come back; watching goes on by itself (no restart needed).",
+    )
 }

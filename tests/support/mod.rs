@@ -397,9 +397,59 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// Sends `signal` (a kill(1) name: STOP, CONT) to this stack's pcscd,
+    /// e.g. to freeze it: every client call then blocks in the socket.
+    pub fn signal_pcscd(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("pcscd runs").id();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("kill(1)");
+        assert!(status.success(), "kill -{signal} {pid}");
+    }
+
+    /// Starts pcscd again in the same namespace after [`Stack::stop`] (a
+    /// service restarted or upgraded under a running client), with the
+    /// same readers, and waits until it is ready.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "pcscd still runs");
+        let before = self.log_count("daemon ready");
+        let log = fs::OpenOptions::new()
+            .append(true)
+            .open(self.pcscd_log())
+            .expect("pcscd.log");
+        let child = Program::new("pcscd")
+            .args(["--foreground", "--debug", "--apdu", "-c"])
+            .arg(self.dir.path().join("conf"))
+            .within(&self.prefix)
+            .command()
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start pcscd again");
+        self.child = Some(child);
+        self.wait_log_count("daemon ready", before, Duration::from_secs(10));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.socket_exists() {
+            assert!(Instant::now() < deadline, "pcscd's socket never came back");
+            sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // A frozen pcscd (a test failed before thawing it) would not
+            // see SIGTERM.
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .arg(child.id().to_string())
+                .stderr(Stdio::null())
+                .status();
             terminate(&mut child, Duration::from_secs(5));
         }
         if let Some(mut holder) = self.holder.take() {
