@@ -628,3 +628,81 @@ fn watch_survives_pcscd_stopped_and_restarted_and_reads_the_next_card() {
     );
     assert_well_formed(&w.lines);
 }
+
+/// Issue 19, item 6: `--watch --slip FOLDER` on a full disk leaves no empty
+/// or partial `slip-….html` behind (a folder-watching print queue would
+/// print a blank page); the reading is still reported and the error said.
+/// Before: one 0-byte slip per failed reading. The folder is a 4 KiB tmpfs
+/// mounted in the stack's own namespace.
+#[test]
+fn watch_slips_on_a_full_disk_leave_no_empty_file() {
+    let _turn = serial();
+    let Some(stack) = Stack::start() else { return };
+    let folder = stack.dir().join("full-slips");
+    std::fs::create_dir_all(&folder).expect("slip folder");
+    let folder_arg = folder.to_string_lossy().into_owned();
+    let mount = stack
+        .program(common::Program::new("mount").args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=4k",
+            "jpki-full",
+            &folder_arg,
+        ]))
+        .run();
+    assert_eq!(mount.code, Some(0), "mount a tiny tmpfs: {}", mount.stderr);
+    let listing = || {
+        let run = stack
+            .program(common::Program::new("ls").args(["-A", &folder_arg]))
+            .run();
+        run.stdout
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    };
+    let mut w = Watcher::start(&stack, &["--now", NOW, "--slip", &folder_arg]);
+    w.wait_for("reader_added", READER0, STEP);
+    for round in 0..2 {
+        let card = Card::place(&stack, "fresh", on(READER0));
+        let inserted = w.wait_for("card_inserted", READER0, STEP);
+        let report = next_for(&mut w, READER0, inserted);
+        assert_eq!(report.kind(), "report", "round {round}\n{}", w.context());
+        assert!(
+            report.value.get("slip").is_none(),
+            "no slip path for a slip not written: {}",
+            report.value
+        );
+        drop(card);
+        w.wait_for("card_removed", READER0, STEP);
+    }
+    let files = listing();
+    assert!(
+        files.is_empty(),
+        "files left in the full slip folder: {files:?}"
+    );
+    assert!(
+        w.stderr()
+            .contains("Check that you may write there and that the disk has space"),
+        "{}",
+        w.stderr()
+    );
+    drop(w);
+    // A single reading with --slip into the same full folder: the slip
+    // error (exit 1), and still nothing left behind.
+    let _card = Card::place_ready(&stack, "fresh", on(READER0));
+    let slip = format!("{folder_arg}/slip.html");
+    let run = stack.jpki_status(&[
+        "--no-input",
+        "--now",
+        NOW,
+        "--reader",
+        READER0,
+        "--slip",
+        &slip,
+    ]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("write the slip"), "{}", run.stderr);
+    let files = listing();
+    assert!(files.is_empty(), "single reading left {files:?}");
+}
