@@ -329,6 +329,29 @@ const RUN_AGAIN_OR_REPORT: (&str, &str) = (
     "Run again; if it persists, report it with the output of -v.",
 );
 
+/// `s` for a terminal: control characters (a reader's name is whatever its
+/// USB device chose, ESC sequences included) written as `\x1B` / `\u{9B}`
+/// instead of being sent to the terminal (issue 19). Everything else, CJK
+/// included, as is. JSON output needs none of this (serde escapes them).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match u32::from(c) {
+            n if c.is_control() && n < 0x80 => {
+                let _ = write!(out, "\\x{n:02X}");
+            }
+            n if c.is_control() => {
+                let _ = write!(out, "\\u{{{n:X}}}");
+            }
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What happened and what to do next, for an error a person can meet.
 pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, String) {
     let pick = |(ja, en): (&str, &str)| lang.pick(ja, en).to_string();
@@ -537,6 +560,13 @@ pub fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String)
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("Reader 00 00"), "Reader 00 00");
+        assert_eq!(printable("カード\u{1b}[31m 00"), "カード\\x1B[31m 00");
+        assert_eq!(printable("a\u{9b}b\nc"), "a\\u{9B}b\\x0Ac");
+    }
+
     use super::*;
 
     #[test]

@@ -323,6 +323,7 @@ pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Ex
 /// `jpki-status: WHAT` and `  → NEXT STEP` on stderr.
 pub(crate) fn write_text_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
     let (what, next) = e.describe(lang);
+    let (what, next) = (crate::text::printable(&what), crate::text::printable(&next));
     let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
 }
 

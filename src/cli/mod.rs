@@ -274,6 +274,7 @@ impl Reading<'_> {
         let out_err = RunError::Output;
         if self.args.details {
             if let Some(reader) = &self.report.reader {
+                let reader = crate::text::printable(reader);
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
                     .map_err(out_err)?;
             }

@@ -291,26 +291,30 @@ fn write_event_text(
     advice: Option<&Advice>,
     lang: Lang,
 ) -> std::io::Result<()> {
+    let shown = |r: &str| text::printable(r).into_owned();
     match event {
         WatchEvent::ReaderAdded { reader } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("リーダー接続:", "reader connected:")
+                "[{time}] {} {}",
+                lang.pick("リーダー接続:", "reader connected:"),
+                shown(reader)
             )
         }
         WatchEvent::ReaderRemoved { reader } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("リーダー取り外し:", "reader disconnected:")
+                "[{time}] {} {}",
+                lang.pick("リーダー取り外し:", "reader disconnected:"),
+                shown(reader)
             )
         }
         WatchEvent::CardInserted { reader, .. } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("カードを検出:", "card placed on")
+                "[{time}] {} {}",
+                lang.pick("カードを検出:", "card placed on"),
+                shown(reader)
             )
         }
         WatchEvent::Report { report, .. } => match advice {
@@ -327,16 +331,19 @@ fn write_event_text(
         },
         WatchEvent::CardRemoved { reader } => writeln!(
             out,
-            "[{time}] {} {reader}\n{}",
+            "[{time}] {} {}\n{}",
             lang.pick("カードが取り外されました:", "card removed from"),
+            shown(reader),
             "-".repeat(60)
         ),
         WatchEvent::Error { reader, error } => {
             let (what, next) = text::describe_transport_error(error, lang);
             let _ = writeln!(
                 err,
-                "[{time}] {}: {what}\n  → {next}",
-                reader.as_deref().unwrap_or("PC/SC")
+                "[{time}] {}: {}\n  → {}",
+                shown(reader.as_deref().unwrap_or("PC/SC")),
+                shown(&what),
+                shown(&next)
             );
             Ok(())
         }

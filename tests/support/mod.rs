@@ -117,6 +117,25 @@ fn skip_or_fail(why: &str) -> Option<Stack> {
     None
 }
 
+/// A log as text, whatever bytes it holds (a reader name need not be
+/// UTF-8); `Err` when it cannot be read.
+fn read_lossy(path: &Path) -> std::io::Result<String> {
+    fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Raw bytes as an OS string (Unix: any bytes but NUL).
+fn os_bytes(bytes: &[u8]) -> OsString {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        OsString::from_vec(bytes.to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        OsString::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
 /// The namespace `kind` (`net`, `mnt`, `user`) of process `pid` ("self"
 /// for this one), as the kernel names it: `net:[4026532178]`.
 fn namespace(pid: &str, kind: &str) -> Option<String> {
@@ -177,6 +196,13 @@ impl Stack {
     /// Starts pcscd through the project script, or says why it cannot
     /// (`None` = skipped, see the module doc).
     pub fn start() -> Option<Stack> {
+        Stack::start_named(None)
+    }
+
+    /// As [`Stack::start`], with the readers named `name` (raw bytes, as a
+    /// USB device or Windows' ANSI PC/SC calls may give them): they appear
+    /// as `NAME 00 00` and `NAME 00 01`.
+    pub fn start_named(name: Option<&[u8]>) -> Option<Stack> {
         if std::env::var("JPKI_E2E").is_ok_and(|v| v == "0") {
             record(&format!(
                 "E2E SKIPPED on purpose (JPKI_E2E=0): {}",
@@ -196,6 +222,7 @@ impl Stack {
             .arg(repo().join("scripts/virtual-reader.sh"))
             .arg("foreground")
             .env("JPKI_RUN_DIR", dir.path())
+            .envs(name.map(|n| ("JPKI_READER_NAME", os_bytes(n))))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&script_err).expect("script.err"))
@@ -224,7 +251,7 @@ impl Stack {
             {
                 stack.child = None;
                 let why = fs::read_to_string(&script_err).unwrap_or_default();
-                let log = fs::read_to_string(stack.pcscd_log()).unwrap_or_default();
+                let log = read_lossy(&stack.pcscd_log()).unwrap_or_default();
                 return skip_or_fail(&format!(
                     "scripts/virtual-reader.sh foreground exited ({status}): {}{}",
                     why.trim(),
@@ -234,8 +261,7 @@ impl Stack {
             // pcscd writes "daemon ready" only once it runs, and it runs
             // only inside the new namespace, so /proc/PID/root is then that
             // namespace's view and the socket there is ours.
-            let ready = fs::read_to_string(stack.pcscd_log())
-                .is_ok_and(|l| l.contains("daemon ready"))
+            let ready = read_lossy(&stack.pcscd_log()).is_ok_and(|l| l.contains("daemon ready"))
                 && socket.exists();
             if ready {
                 break;
@@ -295,7 +321,7 @@ impl Stack {
 
     /// The command APDUs pcscd logged so far.
     pub fn logged_apdus(&self) -> Vec<Vec<u8>> {
-        pcscd_apdus(&fs::read_to_string(self.pcscd_log()).unwrap_or_default())
+        pcscd_apdus(&read_lossy(&self.pcscd_log()).unwrap_or_default())
     }
 
     /// Witness 1: no VERIFY with data crossed pcscd. Returns how many APDUs
@@ -318,7 +344,7 @@ impl Stack {
     /// How many times pcscd's event handler logged `needle` (for example
     /// `Card inserted into Virtual PCD 00 00`).
     pub fn log_count(&self, needle: &str) -> usize {
-        fs::read_to_string(self.pcscd_log())
+        read_lossy(&self.pcscd_log())
             .unwrap_or_default()
             .matches(needle)
             .count()
