@@ -233,6 +233,28 @@ impl Terminal for PcscTerminal {
             Err(Error::UnknownReader | Error::ReaderUnavailable) => {
                 return Err(TransportError::UnknownReader(reader.to_string()))
             }
+            // A card swapped or moved while it was being connected (seen
+            // with flapping readers, issue 19): the reading was
+            // interrupted (exit 8, place it again), not a bug to report.
+            Err(
+                e @ (Error::ProtoMismatch
+                | Error::NotReady
+                | Error::UnknownCard
+                | Error::InvalidAtr
+                | Error::UnknownError
+                | Error::InternalError),
+            ) => {
+                let atr = self
+                    .known_atrs
+                    .iter()
+                    .find(|(n, _)| n == reader)
+                    .map(|(_, a)| a.as_slice())
+                    .unwrap_or(&[]);
+                return Err(TransportError::Communication {
+                    detail: format!("SCardConnect: {e}"),
+                    contactless: looks_contactless(reader, atr),
+                });
+            }
             Err(e) => return Err(map_error("SCardConnect", e, false)),
         };
         // The ATR the last look saw (a card swapped in between would show

@@ -216,6 +216,14 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
             "種類を確かめられなかったカード",
             "A card whose kind could not be read",
         )
+    } else if c.kind == CardKind::Unknown && !report.is_foreign_card() {
+        // It answered My Number Card applets but its token label is not a
+        // known one: a next-generation card (about 2028) is one such
+        // (real-card-evidence.md §1 finding 6).
+        lang.pick(
+            "このバージョンが知らない種類・世代のカード",
+            "A card of a kind or generation this version does not know",
+        )
     } else {
         vocab::card_kind_name(c.kind, lang)
     };

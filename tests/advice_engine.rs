@@ -1402,3 +1402,22 @@ fn a_signature_certificate_implies_age_and_not_an_adult_ward() {
     );
     assert!(open_questions(&AdviceInput::from_report(&r, f), NOON).is_empty());
 }
+
+/// Issue 19: every PIN locked may be a 顔認証マイナンバーカード issued with
+/// no PINs (what it answers is not published): the advice says so while
+/// the holder has not said which card it is, and not once they have.
+#[test]
+fn every_pin_locked_says_it_may_be_a_face_auth_card() {
+    let a = run(&card(["L", "L", "L", "L"]), Facts::default());
+    assert!(has(&a.warnings, &Msg::MaybeFaceAuth), "{:?}", a.warnings);
+    let b = run(&card(["L", "L", "3", "3"]), Facts::default());
+    assert!(!has(&b.warnings, &Msg::MaybeFaceAuth));
+    let c = run(
+        &card(["L", "L", "L", "L"]),
+        Facts {
+            face_auth_card: Answer::No,
+            ..Facts::default()
+        },
+    );
+    assert!(!has(&c.warnings, &Msg::MaybeFaceAuth));
+}

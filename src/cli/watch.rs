@@ -243,6 +243,7 @@ fn write_event_json(
         WatchEvent::Error { reader, error } => {
             let e = RunError::Transport(error.clone());
             let (message, next_step) = e.describe(lang);
+            let next_step = in_watch(error, next_step, lang);
             let body = JsonErrorBody {
                 code: e.code(),
                 exit_code: e.exit().code(),
@@ -338,6 +339,7 @@ fn write_event_text(
         ),
         WatchEvent::Error { reader, error } => {
             let (what, next) = text::describe_transport_error(error, lang);
+            let next = in_watch(error, next, lang);
             let _ = writeln!(
                 err,
                 "[{time}] {}: {}\n  → {}",
@@ -362,10 +364,48 @@ fn write_event_text(
     }
 }
 
+/// A next step that fits watch mode: the card left before it could be
+/// read, so place it again; `--wait` is for a single reading (issue 19).
+fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) -> String {
+    match error {
+        crate::transport::TransportError::NoCard(_) => lang
+            .pick(
+                "カードをもう一度置いてください。",
+                "Place the card on the reader again.",
+            )
+            .to_string(),
+        crate::transport::TransportError::NoReader => lang
+            .pick(
+                "リーダーを接続してください。監視はそのまま続きます。",
+                "Connect a reader; watching goes on.",
+            )
+            .to_string(),
+        _ => next,
+    }
+}
+
 /// What watch mode does while the service is away (issue 19).
 fn service_waiting(lang: Lang) -> &'static str {
     lang.pick(
         "サービスが戻るのを待っています。戻れば自動で監視を続けます（再起動は不要）。",
         "Waiting for the service to come back; watching goes on by itself (no restart needed).",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::TransportError;
+
+    #[test]
+    fn watch_mode_errors_never_suggest_wait() {
+        for lang in [Lang::En, Lang::Ja] {
+            for e in [TransportError::NoCard("R".into()), TransportError::NoReader] {
+                let (_, next) = text::describe_transport_error(&e, lang);
+                assert!(next.contains("--wait"), "the single reading's step");
+                let next = in_watch(&e, next, lang);
+                assert!(!next.contains("--wait"), "{next}");
+            }
+        }
+    }
 }

@@ -340,18 +340,16 @@ impl SimCard {
         let offset = usize::from(u16::from_be_bytes([p1, p2]));
         let le = if c[4] == 0 { 256 } else { usize::from(c[4]) };
         match self.applets[a].files.get(&f) {
+            // As a real card ends a file (real-card-evidence.md §1 finding
+            // 4, soltia48/myna-card src/card.rs @0c39784a, JICSAP 6.4.1 (4)
+            // and 7.3.1): the last, short chunk with `90 00`, a read at or
+            // past the end `6B 00`.
             Some(SimFile::Data(data)) => {
-                if offset > data.len() {
+                if offset >= data.len() {
                     return (vec![], StatusWord::WRONG_P1P2);
                 }
                 let end = (offset + le).min(data.len());
-                let chunk = data[offset..end].to_vec();
-                let sw = if chunk.len() < le {
-                    StatusWord::END_OF_FILE
-                } else {
-                    StatusWord::SUCCESS
-                };
-                (chunk, sw)
+                (data[offset..end].to_vec(), StatusWord::SUCCESS)
             }
             Some(SimFile::Protected) => (vec![], StatusWord::SECURITY_NOT_SATISFIED),
             _ => (vec![], StatusWord::NOT_ALLOWED),
@@ -435,6 +433,15 @@ mod tests {
         assert_eq!(send(&mut card, select), "90 00");
         card.reset();
         assert_eq!(send(&mut card, select), "6F 00");
+    }
+
+    #[test]
+    fn a_file_ends_with_a_short_90_00_chunk_then_6b_00() {
+        let mut card = SimCard::load("fresh").expect("fresh");
+        send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01");
+        send(&mut card, "00 A4 02 0C 02 00 08");
+        assert_eq!(send(&mut card, "00 B0 00 00 00"), "8F 8F 00 90 00");
+        assert_eq!(send(&mut card, "00 B0 00 03 00"), "6B 00");
     }
 
     #[test]
