@@ -706,3 +706,31 @@ fn watch_slips_on_a_full_disk_leave_no_empty_file() {
     let files = listing();
     assert!(files.is_empty(), "single reading left {files:?}");
 }
+
+/// Issue 19, item 2: with `--wait=SECS`, a watch whose PC/SC service went
+/// away waits at most SECS for it, then ends with exit 7 after an `error`
+/// event (`no_service`, `reader: null`).
+#[test]
+fn watch_with_a_wait_bound_ends_when_the_service_stays_away() {
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let mut w = Watcher::start(&stack, &["--now", NOW, "--wait=1"]);
+    w.wait_for("reader_added", READER0, STEP);
+    stack.stop();
+    let lost = w.wait_for("service_lost", "", STEP);
+    let at = w.lines[lost].at;
+    let code = w.wait_exit(Duration::from_secs(6));
+    assert_eq!(code, Some(7), "{}", w.context());
+    let last = w.lines.last().expect("a last line");
+    assert_eq!(last.kind(), "error", "{}", w.context());
+    assert_eq!(last.value["error"]["code"], "no_service");
+    assert!(last.value["reader"].is_null());
+    let waited = last.at.duration_since(at);
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "waited {waited:?} for a 1 s bound"
+    );
+    assert_well_formed(&w.lines);
+}

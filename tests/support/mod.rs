@@ -1006,6 +1006,28 @@ impl Watcher {
         )
     }
 
+    /// Waits up to `limit` for the watcher to end by itself and returns
+    /// its exit code, with every line it printed collected; still running
+    /// after `limit` fails the test.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let child = self.child.as_mut().expect("watcher already stopped");
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                self.child = None;
+                while self.next_line(Duration::from_secs(5)).is_some() {}
+                return s.code();
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "jpki-status --watch still running after {limit:?}\n{}",
+                    self.context()
+                );
+            }
+            sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Sends `signal` (a kill(1) name: INT, TERM) and waits up to `limit`
     /// for the process to end. Returns its exit code (`None`: killed by a
     /// signal) and how long it took; a watcher still running after `limit`
