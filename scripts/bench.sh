@@ -12,6 +12,10 @@
 # Usage: scripts/bench.sh [RUNS]      (default 30; env BENCH_RUNS, BENCH_PROFILE)
 #   BENCH_BASELINE=/path/to/older/jpki-status adds that binary as a third
 #   tool in the same interleaved runs (before/after figures on one card).
+#   BENCH_MYNA=/path/to/myna adds the fastest peer, jpki/myna's `myna pin
+#   status` (built outside this repository: git clone
+#   https://github.com/jpki/myna && cargo build --release; it is Rust since
+#   2026, the Go version is in its history), to the same interleaved runs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,8 +31,9 @@ command -v /usr/bin/time >/dev/null 2>&1 || [[ -x /usr/bin/time ]] || {
 }
 
 (cd "$repo" && cargo build --release --quiet --bins --features virtual-card)
-status_bin="$repo/target/release/jpki-status"
-export JPKI_VIRTUAL_CARD="$repo/target/release/jpki-virtual-card"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+status_bin="$target/release/jpki-status"
+export JPKI_VIRTUAL_CARD="$target/release/jpki-virtual-card"
 
 "$vr" start
 trap '"$vr" stop' EXIT
@@ -51,6 +56,9 @@ apdus_in_log() { grep -c ' APDU: ' "$log" || true; }
 jpki() { "$status_bin" --json --no-input --reader "$reader" >/dev/null; }
 baseline_bin="${BENCH_BASELINE:-}"
 base() { "$baseline_bin" --json --no-input --reader "$reader" >/dev/null; }
+myna_bin="${BENCH_MYNA:-}"
+# myna reads the first reader holding a card: the only one here.
+myna() { "$myna_bin" pin status >/dev/null; }
 # pkcs15-tool's --reader takes an index; 0 is "Virtual PCD 00 00".
 opensc() { pkcs15-tool --reader 0 --list-pins >/dev/null; }
 
@@ -72,9 +80,11 @@ opensc >/dev/null 2>&1 || true
 jpki_apdus="$(count_apdus jpki)"
 opensc_apdus="$(count_apdus opensc)"
 [[ -n "$baseline_bin" ]] && base_apdus="$(count_apdus base)"
+[[ -n "$myna_bin" ]] && { myna >/dev/null 2>&1 || true; myna_apdus="$(count_apdus myna)"; }
 : >"$JPKI_RUN_DIR/jpki.times"
 : >"$JPKI_RUN_DIR/opensc.times"
 : >"$JPKI_RUN_DIR/base.times"
+: >"$JPKI_RUN_DIR/myna.times"
 for ((i = 0; i < runs; i++)); do
     t0="$(now_us)"; jpki; t1="$(now_us)"
     echo $((t1 - t0)) >>"$JPKI_RUN_DIR/jpki.times"
@@ -83,6 +93,10 @@ for ((i = 0; i < runs; i++)); do
     if [[ -n "$baseline_bin" ]]; then
         t0="$(now_us)"; base; t1="$(now_us)"
         echo $((t1 - t0)) >>"$JPKI_RUN_DIR/base.times"
+    fi
+    if [[ -n "$myna_bin" ]]; then
+        t0="$(now_us)"; myna; t1="$(now_us)"
+        echo $((t1 - t0)) >>"$JPKI_RUN_DIR/myna.times"
     fi
 done
 
@@ -120,5 +134,10 @@ if [[ -n "$baseline_bin" ]]; then
     printf '%-36s %6s %10s %16s %16s %7s kB\n' "baseline jpki-status --json" "$base_apdus" "$bm" "$bp10-$bp90" "$bmin-$bmax" "$base_kb"
     echo "baseline: $baseline_bin"
 fi
+if [[ -n "$myna_bin" ]]; then
+    read -r mm mp10 mp90 mmin mmax <<<"$(stats "$JPKI_RUN_DIR/myna.times")"
+    myna_kb="$(peak_kb "$myna_bin" pin status)"
+    printf '%-36s %6s %10s %16s %16s %7s kB\n' "myna pin status (peer)" "$myna_apdus" "$mm" "$mp10-$mp90" "$mmin-$mmax" "$myna_kb"
+    echo "myna: $myna_bin; jpki-status median / myna median: $(awk -v a="$jm" -v b="$mm" 'BEGIN { printf "%.2f", a / b }') (target <= 1.00)"
+fi
 echo "ratio (OpenSC median / jpki-status median): $ratio; jpki-status takes ${share}x OpenSC's time (target <= 0.4)"
-echo "no faster peer tool is installed here to compare with (issue 10's 'fastest peer' figure is not reproduced)"

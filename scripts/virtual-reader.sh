@@ -32,6 +32,9 @@
 # Environment:
 #   JPKI_RUN_DIR      state directory (default: <repo>/.run, gitignored)
 #   JPKI_NO_INSTALL=1 never run apt-get; fail if something is missing
+#   JPKI_READER_NAME  the readers' FRIENDLYNAME (default "Virtual PCD"; any
+#                     bytes but '"' and newline, e.g. CP932 or an ESC, for
+#                     the tests of reader names as the system gives them)
 #   JPKI_VIRTUAL_CARD path of the jpki-virtual-card binary
 #                     (default: <repo>/target/debug/jpki-virtual-card)
 #
@@ -157,7 +160,7 @@ setup_namespace() {
     fi
     mkdir -p "$conf_dir"
     cat >"$conf_dir/vpcd" <<CONF
-FRIENDLYNAME "Virtual PCD"
+FRIENDLYNAME "${JPKI_READER_NAME:-Virtual PCD}"
 DEVICENAME /dev/null:0x8C7B
 LIBPATH $lib
 CHANNELID 0x8C7B

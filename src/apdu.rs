@@ -239,6 +239,11 @@ impl StatusWord {
     pub const END_OF_FILE: StatusWord = StatusWord(0x6282);
     /// `6B 00`: wrong parameters (offset beyond the file).
     pub const WRONG_P1P2: StatusWord = StatusWord(0x6B00);
+    /// `6F 00`: no precise diagnosis. A real card answers it to the first
+    /// command after it comes back from a power cycle (real-card-evidence.md
+    /// §3, myna-card `src/transport/pcsc.rs` @4c210ac1); the probe retries
+    /// that first SELECT once.
+    pub const NO_DIAGNOSIS: StatusWord = StatusWord(0x6F00);
     /// `6D 00`: instruction not supported.
     pub const INS_NOT_SUPPORTED: StatusWord = StatusWord(0x6D00);
     /// `6E 00`: class not supported.

@@ -182,16 +182,26 @@ pub fn read_text_file(path: &Path) -> Result<String, InputError> {
             path: path.to_path_buf(),
         });
     }
-    String::from_utf8(bytes).map_err(|_| InputError::NotText {
+    let mut text = String::from_utf8(bytes).map_err(|_| InputError::NotText {
         path: path.to_path_buf(),
-    })
+    })?;
+    // A UTF-8 byte order mark, which Windows editors (Notepad) write, is
+    // not part of the text: JSON and TOML parsers refuse it (issue 19).
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..'\u{FEFF}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// An error's English text (`thiserror`'s lower-case phrase) as a
-/// sentence: capital first letter, full stop.
+/// sentence: capital first letter, full stop. A text that starts with a
+/// file name (`reading.json is not JSON`) keeps it as typed: a name is
+/// never capitalised (issue 19).
 pub(crate) fn sentence(text: &str) -> String {
     let mut s = text.to_string();
-    if let Some(first) = s.get(..1) {
+    let first_word = s.split(' ').next().unwrap_or_default();
+    let is_path = first_word.contains(['/', '\\', '.']);
+    if let Some(first) = s.get(..1).filter(|_| !is_path) {
         let upper = first.to_uppercase();
         s.replace_range(..1, &upper);
     }
@@ -217,6 +227,23 @@ mod tests {
             read_text_file(&over),
             Err(InputError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn a_utf8_bom_is_not_part_of_the_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bom = dir.path().join("site.toml");
+        std::fs::write(&bom, "\u{FEFF}a = 1\n").expect("write");
+        assert_eq!(read_text_file(&bom).expect("reads"), "a = 1\n");
+    }
+
+    #[test]
+    fn a_file_name_starting_an_error_is_never_capitalised() {
+        assert_eq!(
+            sentence("reading.json is not JSON"),
+            "reading.json is not JSON."
+        );
+        assert_eq!(sentence("cannot read x"), "Cannot read x.");
     }
 
     #[test]

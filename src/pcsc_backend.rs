@@ -5,7 +5,10 @@
 //! another module imports it), mapping every PC/SC error to a
 //! [`TransportError`], and waiting for readers and cards with
 //! `SCardGetStatusChange` (including the PnP notification reader, so readers
-//! plugged in later are seen).
+//! plugged in later are seen), and reader names: shown decoded
+//! ([`readable_name`]), connected with the bytes PC/SC gave (issue 19).
+//! A failed call to the service itself is `NoService` and drops the
+//! context, so a restarted service is found again.
 //!
 //! Must not: send anything but encoded [`Command`]s, or read outside a
 //! transaction (`Connection::transaction` wraps `pcsc::Transaction`, which
@@ -29,6 +32,26 @@ pub struct PcscTerminal {
     /// ATRs from the last [`Terminal::readers`] look, so `connect` need not
     /// ask again (`SCardStatus`) for an answer already known.
     known_atrs: Vec<(String, Vec<u8>)>,
+    /// Each reader's readable name with the bytes PC/SC gave (issue 19): a
+    /// name that is not UTF-8 (CP932 from Windows' ANSI calls on a Japanese
+    /// system, any bytes a USB device chose) is shown decoded, and
+    /// `connect` gives PC/SC the original bytes back.
+    raw_names: Vec<(String, CString)>,
+}
+
+/// A reader name as people read it: UTF-8 as is; other bytes decoded as
+/// CP932 (Shift_JIS as Windows has it) when they are valid CP932, else with
+/// each stray byte as U+FFFD. Control characters are kept here (JSON
+/// escapes them); text output escapes them (`text::printable`).
+pub fn readable_name(raw: &std::ffi::CStr) -> String {
+    let bytes = raw.to_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    match encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(s) => s.into_owned(),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 impl PcscTerminal {
@@ -46,7 +69,7 @@ impl PcscTerminal {
         }
         if self.context.is_none() {
             let ctx = Context::establish(Scope::User)
-                .map_err(|e| map_error("SCardEstablishContext", e, false))?;
+                .map_err(|e| service_error("SCardEstablishContext", e))?;
             self.context = Some(ctx);
         }
         self.context.as_ref().ok_or(TransportError::NoService)
@@ -54,10 +77,27 @@ impl PcscTerminal {
 
     fn reader_names(&mut self) -> Result<Vec<CString>, TransportError> {
         match self.context()?.list_readers_owned() {
-            Ok(names) => Ok(names),
+            Ok(names) => {
+                self.raw_names = names
+                    .iter()
+                    .map(|n| (readable_name(n), n.clone()))
+                    .collect();
+                Ok(names)
+            }
             Err(Error::NoReadersAvailable) => Ok(Vec::new()),
-            Err(e) => Err(map_error("SCardListReaders", e, false)),
+            Err(e) => Err(self.lost("SCardListReaders", e)),
         }
+    }
+
+    /// A service-level call failed: a service that went away leaves this
+    /// context useless (pcsc-lite keeps calling it valid), so the next call
+    /// establishes a new one; a restarted pcscd is then found again.
+    fn lost(&mut self, operation: &'static str, e: Error) -> TransportError {
+        let error = service_error(operation, e);
+        if error == TransportError::NoService {
+            self.context = None;
+        }
+        error
     }
 }
 
@@ -65,7 +105,7 @@ fn info_from_state(rs: &ReaderState) -> ReaderInfo {
     let state = rs.event_state();
     let present = state.contains(State::PRESENT) && !state.contains(State::MUTE);
     ReaderInfo {
-        name: rs.name().to_string_lossy().into_owned(),
+        name: readable_name(rs.name()),
         card_present: present,
         atr: (present && !rs.atr().is_empty()).then(|| rs.atr().to_vec()),
         in_use_exclusively: state.contains(State::EXCLUSIVE),
@@ -87,9 +127,12 @@ impl Terminal for PcscTerminal {
             .into_iter()
             .map(|n| ReaderState::new(n, State::UNAWARE))
             .collect();
-        self.context()?
+        if let Err(e) = self
+            .context()?
             .get_status_change(Duration::ZERO, &mut states)
-            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        {
+            return Err(self.lost("SCardGetStatusChange", e));
+        }
         let infos: Vec<ReaderInfo> = states.iter().map(info_from_state).collect();
         self.known_atrs = infos
             .iter()
@@ -110,9 +153,12 @@ impl Terminal for PcscTerminal {
             .collect();
         // The PnP pseudo-reader reports readers being added or removed.
         states.push(ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE));
-        let ctx = self.context()?;
-        ctx.get_status_change(Duration::ZERO, &mut states)
-            .map_err(|e| map_error("SCardGetStatusChange", e, false))?;
+        if let Err(e) = self
+            .context()?
+            .get_status_change(Duration::ZERO, &mut states)
+        {
+            return Err(self.lost("SCardGetStatusChange", e));
+        }
         let now: Vec<ReaderInfo> = states[..states.len() - 1]
             .iter()
             .map(info_from_state)
@@ -129,10 +175,10 @@ impl Terminal for PcscTerminal {
         for rs in &mut states {
             rs.sync_current_state();
         }
-        match ctx.get_status_change(timeout, &mut states) {
+        match self.context()?.get_status_change(timeout, &mut states) {
             Ok(()) => Ok(true),
             Err(Error::Timeout) => Ok(false),
-            Err(e) => Err(map_error("SCardGetStatusChange", e, false)),
+            Err(e) => Err(self.lost("SCardGetStatusChange", e)),
         }
     }
 
@@ -153,8 +199,29 @@ impl Terminal for PcscTerminal {
     }
 
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
-        let name =
-            CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
+        // The bytes PC/SC named this reader with. A terminal that has not
+        // listed the readers yet (a watch reading's own context) looks them
+        // up only for a name that is not plain UTF-8 bytes of a reader.
+        let known = |t: &Self| {
+            t.raw_names
+                .iter()
+                .find(|(shown, _)| shown == reader)
+                .map(|(_, raw)| raw.clone())
+        };
+        let name = match known(self) {
+            Some(raw) => raw,
+            None => {
+                let plain = CString::new(reader)
+                    .map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
+                let listed = self.raw_names.iter().any(|(_, r)| *r == plain);
+                if listed || self.raw_names.is_empty() && reader.is_ascii() {
+                    plain
+                } else {
+                    self.reader_names()?;
+                    known(self).unwrap_or(plain)
+                }
+            }
+        };
         let card = match self
             .context()?
             .connect(&name, ShareMode::Shared, Protocols::ANY)
@@ -165,6 +232,28 @@ impl Terminal for PcscTerminal {
             }
             Err(Error::UnknownReader | Error::ReaderUnavailable) => {
                 return Err(TransportError::UnknownReader(reader.to_string()))
+            }
+            // A card swapped or moved while it was being connected (seen
+            // with flapping readers, issue 19): the reading was
+            // interrupted (exit 8, place it again), not a bug to report.
+            Err(
+                e @ (Error::ProtoMismatch
+                | Error::NotReady
+                | Error::UnknownCard
+                | Error::InvalidAtr
+                | Error::UnknownError
+                | Error::InternalError),
+            ) => {
+                let atr = self
+                    .known_atrs
+                    .iter()
+                    .find(|(n, _)| n == reader)
+                    .map(|(_, a)| a.as_slice())
+                    .unwrap_or(&[]);
+                return Err(TransportError::Communication {
+                    detail: format!("SCardConnect: {e}"),
+                    contactless: looks_contactless(reader, atr),
+                });
             }
             Err(e) => return Err(map_error("SCardConnect", e, false)),
         };
@@ -248,6 +337,19 @@ impl Exchange for PcscExchange<'_> {
     }
 }
 
+/// A failure of a call to the service itself (context, reader list,
+/// status change), where no card is involved: a broken line to the service
+/// or a context it no longer knows means the service went away (stopped,
+/// restarted, upgraded), never a card problem (issue 19).
+fn service_error(operation: &'static str, e: Error) -> TransportError {
+    match e {
+        Error::CommError | Error::InvalidHandle | Error::NoService | Error::ServiceStopped => {
+            TransportError::NoService
+        }
+        e => map_error(operation, e, false),
+    }
+}
+
 fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportError {
     match e {
         Error::NoService | Error::ServiceStopped => TransportError::NoService,
@@ -276,5 +378,23 @@ fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportE
             operation,
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_name;
+    use std::ffi::CString;
+
+    #[test]
+    fn reader_names_are_shown_decoded_whatever_their_bytes() {
+        let name = |b: &[u8]| readable_name(&CString::new(b).expect("no NUL"));
+        assert_eq!(name(b"Virtual PCD 00 00"), "Virtual PCD 00 00");
+        // UTF-8 stays UTF-8 (a Linux or macOS name).
+        assert_eq!(name("カード 00 00".as_bytes()), "カード 00 00");
+        // CP932, as Windows' ANSI calls give a Japanese name.
+        assert_eq!(name(b"\x83J\x81[\x83h 00 00"), "カード 00 00");
+        // Neither: each stray byte is U+FFFD, the rest kept.
+        assert_eq!(name(b"A\xff\xfe 00 00"), "A\u{FFFD}\u{FFFD} 00 00");
     }
 }

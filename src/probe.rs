@@ -20,8 +20,8 @@ use crate::card::{
     Applet, CardKind, KeySpec, EF_AUTH_CERTIFICATE, EF_CERT_AVAILABILITY, EF_TOKEN_LABEL, KEYS,
 };
 use crate::report::{
-    CardInfo, CardReport, CertificateStatus, KeyReport, Reading, SignatureCertificate, Step,
-    SCHEMA_VERSION,
+    CardInfo, CardReport, CertificateStatus, Gap, GapRead, KeyReport, Reading,
+    SignatureCertificate, Step, SCHEMA_VERSION,
 };
 use crate::transport::{Exchange, TransportError};
 use time::OffsetDateTime;
@@ -85,10 +85,16 @@ impl Session<'_> {
             match r.sw() {
                 StatusWord::SUCCESS | StatusWord::END_OF_FILE => {
                     out.extend_from_slice(r.data());
-                    if r.sw() == StatusWord::END_OF_FILE || r.data().is_empty() {
+                    // A real card ends a file with a short chunk and `90 00`
+                    // and answers `6B 00` to a read past the end
+                    // (real-card-evidence.md §1.4): a short chunk is the end.
+                    if r.sw() == StatusWord::END_OF_FILE || r.data().len() < le.get() {
                         break;
                     }
                 }
+                // Past the end of a file whose length was a multiple of the
+                // chunk: the end, not a refusal, once something was read.
+                StatusWord::WRONG_P1P2 if !out.is_empty() => break,
                 sw => return Ok(Err(sw)),
             }
         }
@@ -159,10 +165,30 @@ pub fn read_card(
         certificate_days_left: None,
         certificate_status: CertificateStatus::Unknown,
         certificate_error: None,
+        gaps: Vec::new(),
     };
 
-    if s.select_applet(Applet::Jpki)? == StatusWord::SUCCESS {
-        if let Ok(label) = s.read_file(EF_TOKEN_LABEL, 32)? {
+    let mut jpki = s.select_applet(Applet::Jpki)?;
+    if jpki == StatusWord::NO_DIAGNOSIS {
+        // The first command after a power cycle may be answered `6F 00`
+        // (real-card-evidence.md §3): one more SELECT, never more.
+        jpki = s.select_applet(Applet::Jpki)?;
+    }
+    if jpki != StatusWord::SUCCESS && jpki != StatusWord::NOT_FOUND {
+        card.gaps.push(Gap {
+            read: GapRead::JpkiApplet,
+            sw: Some(jpki),
+        });
+    }
+    if jpki == StatusWord::SUCCESS {
+        let label = s.read_file(EF_TOKEN_LABEL, 32)?;
+        if let Err(sw) = label {
+            card.gaps.push(Gap {
+                read: GapRead::TokenLabel,
+                sw: Some(sw),
+            });
+        }
+        if let Ok(label) = label {
             let text: String = label
                 .iter()
                 .map(|&b| {
@@ -177,7 +203,14 @@ pub fn read_card(
             card.kind = CardKind::from_token_label(&text);
             card.token_label = Some(text);
         }
-        if let Ok(avail) = s.read_file(EF_CERT_AVAILABILITY, 3)? {
+        let avail = s.read_file(EF_CERT_AVAILABILITY, 3)?;
+        if let Err(sw) = avail {
+            card.gaps.push(Gap {
+                read: GapRead::CertificateAvailability,
+                sw: Some(sw),
+            });
+        }
+        if let Ok(avail) = avail {
             card.signature_certificate = match avail.first() {
                 Some(0x8F) => SignatureCertificate::Present,
                 Some(_) => SignatureCertificate::Absent,
@@ -216,7 +249,7 @@ fn read_certificate(
 ) -> Result<(), TransportError> {
     let sw = s.send(Command::SelectFile(EF_AUTH_CERTIFICATE))?.sw();
     if sw != StatusWord::SUCCESS {
-        card.certificate_error = Some(format!("reading the certificate answered {sw}"));
+        refused_certificate(card, sw);
         return Ok(());
     }
     // One chunk first; more only if the validity is not inside it (a card
@@ -226,7 +259,10 @@ fn read_certificate(
     let validity = loop {
         let more = match s.read(der.len(), want - der.len())? {
             Ok(more) => more,
-            Err(sw) => break Err(format!("reading the certificate answered {sw}")),
+            Err(sw) => {
+                refused_certificate(card, sw);
+                return Ok(());
+            }
         };
         let ended = more.len() < want - der.len();
         der.extend_from_slice(&more);
@@ -266,9 +302,32 @@ fn read_certificate(
                 CertificateStatus::Valid
             };
         }
-        Err(e) => card.certificate_error = Some(e),
+        Err(e) => {
+            card.certificate_error = Some(e);
+            card.gaps.push(Gap {
+                read: GapRead::Certificate,
+                sw: None,
+            });
+        }
     }
     Ok(())
+}
+
+/// The card refused the certificate with `sw`. A smartphone token serves
+/// its authentication certificate only after its PIN (real-card-evidence.md
+/// §1.1, jpki/myna @f68cefd): `69 82` there is how it works, not a gap.
+fn refused_certificate(card: &mut CardInfo, sw: StatusWord) {
+    if card.kind == CardKind::PhoneJpki && sw == StatusWord::SECURITY_NOT_SATISFIED {
+        card.certificate_error = Some(format!(
+            "a smartphone token serves its certificate only after its PIN (answered {sw})"
+        ));
+        return;
+    }
+    card.certificate_error = Some(format!("reading the certificate answered {sw}"));
+    card.gaps.push(Gap {
+        read: GapRead::Certificate,
+        sw: Some(sw),
+    });
 }
 
 /// The latest instant whose Japan-time date is still representable
@@ -485,6 +544,9 @@ mod tests {
         files: Vec<(u16, Vec<u8>)>,
         selected: Option<usize>,
         reads: usize,
+        /// End a file as a real card does: a short chunk with `90 00`, then
+        /// `6B 00` past the end (real-card-evidence.md §1.4).
+        real_end: bool,
     }
 
     impl Exchange for Files {
@@ -499,10 +561,13 @@ mod tests {
                 Command::ReadBinary { offset, le } => {
                     self.reads += 1;
                     let data = self.selected.map(|i| &self.files[i].1[..]).unwrap_or(&[]);
+                    if self.real_end && usize::from(offset.get()) >= data.len() {
+                        return Ok(Response::parse(&[0x6B, 0x00]).expect("sw"));
+                    }
                     let start = usize::from(offset.get()).min(data.len());
                     let end = (start + le.get()).min(data.len());
                     let mut out = data[start..end].to_vec();
-                    out.extend_from_slice(if end - start < le.get() {
+                    out.extend_from_slice(if end - start < le.get() && !self.real_end {
                         &[0x62, 0x82]
                     } else {
                         &[0x90, 0x00]
@@ -515,6 +580,10 @@ mod tests {
     }
 
     fn read_with_issuer(issuer: &str) -> (CardReport, usize) {
+        read_files(issuer, b"JPKIAPICCTOKEN2", false)
+    }
+
+    fn read_files(issuer: &str, label: &[u8], real_end: bool) -> (CardReport, usize) {
         let cert = crate::sim::cert::certificate_with_issuer(
             datetime!(2021-04-01 0:00 UTC),
             end_of_japan_day(date!(2026 - 03 - 31)),
@@ -522,12 +591,13 @@ mod tests {
         );
         let mut card = Files {
             files: vec![
-                (0x0006, b"JPKIAPICCTOKEN2".to_vec()),
+                (0x0006, label.to_vec()),
                 (0x0008, vec![0x8F, 0x8F, 0x00]),
                 (0x000A, cert),
             ],
             selected: None,
             reads: 0,
+            real_end,
         };
         let report = read_card(
             &mut card,
@@ -554,6 +624,20 @@ mod tests {
         );
         assert_eq!(reads, 4, "label, availability, two certificate chunks");
         assert!(report.card.certificate_error.is_none());
+    }
+
+    #[test]
+    fn a_short_chunk_with_90_00_ends_the_file_as_on_a_real_card() {
+        // A 15-byte label where 32 are asked: a real card answers the 15
+        // bytes with `90 00` and would answer `6B 00` to a read past them.
+        let (report, reads) = read_files("JPKI simulated CA", b"JPKIAPICCTOKEN2", true);
+        assert_eq!(report.card.kind, CardKind::MyNumberCard);
+        assert!(report.card.gaps.is_empty(), "{:?}", report.card.gaps);
+        assert_eq!(
+            report.card.certificate_expiry.as_deref(),
+            Some("2026-03-31")
+        );
+        assert_eq!(reads, 3, "no read past the end");
     }
 
     #[test]

@@ -306,6 +306,38 @@ pub struct CardInfo {
     pub certificate_status: CertificateStatus,
     /// Why the certificate could not be read, when it could not.
     pub certificate_error: Option<String>,
+    /// What the card refused or garbled while it was identified (issue 19):
+    /// a reading with a gap never says "nothing to do". Empty when every
+    /// identity and certificate read answered (older documents: empty).
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+}
+
+/// Which read of the card's identity or certificates left a gap.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum GapRead {
+    /// SELECT of the JPKI applet (the card's identity: token label and
+    /// certificates are read inside it).
+    JpkiApplet,
+    /// JPKI AP EF 00 06, the token label (what kind of card this is).
+    TokenLabel,
+    /// JPKI AP EF 00 08, which certificates are issued.
+    CertificateAvailability,
+    /// JPKI AP EF 00 0A, the authentication certificate (its expiry).
+    Certificate,
+}
+
+/// One read the card refused (an answer other than `90 00`), or whose data
+/// made no sense (then `sw` is `None`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Gap {
+    /// What was being read.
+    pub read: GapRead,
+    /// The status word of the refusal, 4 hex digits; `null` when the card
+    /// answered `90 00` with data that could not be used.
+    #[serde(with = "sw_hex")]
+    pub sw: Option<StatusWord>,
 }
 
 /// One whole reading.
@@ -343,14 +375,23 @@ impl CardReport {
                 .all(|k| k.status == KeyStatus::Absent)
     }
 
+    /// True when the card refused (or garbled) a read of its identity or
+    /// certificates: the reading has a gap (issue 19).
+    pub fn has_gap(&self) -> bool {
+        !self.card.gaps.is_empty()
+    }
+
     /// True when some holder key is locked, unreadable, or one failure from
-    /// locking: the reading needs a person's attention.
+    /// locking, or the reading has a gap: the reading needs a person's
+    /// attention.
     pub fn needs_attention(&self) -> bool {
-        self.keys.iter().filter(|k| !k.diagnostic).any(|k| {
-            matches!(k.status, KeyStatus::Locked | KeyStatus::Unexpected)
-                || k.is_last_try()
-                || k.mismatch
-        }) || self.card.certificate_status == CertificateStatus::Expired
+        self.has_gap()
+            || self.keys.iter().filter(|k| !k.diagnostic).any(|k| {
+                matches!(k.status, KeyStatus::Locked | KeyStatus::Unexpected)
+                    || k.is_last_try()
+                    || k.mismatch
+            })
+            || self.card.certificate_status == CertificateStatus::Expired
     }
 }
 

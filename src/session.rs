@@ -13,9 +13,15 @@
 //! the supervisor returns the error at once and the worker ends when its call
 //! returns (card removed) or with the process. Its late result is dropped.
 //!
+//! The calls before a reading (the PC/SC context, the reader list, a
+//! `--wait` slice) run on the same worker ([`PcscWorker`]) and are bounded
+//! the same way: a frozen service is "not answering" (exit 7) after the
+//! limit, never a hang.
+//!
 //! Must not: keep the connection or transaction past the reading, or let a
-//! card that never answers, answers slowly or is held by another program
-//! hold up the caller longer than the limits say.
+//! card that never answers, answers slowly or is held by another program,
+//! or a PC/SC service that does not answer, hold up the caller longer than
+//! the limits say.
 
 use crate::apdu::{Command, Response};
 use crate::probe::{read_card, ProbeOptions};
@@ -52,6 +58,13 @@ impl Limits {
     pub const READING: Duration = Duration::from_secs(20);
     /// Default wait for another program's transaction.
     pub const IN_USE: Duration = Duration::from_secs(5);
+
+    /// How long one call to the PC/SC service itself (context, reader
+    /// list) may take: the per-command limit (such a call takes about a
+    /// millisecond when pcscd answers at all).
+    pub fn service(&self) -> Duration {
+        self.command
+    }
 }
 
 impl Default for Limits {
@@ -75,6 +88,140 @@ pub fn read_reader(
     trace: Option<&mut dyn Write>,
 ) -> Result<CardReport, TransportError> {
     read_reporting(terminal, reader, options, now, trace, &mut |_| {})
+}
+
+/// A unit of work for the PC/SC worker thread, on its terminal (`None` once
+/// a reading took it).
+type Job = Box<dyn FnOnce(&mut Option<Box<dyn Terminal + Send>>) + Send>;
+
+/// The one thread of a run that talks to PC/SC, with the terminal. Every
+/// call before the reading (the context, the reader list, a `--wait`
+/// slice) is sent to it and waited for at most a limit, because the PC/SC
+/// service itself may not answer: a frozen pcscd blocks
+/// `SCardEstablishContext`, `SCardListReaders` and `SCardGetStatusChange`
+/// with no timeout of their own (issue 19). The reading then runs on the
+/// same thread ([`PcscWorker::read`]), so bounding the calls costs no thread
+/// and no PC/SC round trip over an unbounded run. A call that ran out of
+/// time leaves the worker stuck in it: it is abandoned (like a stuck
+/// reading, see the module doc) and every later call fails at once.
+pub struct PcscWorker {
+    jobs: mpsc::Sender<Job>,
+    /// A call ran out of time: the thread is still in it.
+    stuck: Option<TransportError>,
+}
+
+impl PcscWorker {
+    /// Starts the worker thread with `terminal`.
+    pub fn spawn(terminal: Box<dyn Terminal + Send>) -> Result<PcscWorker, TransportError> {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("pc/sc".into())
+            .spawn(move || {
+                let mut slot = Some(terminal);
+                for job in rx {
+                    job(&mut slot);
+                }
+            })
+            .map_err(|e| TransportError::Other {
+                operation: "starting the PC/SC thread",
+                detail: e.to_string(),
+            })?;
+        Ok(PcscWorker { jobs, stuck: None })
+    }
+
+    /// Runs `call` on the worker's terminal and waits at most `limit` for
+    /// it; then [`TransportError::ServiceNotAnswering`].
+    pub fn call<T: Send + 'static>(
+        &mut self,
+        limit: Duration,
+        call: impl FnOnce(&mut dyn Terminal) -> Result<T, TransportError> + Send + 'static,
+    ) -> Result<T, TransportError> {
+        if let Some(e) = &self.stuck {
+            return Err(e.clone());
+        }
+        let (tx, rx) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |slot| {
+            let result = match slot.as_deref_mut() {
+                Some(t) => call(t),
+                None => Err(gone()),
+            };
+            let _ = tx.try_send(result);
+        });
+        self.jobs.send(job).map_err(|_| gone())?;
+        match rx.recv_timeout(limit) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                let e = TransportError::ServiceNotAnswering {
+                    waited_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                };
+                self.stuck = Some(e.clone());
+                Err(e)
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(gone()),
+        }
+    }
+
+    /// The reading of [`read_bounded`], on this worker's thread and
+    /// terminal (handed back in [`Finished`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn read(
+        self,
+        reader: &str,
+        options: ProbeOptions,
+        now: OffsetDateTime,
+        trace: bool,
+        limits: Limits,
+        events_after: bool,
+    ) -> Finished {
+        if let Some(e) = self.stuck {
+            return Finished::failed(e);
+        }
+        let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
+        let start = Instant::now();
+        let progress = Arc::new(Progress(Mutex::new((Step::Idle, start))));
+        let name = reader.to_string();
+        let contactless_name = looks_contactless(reader, &[]);
+        let shared = Arc::clone(&progress);
+        let job: Job = Box::new(move |slot| {
+            let Some(mut terminal) = slot.take() else {
+                let _ = tx.try_send(Box::new(Finished::failed(gone())));
+                return;
+            };
+            let mut step = |s: Step| shared.set(s);
+            let mut stderr = std::io::stderr();
+            let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
+            let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
+            let events_after = match &result {
+                Ok(_) if events_after => terminal.readers().ok().and_then(|rs| {
+                    rs.into_iter()
+                        .find(|r| r.name == name && r.card_present)
+                        .map(|r| r.events)
+                }),
+                _ => None,
+            };
+            // Never blocks: the channel holds one result, and a supervisor
+            // that gave up has dropped its end (the send then fails).
+            let _ = tx.try_send(Box::new(Finished {
+                result,
+                terminal: Some(terminal),
+                events_after,
+            }));
+        });
+        if self.jobs.send(job).is_err() {
+            return Finished::failed(gone());
+        }
+        // The worker ends after this job (its sender goes with `self`).
+        drop(self);
+        supervise(&rx, &progress, start, limits, contactless_name)
+    }
+}
+
+/// The worker thread is gone (it cannot be, short of a panic in a backend).
+fn gone() -> TransportError {
+    TransportError::Other {
+        operation: "the PC/SC thread",
+        detail: "ended without a result".into(),
+    }
 }
 
 /// What the worker is doing, as the supervisor sees it.
@@ -210,7 +357,7 @@ impl Progress {
 /// reader's event count is looked up after the reading (watch mode needs
 /// it; a single reading does not, so it makes no such call).
 pub fn read_bounded(
-    mut terminal: Box<dyn Terminal + Send>,
+    terminal: Box<dyn Terminal + Send>,
     reader: &str,
     options: ProbeOptions,
     now: OffsetDateTime,
@@ -218,42 +365,10 @@ pub fn read_bounded(
     limits: Limits,
     events_after: bool,
 ) -> Finished {
-    let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
-    let start = Instant::now();
-    let progress = Arc::new(Progress(Mutex::new((Step::Idle, start))));
-    let name = reader.to_string();
-    let contactless_name = looks_contactless(reader, &[]);
-    let shared = Arc::clone(&progress);
-    let worker = std::thread::Builder::new()
-        .name(format!("reading {reader}"))
-        .spawn(move || {
-            let mut step = |s: Step| shared.set(s);
-            let mut stderr = std::io::stderr();
-            let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
-            let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
-            let events_after = match &result {
-                Ok(_) if events_after => terminal.readers().ok().and_then(|rs| {
-                    rs.into_iter()
-                        .find(|r| r.name == name && r.card_present)
-                        .map(|r| r.events)
-                }),
-                _ => None,
-            };
-            // Never blocks: the channel holds one result, and a supervisor
-            // that gave up has dropped its end (the send then fails).
-            let _ = tx.try_send(Box::new(Finished {
-                result,
-                terminal: Some(terminal),
-                events_after,
-            }));
-        });
-    if let Err(e) = worker {
-        return Finished::failed(TransportError::Other {
-            operation: "starting the reading thread",
-            detail: e.to_string(),
-        });
+    match PcscWorker::spawn(terminal) {
+        Ok(worker) => worker.read(reader, options, now, trace, limits, events_after),
+        Err(e) => Finished::failed(e),
     }
-    supervise(&rx, &progress, start, limits, contactless_name)
 }
 
 /// Waits for the worker's result within the limits, waking often enough

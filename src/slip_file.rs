@@ -265,6 +265,13 @@ pub fn write_slip(path: &Path, html: &str) -> Result<(), SlipWriteError> {
 /// slip (`-2`, `-3`... are added when two cards share a millisecond) and
 /// never writing through anything but a file it created. Returns the path
 /// written.
+///
+/// A `slip-….html` appears only whole: the page is written and flushed to a
+/// hidden temporary file first, then published under its name with a hard
+/// link (atomic, and it never replaces anything) and the temporary name
+/// removed. A disk that fills up leaves no empty or partial slip for a
+/// folder-watching print queue to print (issue 19); the temporary file is
+/// removed too.
 pub fn write_slip_in_dir(
     dir: &Path,
     now: OffsetDateTime,
@@ -272,42 +279,76 @@ pub fn write_slip_in_dir(
 ) -> Result<PathBuf, SlipWriteError> {
     let base = slip_file_name(now);
     let stem = base.trim_end_matches(".html");
-    for n in 1..1000u32 {
-        let name = if n == 1 {
-            base.clone()
-        } else {
-            format!("{stem}-{n}.html")
-        };
-        let path = dir.join(name);
-        // create_new reserves the name atomically against another writer
-        // (and fails on anything already there, a dangling link included);
-        // the content then goes in through the temporary-file rename.
-        match std::fs::OpenOptions::new()
+    let tmp = dir.join(format!(".{stem}.{}.tmp", std::process::id()));
+    let io_err = |path: &Path, source| SlipWriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.file_type().is_file()) {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    let written = (|| -> io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => {
-                write_slip(&path, html)?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(SlipWriteError::NoFolder {
-                    dir: dir.to_path_buf(),
-                })
-            }
-            Err(source) => return Err(SlipWriteError::Io { path, source }),
-        }
+            .open(&tmp)?;
+        f.write_all(html.as_bytes())?;
+        f.sync_all()
+    })();
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(match source.kind() {
+            io::ErrorKind::NotFound => SlipWriteError::NoFolder {
+                dir: dir.to_path_buf(),
+            },
+            _ => io_err(&dir.join(&base), source),
+        });
     }
-    Err(SlipWriteError::Io {
-        path: dir.join(&base),
-        source: io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("too many slips named {base}"),
-        ),
-    })
+    let published = (|| {
+        for n in 1..1000u32 {
+            let name = if n == 1 {
+                base.clone()
+            } else {
+                format!("{stem}-{n}.html")
+            };
+            let path = dir.join(name);
+            match publish(&tmp, &path) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(io_err(&path, source)),
+            }
+        }
+        Err(io_err(
+            &dir.join(&base),
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("too many slips named {base}"),
+            ),
+        ))
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    published
 }
+
+/// Gives the whole file `tmp` the name `path` without replacing anything
+/// there: a hard link (atomic; `AlreadyExists` when the name is taken).
+/// Where the file system has no hard links (FAT, some network shares): a
+/// check that the name is free, then a rename (which could replace a slip
+/// another writer published in between; one desk writes one folder).
+fn publish(tmp: &Path, path: &Path) -> io::Result<()> {
+    match std::fs::hard_link(tmp, path) {
+        Err(e)
+            if !matches!(
+                e.kind(),
+                io::ErrorKind::AlreadyExists | io::ErrorKind::StorageFull
+            ) && std::fs::symlink_metadata(path).is_err() =>
+        {
+            std::fs::rename(tmp, path)
+        }
+        other => other,
+    }
+}
+
 /// A file name for a slip written at `now` in a watch-mode folder:
 /// `slip-YYYYMMDD-HHMMSS-mmm.html`, Japan time, sorting by time. Two cards
 /// read in the same millisecond get the same name: [`write_slip_in_dir`]

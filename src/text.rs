@@ -6,8 +6,11 @@
 //! advice from `advice`).
 
 use crate::advice::vocab;
+use crate::card::CardKind;
 use crate::lang::Lang;
-use crate::report::{CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate};
+use crate::report::{
+    CardReport, CertificateStatus, GapRead, KeyReport, KeyStatus, SignatureCertificate,
+};
 use crate::transport::TransportError;
 use std::fmt::Write as _;
 
@@ -217,7 +220,44 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
                 .to_string(),
         );
     }
-    let kind = vocab::card_kind_name(c.kind, lang);
+    // A refused read is said with what was refused and its answer
+    // (issue 19); what to do is the advice's `reading_gap` note.
+    for g in &c.gaps {
+        let what = match g.read {
+            GapRead::JpkiApplet => lang.pick("JPKIのアプリ", "the JPKI applet"),
+            GapRead::TokenLabel => lang.pick("カードの種類の情報", "what kind of card it is"),
+            GapRead::CertificateAvailability => {
+                lang.pick("電子証明書の有無", "which certificates it holds")
+            }
+            GapRead::Certificate => lang.pick("電子証明書の有効期限", "the certificate's expiry"),
+        };
+        parts.push(match (g.sw, lang) {
+            (Some(sw), Lang::Ja) => format!("{what}を読めず: 応答 {sw}"),
+            (Some(sw), Lang::En) => format!("{what} NOT READ: the card answered {sw}"),
+            (None, Lang::Ja) => format!("{what}を読めず: 内容が読み取れない"),
+            (None, Lang::En) => format!("{what} NOT READ: its content made no sense"),
+        });
+    }
+    let identity_refused = c
+        .gaps
+        .iter()
+        .any(|g| matches!(g.read, GapRead::JpkiApplet | GapRead::TokenLabel));
+    let kind = if c.kind == CardKind::Unknown && identity_refused {
+        lang.pick(
+            "種類を確かめられなかったカード",
+            "A card whose kind could not be read",
+        )
+    } else if c.kind == CardKind::Unknown && !report.is_foreign_card() {
+        // It answered My Number Card applets but its token label is not a
+        // known one: a next-generation card (about 2028) is one such
+        // (real-card-evidence.md §1 finding 6).
+        lang.pick(
+            "このバージョンが知らない種類・世代のカード",
+            "A card of a kind or generation this version does not know",
+        )
+    } else {
+        vocab::card_kind_name(c.kind, lang)
+    };
     match (parts.is_empty(), lang) {
         (true, _) => kind.to_string(),
         (false, Lang::Ja) => format!("{kind}（{}）", parts.join("、")),
@@ -348,6 +388,29 @@ const RUN_AGAIN_OR_REPORT: (&str, &str) = (
     "Run again; if it persists, report it with the output of -v.",
 );
 
+/// `s` for a terminal: control characters (a reader's name is whatever its
+/// USB device chose, ESC sequences included) written as `\x1B` / `\u{9B}`
+/// instead of being sent to the terminal (issue 19). Everything else, CJK
+/// included, as is. JSON output needs none of this (serde escapes them).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match u32::from(c) {
+            n if c.is_control() && n < 0x80 => {
+                let _ = write!(out, "\\x{n:02X}");
+            }
+            n if c.is_control() => {
+                let _ = write!(out, "\\u{{{n:X}}}");
+            }
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What happened and what to do next, for an error a person can meet.
 pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, String) {
     let pick = |(ja, en): (&str, &str)| lang.pick(ja, en).to_string();
@@ -358,6 +421,19 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
                 "The smart-card service (PC/SC) is not running.",
             )),
             service_hint(lang).into(),
+        ),
+        TransportError::ServiceNotAnswering { waited_ms } => (
+            match lang {
+                Lang::Ja => format!(
+                    "スマートカードのサービス (PC/SC) が {} 秒以内に応答しませんでした。カードは読んでいません。",
+                    secs(*waited_ms)
+                ),
+                Lang::En => format!(
+                    "The smart-card service (PC/SC) did not answer within {} s. The card was not read.",
+                    secs(*waited_ms)
+                ),
+            },
+            service_restart_hint(lang).into(),
         ),
         TransportError::NoReader => NO_READER.text(lang),
         TransportError::UnknownReader(r) => (
@@ -450,6 +526,35 @@ fn service_hint(lang: Lang) -> &'static str {
     }
 }
 
+/// What to do when the smart-card service stopped answering.
+fn service_restart_hint(lang: Lang) -> &'static str {
+    if cfg!(target_os = "windows") {
+        lang.pick(
+            "Windows の「Smart Card」サービスを再起動してから、もう一度実行してください。",
+            "Restart the Windows \"Smart Card\" service, then run again.",
+        )
+    } else if cfg!(target_os = "macos") {
+        lang.pick(
+            "リーダーを接続し直してから、もう一度実行してください。",
+            "Reconnect the reader, then run again.",
+        )
+    } else {
+        lang.pick(
+            "pcscd を再起動してから、もう一度実行してください（例: sudo systemctl restart pcscd）。",
+            "Restart pcscd, then run again (e.g. sudo systemctl restart pcscd).",
+        )
+    }
+}
+
+/// Seconds for a message: whole seconds, one decimal below 10 s.
+fn secs(waited_ms: u64) -> String {
+    if waited_ms.is_multiple_of(1000) || waited_ms >= 10_000 {
+        format!("{}", (waited_ms + 500) / 1000)
+    } else {
+        format!("{:.1}", waited_ms as f64 / 1000.0)
+    }
+}
+
 /// After the card left or the line dropped: keep it still (contactless) or
 /// fully inserted (contact).
 fn keep_still(contactless: bool, lang: Lang) -> &'static str {
@@ -514,6 +619,13 @@ pub fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String)
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(printable("Reader 00 00"), "Reader 00 00");
+        assert_eq!(printable("カード\u{1b}[31m 00"), "カード\\x1B[31m 00");
+        assert_eq!(printable("a\u{9b}b\nc"), "a\\u{9B}b\\x0Ac");
+    }
+
     use super::*;
 
     #[test]

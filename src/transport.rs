@@ -97,6 +97,13 @@ pub enum TransportError {
     /// "Smart Card" service on Windows).
     #[error("the smart-card service (PC/SC) is not running")]
     NoService,
+    /// The PC/SC service took longer than the limit to answer a call (a
+    /// frozen or overloaded pcscd): nothing was read (issue 19).
+    #[error("the smart-card service (PC/SC) did not answer within {waited_ms} ms")]
+    ServiceNotAnswering {
+        /// The limit that ran out.
+        waited_ms: u64,
+    },
     /// No reader is connected.
     #[error("no card reader found")]
     NoReader,
@@ -187,13 +194,24 @@ impl TransportError {
 /// Guesses whether a card sits on a contactless interface: PC/SC readers
 /// synthesise ATRs starting `3B 8x 80 01` for contactless cards (PC/SC part 3
 /// §3.1.3.2.3; every contactless My Number Card ATR in protocol.md §4 has this
-/// form), and reader names often say so.
+/// form), and reader names often say so. Readers that are not PC/SC part 3
+/// make `3B F5 91 00 FF 91 81 71 FE 40 00 4x` ATRs for Type A/B cards
+/// (pcsc-tools lists the prefix only for contactless objects; OpenSC calls
+/// two such My Number Card ATRs "contact", which they are not:
+/// real-card-evidence.md §1 finding 5, checked 2026-12-02).
 pub fn looks_contactless(reader: &str, atr: &[u8]) -> bool {
-    let by_atr = atr.len() >= 4
+    let part3 = atr.len() >= 4
         && atr[0] == 0x3B
         && (atr[1] & 0xF0) == 0x80
         && atr[2] == 0x80
         && atr[3] == 0x01;
+    let type_ab = atr.len() >= 12
+        && atr[..11]
+            == [
+                0x3B, 0xF5, 0x91, 0x00, 0xFF, 0x91, 0x81, 0x71, 0xFE, 0x40, 0x00,
+            ]
+        && matches!(atr[11], 0x41 | 0x42);
+    let by_atr = part3 || type_ab;
     let lower = reader.to_ascii_lowercase();
     let by_name = ["contactless", "picc", "nfc", "felica", "pasori"]
         .iter()
@@ -231,6 +249,24 @@ impl Exchange for Traced<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_type_b_atrs_opensc_calls_contact_are_contactless() {
+        let hex = |t: &str| crate::apdu::parse_hex(t).expect("hex");
+        for atr in [
+            "3B F5 91 00 FF 91 81 71 FE 40 00 42 00 01 00 D1 D6",
+            "3B F5 91 00 FF 91 81 71 FE 40 00 42 00 01 B3 A1 15",
+            "3B 88 80 01 00 4B 51 FF 00 81 D1 00 BC",
+        ] {
+            assert!(looks_contactless("Reader 0", &hex(atr)), "{atr}");
+        }
+        for atr in [
+            "3B E0 00 FF 81 31 FE 45 14",
+            "3B C5 FF 81 31 FB 45 80 73 C6 01 00 00",
+        ] {
+            assert!(!looks_contactless("Reader 0", &hex(atr)), "{atr}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1,7 +1,9 @@
 //! Watch mode: follow every reader until stopped, and read each card placed.
 //!
 //! Owns: turning successive reader snapshots into typed events (`reader_added`,
-//! `reader_removed`, `card_inserted`, `report`, `card_removed`, `error`) and
+//! `reader_removed`, `card_inserted`, `report`, `card_removed`, `error`,
+//! `service_lost`, `service_back`: a PC/SC service that went away is waited
+//! for, issue 19) and
 //! reading each inserted card once, **in parallel**: one monitor thread
 //! blocks in [`Terminal::wait_for_change`] (`SCardGetStatusChange` on every
 //! reader plus the PnP notification reader, no timeout, no polling) and
@@ -59,8 +61,18 @@ pub enum WatchEvent {
         /// The reader.
         reader: String,
     },
+    /// The PC/SC service went away (stopped, restarted, upgraded) or stopped
+    /// answering: every reader is reported removed, and the watch waits for
+    /// the service to come back by itself (issue 19).
+    ServiceLost {
+        /// What failed.
+        error: TransportError,
+    },
+    /// The service answers again: the watch goes on (readers and cards
+    /// follow as `reader_added` / `card_inserted`).
+    ServiceBack,
     /// Reading a card failed (nothing partial is reported), or the PC/SC
-    /// service went away.
+    /// service went away for good.
     Error {
         /// The reader, when the error belongs to one.
         reader: Option<String>,
@@ -77,6 +89,20 @@ pub struct WatchOptions {
     /// Time limits of every reading (a hung card gives an `error` event
     /// after these, and never delays another reader).
     pub limits: Limits,
+    /// How long to wait for a PC/SC service that went away to come back
+    /// before the watch ends with its error; `None`: until stopped.
+    pub service_wait: Option<std::time::Duration>,
+}
+
+/// How often a watch whose service went away looks whether it is back.
+const SERVICE_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The service went away or does not answer: the watch waits for it.
+fn service_gone(e: &TransportError) -> bool {
+    matches!(
+        e,
+        TransportError::NoService | TransportError::ServiceNotAnswering { .. }
+    )
 }
 
 /// Why the watch ended.
@@ -91,8 +117,15 @@ pub enum WatchEnd {
 enum Msg {
     /// The monitor's look at every reader.
     Snapshot(Vec<ReaderInfo>),
-    /// The monitor failed (PC/SC service gone) or was cancelled.
+    /// The monitor failed (PC/SC service gone for good) or was cancelled.
     MonitorEnded(TransportError),
+    /// The service went away; the monitor waits for it.
+    ServiceLost(TransportError),
+    /// The service answers again.
+    ServiceBack,
+    /// The monitor is still waiting for the service (also tells it the
+    /// watch is still there).
+    StillWaiting,
     /// A reading finished (or was given up).
     Done(String, Box<Finished>),
     /// Ctrl-C, SIGTERM, or the caller asked to stop.
@@ -155,7 +188,7 @@ impl Watch {
                 sink,
             );
         };
-        let spawned = spawn_monitor(monitor, self.tx.clone());
+        let spawned = spawn_monitor(monitor, self.tx.clone(), options.service_wait);
         if let Err(e) = spawned {
             return fail(
                 TransportError::Other {
@@ -170,16 +203,23 @@ impl Watch {
             let go_on = match msg {
                 Msg::Stop => return WatchEnd::Stopped,
                 Msg::MonitorEnded(e) => return fail(e, sink),
+                Msg::StillWaiting => true,
+                Msg::ServiceLost(error) => {
+                    // Every reader is gone with the service; readings in
+                    // flight end by their own limits.
+                    state.latest = Vec::new();
+                    sink(WatchEvent::ServiceLost { error })
+                        && state.settle(terminal, options, clock, &self.tx, sink)
+                }
+                Msg::ServiceBack => sink(WatchEvent::ServiceBack),
                 Msg::Snapshot(now) => {
                     state.latest = now;
                     state.settle(terminal, options, clock, &self.tx, sink)
                 }
-                Msg::Done(reader, finished) => match state.finished(reader, *finished) {
-                    Ok(event) => {
-                        sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
-                    }
-                    Err(e) => return fail(e, sink),
-                },
+                Msg::Done(reader, finished) => {
+                    let event = state.finished(reader, *finished);
+                    sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
+                }
             };
             if !go_on {
                 return WatchEnd::Stopped;
@@ -191,26 +231,54 @@ impl Watch {
 
 /// The monitor thread: follows every reader on its own PC/SC context and
 /// sends each snapshot, until the service ends or the watch is gone.
+/// When the service goes away (pcscd stopped, restarted or upgraded) after
+/// it was seen, it says so once and looks again every [`SERVICE_RETRY`] until the service
+/// answers (then says so) or `service_wait` runs out (then the watch ends).
 fn spawn_monitor(
     mut monitor: Box<dyn Terminal + Send>,
     tx: Sender<Msg>,
+    service_wait: Option<std::time::Duration>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("watch monitor".into())
-        .spawn(move || loop {
-            let now = match monitor.readers() {
-                Ok(r) => r,
-                Err(e) => {
-                    let _ = tx.send(Msg::MonitorEnded(e));
-                    return;
+        .spawn(move || {
+            // Since when the service is gone, while it is.
+            let mut lost: Option<std::time::Instant> = None;
+            // A service missing at the start is an error at once (start
+            // pcscd), as before; only one that went away is waited for.
+            let mut seen = false;
+            loop {
+                let result = monitor.readers().and_then(|now| {
+                    if lost.take().is_some() && tx.send(Msg::ServiceBack).is_err() {
+                        return Err(TransportError::Cancelled);
+                    }
+                    seen = true;
+                    if tx.send(Msg::Snapshot(now.clone())).is_err() {
+                        return Err(TransportError::Cancelled);
+                    }
+                    monitor.wait_for_change(&now, None)
+                });
+                match result {
+                    Ok(_) => {}
+                    Err(e) if seen && service_gone(&e) => {
+                        let since = *lost.get_or_insert_with(|| {
+                            let _ = tx.send(Msg::ServiceLost(e.clone()));
+                            std::time::Instant::now()
+                        });
+                        if service_wait.is_some_and(|w| since.elapsed() >= w) {
+                            let _ = tx.send(Msg::MonitorEnded(e));
+                            return;
+                        }
+                        std::thread::sleep(SERVICE_RETRY);
+                        if tx.send(Msg::StillWaiting).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Msg::MonitorEnded(e));
+                        return;
+                    }
                 }
-            };
-            if tx.send(Msg::Snapshot(now.clone())).is_err() {
-                return;
-            }
-            if let Err(e) = monitor.wait_for_change(&now, None) {
-                let _ = tx.send(Msg::MonitorEnded(e));
-                return;
             }
         })
 }
@@ -228,13 +296,8 @@ struct State {
 }
 
 impl State {
-    /// The event of a finished reading; the PC/SC service gone ends the
-    /// watch (`Err`).
-    fn finished(
-        &mut self,
-        reader: String,
-        finished: Finished,
-    ) -> Result<WatchEvent, TransportError> {
+    /// The event of a finished reading.
+    fn finished(&mut self, reader: String, finished: Finished) -> WatchEvent {
         self.busy.retain(|r| *r != reader);
         let Finished {
             result,
@@ -254,16 +317,18 @@ impl State {
                         known.events = count;
                     }
                 }
-                Ok(WatchEvent::Report {
+                WatchEvent::Report {
                     reader,
                     report: Box::new(report),
-                })
+                }
             }
-            Err(TransportError::NoService) => Err(TransportError::NoService),
-            Err(error) => Ok(WatchEvent::Error {
+            // The service going away is the monitor's to tell (it waits
+            // for the service to come back); for this reader it is an
+            // error event like any other.
+            Err(error) => WatchEvent::Error {
                 reader: Some(reader),
                 error,
-            }),
+            },
         }
     }
 
@@ -463,6 +528,8 @@ mod tests {
                 WatchEvent::CardRemoved { reader } => format!("-card {reader}"),
                 WatchEvent::Report { .. } => "report".into(),
                 WatchEvent::Error { .. } => "error".into(),
+                WatchEvent::ServiceLost { .. } => "service lost".into(),
+                WatchEvent::ServiceBack => "service back".into(),
             })
             .collect()
     }

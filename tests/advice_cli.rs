@@ -473,3 +473,80 @@ fn japanese_text_by_lang() {
     assert!(text.contains("規則の確認日: 2026年11月26日"), "{text}");
     assert!(text.contains("[R5; N]"), "{text}");
 }
+
+/// Issue 19, item 7: `advise --from` reads strictly. A member given twice
+/// (the last would win silently), `"remaining": 0` (that is `locked`), an
+/// empty key list, a key given twice: each refused, exit 2, with what is
+/// wrong in English and Japanese; before, each gave advice (a duplicate
+/// `keys` or `keys: []` even "nothing to do", exit 0). A UTF-8 BOM, which
+/// Windows editors write, is accepted (it was "not JSON").
+#[test]
+fn from_refuses_impossible_readings_and_accepts_a_bom() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = saved_report();
+    let doc: Value = serde_json::from_str(&good).expect("json");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().expect("utf8").to_string()
+    };
+    let dup_keys = format!(
+        "{},\n\"keys\": []\n}}",
+        good.trim_end().trim_end_matches('}')
+    );
+    let mut zero = doc.clone();
+    zero["keys"][0]["state"] = "remaining".into();
+    zero["keys"][0]["remaining"] = 0.into();
+    let mut empty = doc.clone();
+    empty["keys"] = serde_json::json!([]);
+    let mut twice = doc.clone();
+    let first = twice["keys"][0].clone();
+    twice["keys"].as_array_mut().expect("keys").push(first);
+    let cases = [
+        (
+            "dup.json",
+            dup_keys,
+            "\"keys\" is given twice",
+            "given twice",
+        ),
+        ("zero.json", zero.to_string(), "\"remaining\": 0", "0 です"),
+        (
+            "empty.json",
+            empty.to_string(),
+            "key list is empty",
+            "空です",
+        ),
+        (
+            "twice.json",
+            twice.to_string(),
+            "is given twice",
+            "2回あります",
+        ),
+    ];
+    for (name, text, en, ja) in cases {
+        let p = write(name, &text);
+        let (code, out, err) = bin(&["--from", &p, "--no-input"]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(out.is_empty(), "{name}: no advice: {out}");
+        assert!(err.contains(en), "{name}: {err}");
+        let ja_run = common::Program::jpki_status()
+            .args(["--lang", "ja", "advise", "--from", &p, "--no-input"])
+            .run();
+        assert_eq!(ja_run.code, Some(2), "{name}");
+        assert!(ja_run.stderr.contains(ja), "{name}: {}", ja_run.stderr);
+        let (code, out, _) = bin(&["--from", &p, "--json"]);
+        assert_eq!(code, 2, "{name}");
+        let v: Value = serde_json::from_str(&out).expect("error document");
+        assert_eq!(v["error"]["code"], "from_not_a_reading", "{name}");
+    }
+    let bom = write("bom.json", &format!("\u{FEFF}{good}"));
+    let (code, out, err) = bin(&[
+        "--from",
+        &bom,
+        "--no-input",
+        "--now",
+        "2026-11-22T14:00:00+09:00",
+    ]);
+    assert_ne!(code, 2, "a BOM is accepted: {err}");
+    assert!(out.contains("My Number Card"), "{out}{err}");
+}

@@ -65,6 +65,7 @@ fn card(codes: [&str; 4]) -> CardReport {
             certificate_days_left: Some(891),
             certificate_status: CertificateStatus::Valid,
             certificate_error: None,
+            gaps: Vec::new(),
         },
         keys: KeyId::HOLDER_KEYS
             .iter()
@@ -1117,6 +1118,7 @@ fn card_facts() -> impl Strategy<Value = Option<CardFacts>> {
                 certificate_status,
                 certificate_expiry,
                 foreign,
+                gap: false,
             }
         },
     ))
@@ -1821,4 +1823,23 @@ fn counter_advice_knows_the_calendar() {
         flat.contains("年末年始") && flat.contains("1月4日（月）から開きます"),
         "{ja}"
     );
+}
+
+/// Issue 19: every PIN locked may be a 顔認証マイナンバーカード issued with
+/// no PINs (what it answers is not published): the advice says so while
+/// the holder has not said which card it is, and not once they have.
+#[test]
+fn every_pin_locked_says_it_may_be_a_face_auth_card() {
+    let a = run(&card(["L", "L", "L", "L"]), Facts::default());
+    assert!(has(&a.warnings, &Msg::MaybeFaceAuth), "{:?}", a.warnings);
+    let b = run(&card(["L", "L", "3", "3"]), Facts::default());
+    assert!(!has(&b.warnings, &Msg::MaybeFaceAuth));
+    let c = run(
+        &card(["L", "L", "L", "L"]),
+        Facts {
+            face_auth_card: Answer::No,
+            ..Facts::default()
+        },
+    );
+    assert!(!has(&c.warnings, &Msg::MaybeFaceAuth));
 }

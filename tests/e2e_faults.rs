@@ -328,3 +328,156 @@ fn far_date_certificate_is_clamped_not_a_panic() {
     assert_eq!(v["card"]["certificate_status"], "valid");
     let _ = (PORT1, READER1);
 }
+
+/// Issue 19, item 1: a card that answers `6F 00` to the first command after
+/// power-up (seen on a real card after a power cycle, real-card-evidence.md
+/// §3) is read whole through pcscd after one more SELECT. Before the retry
+/// it was "not a My Number Card (or unknown kind)", advice "nothing to do",
+/// exit 0.
+#[test]
+fn first_command_6f00_after_power_up_is_retried_once_and_read_whole() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "first-command-6f00", CardOptions::default());
+    let (run, _) = read(&stack, &[]);
+    eprintln!("6F 00 card: exit {:?}", run.code);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["card"]["kind"], "my_number_card", "{}", run.stdout);
+    assert_eq!(doc["card"]["certificate_expiry"], "2030-06-01");
+    assert_eq!(doc["card"]["gaps"], serde_json::json!([]));
+    assert_eq!(doc["apdus"], 21, "one SELECT more than a plain reading");
+    card.assert_no_violation();
+}
+
+/// Issue 19, item 1: a refused certificate read through pcscd is in the
+/// JSON and the text, and the exit code says attention (3), never "nothing
+/// to do" (it was exit 0, not a word about the refusal).
+#[test]
+fn a_refused_certificate_read_is_shown_and_is_never_nothing_to_do() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "certificate-refused", CardOptions::default());
+    let (run, _) = read(&stack, &[]);
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stdout, run.stderr);
+    let doc = run.json();
+    assert_eq!(
+        doc["card"]["gaps"],
+        serde_json::json!([{"read": "certificate", "sw": "6982"}])
+    );
+    assert_eq!(doc["advice"]["route"], "conditional");
+    let text = stack.jpki_status(&[
+        "--no-input",
+        "--now",
+        NOW,
+        "--reader",
+        READER0,
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(text.code, Some(3), "{}", text.stderr);
+    assert!(
+        text.stdout.contains("NOT READ: the card answered 69 82")
+            && text.stdout.contains("read it again")
+            && !text.stdout.contains("Advice: nothing to do"),
+        "{}",
+        text.stdout
+    );
+    card.assert_no_violation();
+}
+
+/// Issue 19, item 3: a frozen pcscd (SIGSTOP) never hangs a command. The
+/// context and the reader list used to run unbounded: a reading, `--wait=3`
+/// and `readers` were all still running at 30-40 s with every limit at 2 s.
+/// Now each ends within its limit with `service_not_answering`, exit 7.
+#[test]
+fn a_frozen_pcscd_ends_every_command_within_its_bound() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let _card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let limits = [
+        "--command-timeout",
+        "2",
+        "--reading-timeout",
+        "2",
+        "--in-use-wait",
+        "2",
+    ];
+    stack.signal_pcscd("STOP");
+    let runs: [(&str, Vec<&str>); 3] = [
+        ("reading", vec!["--json", "--no-input", "--reader", READER0]),
+        ("--wait=3", vec!["--json", "--no-input", "--wait=3"]),
+        ("readers", vec!["readers", "--json"]),
+    ];
+    let mut results = Vec::new();
+    for (what, args) in runs {
+        // The limits go before a subcommand (they are the main command's).
+        let mut args: Vec<&str> = limits.iter().copied().chain(args).collect();
+        if what != "readers" {
+            args.rotate_left(limits.len());
+        }
+        let start = Instant::now();
+        let run = stack.jpki_status(&args);
+        results.push((what, run, start.elapsed()));
+    }
+    stack.signal_pcscd("CONT");
+    for (what, run, took) in &results {
+        eprintln!("frozen pcscd, {what}: exit {:?} after {took:?}", run.code);
+        assert_eq!(run.code, Some(7), "{what}: {}\n{}", run.stdout, run.stderr);
+        assert_eq!(error_code(run), "service_not_answering", "{what}");
+        assert!(*took < Duration::from_secs(5), "{what} took {took:?}");
+        assert!(
+            run.stderr.contains("did not answer within 2 s"),
+            "{what}: {}",
+            run.stderr
+        );
+    }
+    // Thawed, the same stack reads again.
+    let (run, _) = read(&stack, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+}
+
+/// Issue 19, item 2: pcscd stopped while `--wait` waits for a card is
+/// `no_service`, exit 7, with the service's own message; it was exit 8 with
+/// a card message ("insert the card fully") although no card was involved.
+#[test]
+fn pcscd_stopped_under_wait_is_no_service_not_a_card_error() {
+    let _g = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let out = stack.dir().join("wait.out");
+    let err = stack.dir().join("wait.err");
+    let mut child = stack
+        .program(Program::jpki_status().args(["--json", "--no-input", "--wait", "--lang", "en"]))
+        .command()
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("out"))
+        .stderr(std::fs::File::create(&err).expect("err"))
+        .spawn()
+        .expect("start --wait");
+    // Let it reach its wait for a card.
+    std::thread::sleep(Duration::from_millis(700));
+    stack.stop();
+    let deadline = Instant::now() + STEP;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("--wait still running 10 s after pcscd stopped");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = std::fs::read_to_string(&out).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+    assert_eq!(status.code(), Some(7), "{stdout}\n{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("error document");
+    assert_eq!(doc["error"]["code"], "no_service", "{stdout}");
+    assert!(
+        stderr.contains("smart-card service") && !stderr.contains("card fully"),
+        "{stderr}"
+    );
+}

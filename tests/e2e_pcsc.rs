@@ -25,7 +25,7 @@ mod support;
 
 use std::time::Duration;
 
-use common::{profile_files, Run};
+use common::{profile_files, Run, NOW};
 use serde_json::Value;
 use support::{
     comparable, have_opensc, key_state, opensc_tries, serial, sim_run, Card, CardOptions, Stack,
@@ -88,9 +88,20 @@ fn every_profile_matches_the_in_process_simulation() {
                 run.stderr
             );
             let real = run.json();
+            let mut expected = comparable(&sim);
+            // The card answers `6F 00` only to the first command after a
+            // power-up: the simulator powers up for every reading, pcscd
+            // may keep the card powered between two readings (issue 19),
+            // and then the retry is not needed.
+            let sim_apdus = expected["apdus"].as_u64().unwrap_or(0);
+            if profile == "first-command-6f00"
+                && real["apdus"].as_u64() == Some(sim_apdus.saturating_sub(1))
+            {
+                expected["apdus"] = real["apdus"].clone();
+            }
             assert_eq!(
                 comparable(&real),
-                comparable(&sim),
+                expected,
                 "{profile} (reading {attempt}): pcscd vs --sim"
             );
             assert_eq!(
@@ -394,4 +405,72 @@ fn apdu_log_witness_parser() {
         .map(|a| support::is_verify_with_data(a))
         .collect();
     assert_eq!(bad, vec![false, true, true]);
+}
+
+/// Issue 19, items 4 and 5: readers named with bytes that are not UTF-8
+/// (CP932 "カード", as Windows' ANSI PC/SC calls give a Japanese name) and
+/// with a terminal control sequence (ESC [31m, a USB product string) are
+/// listed, chosen and read through pcscd: the name is shown decoded, PC/SC
+/// gets its original bytes back, and text output never sends the ESC to
+/// the terminal. Before: the lossy name was used to connect
+/// (`unknown_reader`, exit 7, every time) and the ESC was printed raw.
+#[test]
+fn a_reader_name_that_is_not_utf8_is_listed_chosen_and_read() {
+    let _turn = serial();
+    let raw: &[u8] = b"\x83J\x81[\x83h\x1b[31m Reader";
+    let Some(stack) = Stack::start_named(Some(raw)) else {
+        return;
+    };
+    let shown = "カード\u{1b}[31m Reader 00 00";
+    let _card = Card::place(&stack, "fresh", CardOptions::default());
+    let list = stack.jpki_status(&["--wait=10", "readers", "--json"]);
+    assert_eq!(list.code, Some(0), "{}", list.stderr);
+    let names: Vec<String> = list.json()["readers"]
+        .as_array()
+        .expect("readers")
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n == shown), "{names:?}");
+    let run = stack.jpki_status(&[
+        "--json",
+        "--no-input",
+        "--now",
+        NOW,
+        "--wait=10",
+        "--reader",
+        shown,
+    ]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        support::report_of(&run.json())["reader"],
+        Value::from(shown)
+    );
+    let text = stack.jpki_status(&[
+        "--no-input",
+        "--details",
+        "--lang",
+        "en",
+        "--now",
+        NOW,
+        "--reader",
+        shown,
+    ]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert!(
+        text.stdout.contains("Reader: カード\\x1B[31m Reader 00 00")
+            && !text.stdout.contains('\u{1b}'),
+        "{}",
+        text.stdout
+    );
+    let listing = stack.jpki_status(&["readers"]);
+    assert!(
+        listing.stdout.contains("カード\\x1B[31m Reader 00 01")
+            && !listing.stdout.contains('\u{1b}'),
+        "{}",
+        listing.stdout
+    );
+    let missing = stack.jpki_status(&["--no-input", "--reader", "カード\u{1b}[31m Reader 00 07"]);
+    assert_eq!(missing.code, Some(2), "{}", missing.stderr);
+    assert!(!missing.stderr.contains('\u{1b}'), "{}", missing.stderr);
 }

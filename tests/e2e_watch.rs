@@ -132,6 +132,8 @@ fn assert_well_formed(lines: &[WatchLine]) {
         "report",
         "card_removed",
         "error",
+        "service_lost",
+        "service_back",
     ];
     for (i, l) in lines.iter().enumerate() {
         let v = &l.value;
@@ -589,4 +591,146 @@ fn soak_two_readers_200_cycles() {
         Vec::<String>::new(),
         "processes left behind"
     );
+}
+
+/// Issue 19, item 2: pcscd stopped and started again under a running watch
+/// (an upgrade, a crash and its restart): the watch says the service went
+/// away, waits, says it is back, and reports the next card placed, without
+/// being restarted. Before: the watch ended with exit 8 and a card message
+/// ("insert the card fully") and the desk had to start it again.
+#[test]
+fn watch_survives_pcscd_stopped_and_restarted_and_reads_the_next_card() {
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let fresh = sim_json("fresh");
+    let mut w = Watcher::start(&stack, &["--now", NOW]);
+    w.wait_for("reader_added", READER0, STEP);
+    stack.stop();
+    let lost = w.wait_for("service_lost", "", STEP);
+    assert_eq!(
+        w.lines[lost].value["error"]["code"],
+        "no_service",
+        "{}",
+        w.context()
+    );
+    assert_eq!(w.lines[lost].value["error"]["exit_code"], 7);
+    w.wait_for("reader_removed", READER0, STEP);
+    stack.restart();
+    w.wait_for("service_back", "", STEP);
+    w.wait_for("reader_added", READER0, STEP);
+    let _card = place_and_expect_report(&mut w, &stack, READER0, "fresh", &fresh);
+    assert!(
+        w.pid()
+            .is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists()),
+        "the watch is still running"
+    );
+    assert_well_formed(&w.lines);
+}
+
+/// Issue 19, item 6: `--watch --slip FOLDER` on a full disk leaves no empty
+/// or partial `slip-….html` behind (a folder-watching print queue would
+/// print a blank page); the reading is still reported and the error said.
+/// Before: one 0-byte slip per failed reading. The folder is a 4 KiB tmpfs
+/// mounted in the stack's own namespace.
+#[test]
+fn watch_slips_on_a_full_disk_leave_no_empty_file() {
+    let _turn = serial();
+    let Some(stack) = Stack::start() else { return };
+    let folder = stack.dir().join("full-slips");
+    std::fs::create_dir_all(&folder).expect("slip folder");
+    let folder_arg = folder.to_string_lossy().into_owned();
+    let mount = stack
+        .program(common::Program::new("mount").args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=4k",
+            "jpki-full",
+            &folder_arg,
+        ]))
+        .run();
+    assert_eq!(mount.code, Some(0), "mount a tiny tmpfs: {}", mount.stderr);
+    let listing = || {
+        let run = stack
+            .program(common::Program::new("ls").args(["-A", &folder_arg]))
+            .run();
+        run.stdout
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    };
+    let mut w = Watcher::start(&stack, &["--now", NOW, "--slip", &folder_arg]);
+    w.wait_for("reader_added", READER0, STEP);
+    for round in 0..2 {
+        let card = Card::place(&stack, "fresh", on(READER0));
+        let inserted = w.wait_for("card_inserted", READER0, STEP);
+        let report = next_for(&mut w, READER0, inserted);
+        assert_eq!(report.kind(), "report", "round {round}\n{}", w.context());
+        assert!(
+            report.value.get("slip").is_none(),
+            "no slip path for a slip not written: {}",
+            report.value
+        );
+        drop(card);
+        w.wait_for("card_removed", READER0, STEP);
+    }
+    let files = listing();
+    assert!(
+        files.is_empty(),
+        "files left in the full slip folder: {files:?}"
+    );
+    assert!(
+        w.stderr()
+            .contains("Check that you may write there and that the disk has space"),
+        "{}",
+        w.stderr()
+    );
+    drop(w);
+    // A single reading with --slip into the same full folder: the slip
+    // error (exit 1), and still nothing left behind.
+    let _card = Card::place_ready(&stack, "fresh", on(READER0));
+    let slip = format!("{folder_arg}/slip.html");
+    let run = stack.jpki_status(&[
+        "--no-input",
+        "--now",
+        NOW,
+        "--reader",
+        READER0,
+        "--slip",
+        &slip,
+    ]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("write the slip"), "{}", run.stderr);
+    let files = listing();
+    assert!(files.is_empty(), "single reading left {files:?}");
+}
+
+/// Issue 19, item 2: with `--wait=SECS`, a watch whose PC/SC service went
+/// away waits at most SECS for it, then ends with exit 7 after an `error`
+/// event (`no_service`, `reader: null`).
+#[test]
+fn watch_with_a_wait_bound_ends_when_the_service_stays_away() {
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let mut w = Watcher::start(&stack, &["--now", NOW, "--wait=1"]);
+    w.wait_for("reader_added", READER0, STEP);
+    stack.stop();
+    let lost = w.wait_for("service_lost", "", STEP);
+    let at = w.lines[lost].at;
+    let code = w.wait_exit(Duration::from_secs(6));
+    assert_eq!(code, Some(7), "{}", w.context());
+    let last = w.lines.last().expect("a last line");
+    assert_eq!(last.kind(), "error", "{}", w.context());
+    assert_eq!(last.value["error"]["code"], "no_service");
+    assert!(last.value["reader"].is_null());
+    let waited = last.at.duration_since(at);
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "waited {waited:?} for a 1 s bound"
+    );
+    assert_well_formed(&w.lines);
 }

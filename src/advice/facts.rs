@@ -365,6 +365,10 @@ pub struct CardFacts {
     pub certificate_expiry: Option<String>,
     /// Nothing on the card looked like a My Number Card applet.
     pub foreign: bool,
+    /// The card refused (or garbled) a read of its identity or certificate
+    /// (`CardReport::has_gap`): never "nothing to do" (issue 19).
+    #[serde(default)]
+    pub gap: bool,
 }
 
 /// Everything the engine decides from.
@@ -394,6 +398,7 @@ impl AdviceInput {
                 certificate_status: report.card.certificate_status,
                 certificate_expiry: report.card.certificate_expiry.clone(),
                 foreign: report.is_foreign_card(),
+                gap: report.has_gap(),
             }),
             keys,
             facts,

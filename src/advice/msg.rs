@@ -267,6 +267,12 @@ pub enum Msg {
     },
     /// R3: counters never recover with time.
     NoRecovery,
+    /// Every holder PIN read as locked: a 顔認証マイナンバーカード is issued
+    /// with no PINs set, and what it answers is not published (issue 19).
+    MaybeFaceAuth,
+    /// The card refused (or garbled) a read of its identity or certificate:
+    /// read it again; the same again means the counter (issue 19).
+    ReadingGap,
     /// R4: face authentication locks on its own.
     FaceAuthLocks,
     /// R6: moving revokes the 署名用 certificate.

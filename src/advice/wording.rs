@@ -305,6 +305,8 @@ impl Msg {
             | Msg::OtherPinTwice { .. }
             | Msg::LastTry { .. }
             | Msg::NoRecovery
+            | Msg::ReadingGap
+            | Msg::MaybeFaceAuth
             | Msg::FaceAuthLocks
             | Msg::MoveRevokes
             | Msg::ExpiredHealthInsurance
@@ -685,6 +687,14 @@ impl Msg {
                 "残り回数は時間がたっても回復しません。正しく1回入力すると最大に戻ります。医療機関での職員の目視確認では戻りません。",
                 "Counters never recover with time; one correct entry restores the maximum. A hospital's staff visual check does not reset them.",
             ),
+            Msg::MaybeFaceAuth => t(
+                "どの暗証番号もロックと読めました。カードの追記欄に「顔認証」とあれば、暗証番号を設定せずに交付される顔認証マイナンバーカードかもしれません。その応答は公開されておらず、いつもこう読める可能性があります（その場合は暗証番号の手続きはありません）。",
+                "Every PIN reads as locked. If the card's 追記欄 says 「顔認証」, this may be a 顔認証マイナンバーカード, which is issued with no PINs: what it answers is not published, and it may always read like this (then there is no PIN route).",
+            ),
+            Msg::ReadingGap => t(
+                "カードの一部（種類の情報か電子証明書）を読めませんでした。この結果だけで「対応不要」とは言えません。カードを置き直してもう一度読んでください。同じことが続くときは市区町村の窓口で相談してください。",
+                "Part of the card (what kind of card it is, or its certificate) could not be read, so this reading alone cannot say nothing needs doing. Place the card again and read it again; if the same happens again, ask at the municipal counter.",
+            ),
             Msg::FaceAuthLocks => t(
                 "顔認証も10回失敗すると単独でロックされます。",
                 "Face authentication locks on its own after 10 failures.",
@@ -912,6 +922,17 @@ pub fn conditional_sentence(c: &Condition, lang: Lang) -> String {
 /// answer means the counter (issue 18: its own instruction, never tied to
 /// a question about another key).
 pub fn odd_sentence(keys: &[KeyId], lang: Lang) -> String {
+    if keys.is_empty() {
+        // No key answered oddly: the question comes from a refused read of
+        // the card itself (a reading with a gap, issue 19); the card line
+        // says which read and what the card answered.
+        return lang
+            .pick(
+                "カードをもう一度読み取ってください（カードの情報の一部を読み取れませんでした）。同じ応答なら市区町村の窓口です。",
+                "read the card again (part of the card could not be read); if it answers the same way, go to the municipal counter.",
+            )
+            .to_string();
+    }
     let names: Vec<&str> = keys.iter().map(|k| vocab::pin_name(*k, lang)).collect();
     match lang {
         Lang::Ja => format!(
@@ -1083,6 +1104,8 @@ mod tests {
             Msg::OtherPinTwice { key, left: 2 },
             Msg::LastTry { key },
             Msg::NoRecovery,
+            Msg::ReadingGap,
+            Msg::MaybeFaceAuth,
             Msg::FaceAuthLocks,
             Msg::MoveRevokes,
             Msg::ExpiredHealthInsurance,

@@ -199,6 +199,7 @@ fn transport_row(e: &TransportError, lang: Lang) -> ErrorRow {
     use TransportError as T;
     let (code, exit) = match e {
         T::NoService => ("no_service", Exit::NoCard),
+        T::ServiceNotAnswering { .. } => ("service_not_answering", Exit::NoCard),
         T::NoReader => ("no_reader", Exit::NoCard),
         T::UnknownReader(_) => ("unknown_reader", Exit::NoCard),
         T::NoCard(_) => ("no_card", Exit::NoCard),
@@ -374,6 +375,7 @@ pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Ex
 /// `jpki-status: WHAT` and `  → NEXT STEP` on stderr.
 pub(crate) fn write_text_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
     let (what, next) = e.describe(lang);
+    let (what, next) = (crate::text::printable(&what), crate::text::printable(&next));
     let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
 }
 

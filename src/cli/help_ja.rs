@@ -291,7 +291,7 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
-        "wait" => "カード（またはリーダー）が現れるまで待つ。SECS を付けるとその秒数まで",
+        "wait" => "カード（またはリーダー）が現れるまで待つ。SECS を付けるとその秒数まで。--watch では、止まったPC/SCサービスが戻るのを待つ上限",
         "sim" => "実物の代わりに模擬カードを読む。組み込みの名前（jpki-status profiles）かプロファイルのファイル",
         "json" => "文字の表の代わりに JSON を標準出力に出す（docs/json.md）",
         "verbose" => "カードとのやり取りをすべて標準エラーに表示する（> 00 A4 ...、< 90 00）",

@@ -39,12 +39,20 @@ struct ReaderJson {
 }
 
 /// `readers`: the PC/SC readers, or with `--sim` the simulated one.
-pub(super) fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut Io<'_>) -> Exit {
-    let mut terminal = match open_terminal(sim) {
-        Ok(t) => t,
+/// The service is asked within `service` (a frozen pcscd: exit 7 after it).
+pub(super) fn list_readers(
+    sim: Option<&str>,
+    json: bool,
+    service: std::time::Duration,
+    lang: Lang,
+    io: &mut Io<'_>,
+) -> Exit {
+    let worker = open_terminal(sim).and_then(|t| Ok(crate::session::PcscWorker::spawn(t)?));
+    let mut worker = match worker {
+        Ok(w) => w,
         Err(e) => return report_error(&e, json, lang, io),
     };
-    let readers = match terminal.readers() {
+    let readers = match worker.call(service, |t| t.readers()) {
         Ok(r) => r,
         Err(e) => return report_error(&RunError::Transport(e), json, lang, io),
     };
@@ -78,7 +86,7 @@ pub(super) fn list_readers(sim: Option<&str>, json: bool, lang: Lang, io: &mut I
                 (None, true) => lang.pick("カードあり", "card").to_string(),
                 (None, false) => lang.pick("カードなし", "no card").to_string(),
             };
-            writeln!(io.out, "{}\n    {card}", r.name)
+            writeln!(io.out, "{}\n    {card}", crate::text::printable(&r.name))
         })
     };
     match result.and_then(|()| io.out.flush()) {

@@ -36,7 +36,6 @@ use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::probe::ProbeOptions;
 use crate::report::CardReport;
-use crate::session::read_bounded;
 use crate::site::Site;
 use crate::slip;
 use listing::{list_profiles, list_readers};
@@ -79,7 +78,13 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
     let lang = language(cli.lang, cli.read.site.as_deref());
     match &cli.command {
         Some(Sub::Profiles) => list_profiles(lang, io),
-        Some(Sub::Readers { json }) => list_readers(cli.read.sim.as_deref(), *json, lang, io),
+        Some(Sub::Readers { json }) => list_readers(
+            cli.read.sim.as_deref(),
+            *json,
+            cli.read.limits().service(),
+            lang,
+            io,
+        ),
         Some(Sub::Advise(a)) => match run_advise(a, lang, &mut *io.out) {
             Ok(exit) => exit,
             Err(AdviseError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
@@ -150,20 +155,20 @@ fn read_card(
     lang: Lang,
     io: &mut Io<'_>,
 ) -> Result<CardReport, RunError> {
-    let mut terminal = open_terminal(args.sim.as_deref())?;
-    let reader = wait_and_choose(&mut *terminal, args.reader.as_deref(), args.wait, io, lang)?;
+    let mut worker = crate::session::PcscWorker::spawn(open_terminal(args.sim.as_deref())?)?;
+    let limits = args.limits();
+    let reader = wait_and_choose(
+        &mut worker,
+        args.reader.as_deref(),
+        args.wait,
+        limits.service(),
+        io,
+        lang,
+    )?;
     let options = ProbeOptions {
         diagnostics: args.diagnostics,
     };
-    let finished = read_bounded(
-        terminal,
-        &reader,
-        options,
-        now,
-        args.verbose,
-        args.limits(),
-        false,
-    );
+    let finished = worker.read(&reader, options, now, args.verbose, limits, false);
     // A simulated card records any forbidden command: a run that caused
     // one is a bug in this tool and must never look like a good reading.
     if let Some(terminal) = &finished.terminal {
@@ -269,6 +274,7 @@ impl Reading<'_> {
         let out_err = RunError::Output;
         if self.args.details {
             if let Some(reader) = &self.report.reader {
+                let reader = crate::text::printable(reader);
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
                     .map_err(out_err)?;
             }

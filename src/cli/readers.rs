@@ -8,6 +8,7 @@
 use super::{Io, RunError, Wait};
 use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
+use crate::session::PcscWorker;
 use crate::sim::{SimCard, SimTerminal};
 use crate::transport::{ReaderInfo, Terminal};
 use std::time::{Duration, Instant};
@@ -122,10 +123,14 @@ pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal + Send>, RunE
 }
 
 /// Waits (if asked) until a reader can be chosen, and returns its name.
+/// Every call to the PC/SC service runs under `service` (plus the slice it
+/// waits for, `session::PcscWorker`): a frozen service ends the run with
+/// "not answering" (exit 7), never a hang (issue 19).
 pub fn wait_and_choose(
-    terminal: &mut dyn Terminal,
+    terminal: &mut PcscWorker,
     wanted: Option<&str>,
     wait: Option<Wait>,
+    service: Duration,
     io: &mut Io<'_>,
     lang: Lang,
 ) -> Result<String, RunError> {
@@ -137,7 +142,7 @@ pub fn wait_and_choose(
     };
     let mut told = false;
     loop {
-        let readers = terminal.readers()?;
+        let readers = terminal.call(service, |t| t.readers())?;
         match choose_reader(&readers, wanted) {
             Ok(r) => return Ok(r),
             Err(e) if wait.is_some() && e.waitable() => {
@@ -166,7 +171,10 @@ pub fn wait_and_choose(
                     }
                     None => Duration::from_secs(5),
                 };
-                terminal.wait_for_change(&readers, Some(slice))?;
+                let seen = readers.clone();
+                terminal.call(slice + service, move |t| {
+                    t.wait_for_change(&seen, Some(slice))
+                })?;
             }
             Err(e) => return Err(e.into()),
         }

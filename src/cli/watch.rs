@@ -139,6 +139,12 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 diagnostics: args.diagnostics,
             },
             limits: args.limits(),
+            // `--wait=SECS` in watch mode: how long a stopped service may
+            // take to come back; otherwise until Ctrl-C.
+            service_wait: match args.wait {
+                Some(super::Wait::AtMost(d)) => Some(d),
+                _ => None,
+            },
         },
         &clock,
         &mut sink,
@@ -237,6 +243,7 @@ fn write_event_json(
         WatchEvent::Error { reader, error } => {
             let e = RunError::Transport(error.clone());
             let (message, next_step) = e.describe(lang);
+            let next_step = in_watch(error, next_step, lang);
             let body = JsonErrorBody {
                 code: e.code(),
                 exit_code: e.exit().code(),
@@ -245,6 +252,18 @@ fn write_event_json(
             };
             ("error", reader.as_deref(), None, None, Some(body))
         }
+        WatchEvent::ServiceLost { error } => {
+            let e = RunError::Transport(error.clone());
+            let (message, _) = e.describe(lang);
+            let body = JsonErrorBody {
+                code: e.code(),
+                exit_code: e.exit().code(),
+                message,
+                next_step: service_waiting(lang).to_string(),
+            };
+            ("service_lost", None, None, None, Some(body))
+        }
+        WatchEvent::ServiceBack => ("service_back", None, None, None, None),
     };
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
@@ -273,26 +292,30 @@ fn write_event_text(
     advice: Option<&Advice>,
     lang: Lang,
 ) -> std::io::Result<()> {
+    let shown = |r: &str| text::printable(r).into_owned();
     match event {
         WatchEvent::ReaderAdded { reader } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("リーダー接続:", "reader connected:")
+                "[{time}] {} {}",
+                lang.pick("リーダー接続:", "reader connected:"),
+                shown(reader)
             )
         }
         WatchEvent::ReaderRemoved { reader } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("リーダー取り外し:", "reader disconnected:")
+                "[{time}] {} {}",
+                lang.pick("リーダー取り外し:", "reader disconnected:"),
+                shown(reader)
             )
         }
         WatchEvent::CardInserted { reader, .. } => {
             writeln!(
                 out,
-                "[{time}] {} {reader}",
-                lang.pick("カードを検出:", "card placed on")
+                "[{time}] {} {}",
+                lang.pick("カードを検出:", "card placed on"),
+                shown(reader)
             )
         }
         WatchEvent::Report { report, .. } => match advice {
@@ -309,18 +332,80 @@ fn write_event_text(
         },
         WatchEvent::CardRemoved { reader } => writeln!(
             out,
-            "[{time}] {} {reader}\n{}",
+            "[{time}] {} {}\n{}",
             lang.pick("カードが取り外されました:", "card removed from"),
+            shown(reader),
             "-".repeat(60)
         ),
         WatchEvent::Error { reader, error } => {
             let (what, next) = text::describe_transport_error(error, lang);
+            let next = in_watch(error, next, lang);
             let _ = writeln!(
                 err,
-                "[{time}] {}: {what}\n  → {next}",
-                reader.as_deref().unwrap_or("PC/SC")
+                "[{time}] {}: {}\n  → {}",
+                shown(reader.as_deref().unwrap_or("PC/SC")),
+                shown(&what),
+                shown(&next)
             );
             Ok(())
+        }
+        WatchEvent::ServiceLost { error } => {
+            let (what, _) = text::describe_transport_error(error, lang);
+            writeln!(out, "[{time}] PC/SC: {what}\n  → {}", service_waiting(lang))
+        }
+        WatchEvent::ServiceBack => writeln!(
+            out,
+            "[{time}] PC/SC: {}",
+            lang.pick(
+                "スマートカードのサービスが戻りました。監視を続けます。",
+                "the smart-card service is back; watching again."
+            )
+        ),
+    }
+}
+
+/// A next step that fits watch mode: the card left before it could be
+/// read, so place it again; `--wait` is for a single reading (issue 19).
+fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) -> String {
+    match error {
+        crate::transport::TransportError::NoCard(_) => lang
+            .pick(
+                "カードをもう一度置いてください。",
+                "Place the card on the reader again.",
+            )
+            .to_string(),
+        crate::transport::TransportError::NoReader => lang
+            .pick(
+                "リーダーを接続してください。監視はそのまま続きます。",
+                "Connect a reader; watching goes on.",
+            )
+            .to_string(),
+        _ => next,
+    }
+}
+
+/// What watch mode does while the service is away (issue 19).
+fn service_waiting(lang: Lang) -> &'static str {
+    lang.pick(
+        "サービスが戻るのを待っています。戻れば自動で監視を続けます（再起動は不要）。",
+        "Waiting for the service to come back; watching goes on by itself (no restart needed).",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::TransportError;
+
+    #[test]
+    fn watch_mode_errors_never_suggest_wait() {
+        for lang in [Lang::En, Lang::Ja] {
+            for e in [TransportError::NoCard("R".into()), TransportError::NoReader] {
+                let (_, next) = text::describe_transport_error(&e, lang);
+                assert!(next.contains("--wait"), "the single reading's step");
+                let next = in_watch(&e, next, lang);
+                assert!(!next.contains("--wait"), "{next}");
+            }
         }
     }
 }

@@ -101,6 +101,11 @@ pub struct SimCard {
     selected_file: Option<u16>,
     exchanges: usize,
     violations: Vec<Violation>,
+    /// The answer to the first command after each power-up, when the card
+    /// has that quirk (`6F 00`, real-card-evidence.md §3).
+    power_up_answer: Option<StatusWord>,
+    /// No command has been answered since the last power-up.
+    just_powered: bool,
 }
 
 impl SimCard {
@@ -115,7 +120,18 @@ impl SimCard {
             selected_file: None,
             exchanges: 0,
             violations: Vec::new(),
+            power_up_answer: None,
+            just_powered: false,
         }
+    }
+
+    /// The card answers `sw` (and nothing else) to the first command after
+    /// each power-up or reset, as a real card answered `6F 00` after a power
+    /// cycle (real-card-evidence.md §3, myna-card `src/transport/pcsc.rs`
+    /// @4c210ac1).
+    pub fn with_power_up_answer(mut self, sw: Option<StatusWord>) -> SimCard {
+        self.power_up_answer = sw;
+        self
     }
 
     /// Loads a built-in profile by name (`fresh`, `auth-locked`, ...) or a
@@ -160,14 +176,17 @@ impl SimCard {
     /// Power on: volatile state starts empty.
     pub fn power_on(&mut self) {
         self.clear_volatile();
+        self.just_powered = true;
     }
     /// Power off: volatile state is lost; counters stay.
     pub fn power_off(&mut self) {
         self.clear_volatile();
+        self.just_powered = false;
     }
     /// Warm reset: as power off then on.
     pub fn reset(&mut self) {
         self.clear_volatile();
+        self.just_powered = true;
     }
 
     fn clear_volatile(&mut self) {
@@ -186,7 +205,13 @@ impl SimCard {
     pub fn process(&mut self, command: &[u8]) -> Vec<u8> {
         let index = self.exchanges;
         self.exchanges += 1;
-        let (data, sw) = self.answer(index, command);
+        let first = std::mem::take(&mut self.just_powered);
+        let (data, sw) = match self.power_up_answer {
+            // The quirk answers before the command is looked at: nothing
+            // is selected, nothing is spent.
+            Some(sw) if first => (Vec::new(), sw),
+            _ => self.answer(index, command),
+        };
         let mut out = data;
         out.extend_from_slice(&sw.0.to_be_bytes());
         out
@@ -315,18 +340,16 @@ impl SimCard {
         let offset = usize::from(u16::from_be_bytes([p1, p2]));
         let le = if c[4] == 0 { 256 } else { usize::from(c[4]) };
         match self.applets[a].files.get(&f) {
+            // As a real card ends a file (real-card-evidence.md §1 finding
+            // 4, soltia48/myna-card src/card.rs @0c39784a, JICSAP 6.4.1 (4)
+            // and 7.3.1): the last, short chunk with `90 00`, a read at or
+            // past the end `6B 00`.
             Some(SimFile::Data(data)) => {
-                if offset > data.len() {
+                if offset >= data.len() {
                     return (vec![], StatusWord::WRONG_P1P2);
                 }
                 let end = (offset + le).min(data.len());
-                let chunk = data[offset..end].to_vec();
-                let sw = if chunk.len() < le {
-                    StatusWord::END_OF_FILE
-                } else {
-                    StatusWord::SUCCESS
-                };
-                (chunk, sw)
+                (data[offset..end].to_vec(), StatusWord::SUCCESS)
             }
             Some(SimFile::Protected) => (vec![], StatusWord::SECURITY_NOT_SATISFIED),
             _ => (vec![], StatusWord::NOT_ALLOWED),
@@ -398,6 +421,27 @@ mod tests {
         send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01");
         send(&mut card, "00 A4 02 0C 02 00 18");
         assert_eq!(send(&mut card, "00 20 00 80"), "63 C2");
+    }
+
+    #[test]
+    fn a_power_up_answer_is_given_once_per_power_up() {
+        let mut card = SimCard::load("first-command-6f00").expect("profile");
+        card.power_on();
+        let select = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+        assert_eq!(send(&mut card, select), "6F 00");
+        assert_eq!(send(&mut card, select), "90 00");
+        assert_eq!(send(&mut card, select), "90 00");
+        card.reset();
+        assert_eq!(send(&mut card, select), "6F 00");
+    }
+
+    #[test]
+    fn a_file_ends_with_a_short_90_00_chunk_then_6b_00() {
+        let mut card = SimCard::load("fresh").expect("fresh");
+        send(&mut card, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01");
+        send(&mut card, "00 A4 02 0C 02 00 08");
+        assert_eq!(send(&mut card, "00 B0 00 00 00"), "8F 8F 00 90 00");
+        assert_eq!(send(&mut card, "00 B0 00 03 00"), "6B 00");
     }
 
     #[test]

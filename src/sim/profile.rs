@@ -84,6 +84,14 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
         "above-max",
         include_str!("../../apdu/profiles/above-max.toml"),
     ),
+    (
+        "first-command-6f00",
+        include_str!("../../apdu/profiles/first-command-6f00.toml"),
+    ),
+    (
+        "certificate-refused",
+        include_str!("../../apdu/profiles/certificate-refused.toml"),
+    ),
 ];
 
 /// Why a profile could not be used.
@@ -219,6 +227,14 @@ pub struct Profile {
     /// Files to remove, as `applet:EFID` (e.g. `jpki:000A`).
     #[serde(default)]
     pub absent_files: Vec<String>,
+    /// Files that need a PIN to read (READ BINARY answers `69 82`), as
+    /// `applet:EFID`: the smartphone token's authentication certificate
+    /// (real-card-evidence.md §1.1).
+    #[serde(default)]
+    pub protected_files: Vec<String>,
+    /// The answer to the first command after each power-up (e.g. `6F00`,
+    /// real-card-evidence.md §3).
+    pub power_up_answer: Option<String>,
     /// PIN states by name: `auth`, `sign`, `kenhojo`, `juki`, `juki_common`,
     /// `kenhojo_a`, `kenhojo_b`, `kenhojo_0012`, `kenmen_a`, `kenmen_b`.
     #[serde(default)]
@@ -386,15 +402,24 @@ impl Profile {
         &self,
         applets: &mut [(Applet, BTreeMap<u16, SimFile>)],
     ) -> Result<(), String> {
-        for f in &self.absent_files {
-            let (a, ef) = f
-                .split_once(':')
-                .ok_or(format!("absent_files: {f:?} is not applet:EFID"))?;
-            let a = Applet::from_name(a).ok_or(format!("absent_files: unknown applet in {f:?}"))?;
-            let ef = u16::from_str_radix(ef, 16)
-                .map_err(|_| format!("absent_files: bad EF in {f:?}"))?;
-            if let Some((_, files)) = applets.iter_mut().find(|(x, _)| *x == a) {
-                files.remove(&ef);
+        for (field, list) in [
+            ("absent_files", &self.absent_files),
+            ("protected_files", &self.protected_files),
+        ] {
+            for f in list {
+                let (a, ef) = f
+                    .split_once(':')
+                    .ok_or(format!("{field}: {f:?} is not applet:EFID"))?;
+                let a = Applet::from_name(a).ok_or(format!("{field}: unknown applet in {f:?}"))?;
+                let ef =
+                    u16::from_str_radix(ef, 16).map_err(|_| format!("{field}: bad EF in {f:?}"))?;
+                if let Some((_, files)) = applets.iter_mut().find(|(x, _)| *x == a) {
+                    if field == "absent_files" {
+                        files.remove(&ef);
+                    } else if files.contains_key(&ef) {
+                        files.insert(ef, SimFile::Protected);
+                    }
+                }
             }
         }
         Ok(())
@@ -450,6 +475,14 @@ impl Profile {
         }
         self.remove_absent_files(&mut applets)?;
         let atr = self.atr()?;
+        let power_up_answer = self
+            .power_up_answer
+            .as_deref()
+            .map(|t| {
+                StatusWord::parse_hex(t)
+                    .ok_or(format!("power_up_answer: {t:?} is not 4 hex digits"))
+            })
+            .transpose()?;
         Ok(SimCard::new(
             &self.name,
             atr,
@@ -461,7 +494,8 @@ impl Profile {
                     files,
                 })
                 .collect(),
-        ))
+        )
+        .with_power_up_answer(power_up_answer))
     }
 }
 

@@ -117,6 +117,25 @@ fn skip_or_fail(why: &str) -> Option<Stack> {
     None
 }
 
+/// A log as text, whatever bytes it holds (a reader name need not be
+/// UTF-8); `Err` when it cannot be read.
+fn read_lossy(path: &Path) -> std::io::Result<String> {
+    fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Raw bytes as an OS string (Unix: any bytes but NUL).
+fn os_bytes(bytes: &[u8]) -> OsString {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        OsString::from_vec(bytes.to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        OsString::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
 /// The namespace `kind` (`net`, `mnt`, `user`) of process `pid` ("self"
 /// for this one), as the kernel names it: `net:[4026532178]`.
 fn namespace(pid: &str, kind: &str) -> Option<String> {
@@ -181,6 +200,13 @@ impl Stack {
     /// Starts pcscd through the project script, or says why it cannot
     /// (`None` = skipped, see the module doc).
     pub fn start() -> Option<Stack> {
+        Stack::start_named(None)
+    }
+
+    /// As [`Stack::start`], with the readers named `name` (raw bytes, as a
+    /// USB device or Windows' ANSI PC/SC calls may give them): they appear
+    /// as `NAME 00 00` and `NAME 00 01`.
+    pub fn start_named(name: Option<&[u8]>) -> Option<Stack> {
         if std::env::var("JPKI_E2E").is_ok_and(|v| v == "0") {
             record(&format!(
                 "E2E SKIPPED on purpose (JPKI_E2E=0): {}",
@@ -200,6 +226,7 @@ impl Stack {
             .arg(repo().join("scripts/virtual-reader.sh"))
             .arg("foreground")
             .env("JPKI_RUN_DIR", dir.path())
+            .envs(name.map(|n| ("JPKI_READER_NAME", os_bytes(n))))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&script_err).expect("script.err"))
@@ -228,7 +255,7 @@ impl Stack {
             {
                 stack.child = None;
                 let why = fs::read_to_string(&script_err).unwrap_or_default();
-                let log = fs::read_to_string(stack.pcscd_log()).unwrap_or_default();
+                let log = read_lossy(&stack.pcscd_log()).unwrap_or_default();
                 return skip_or_fail(&format!(
                     "scripts/virtual-reader.sh foreground exited ({status}): {}{}",
                     why.trim(),
@@ -238,8 +265,7 @@ impl Stack {
             // pcscd writes "daemon ready" only once it runs, and it runs
             // only inside the new namespace, so /proc/PID/root is then that
             // namespace's view and the socket there is ours.
-            let ready = fs::read_to_string(stack.pcscd_log())
-                .is_ok_and(|l| l.contains("daemon ready"))
+            let ready = read_lossy(&stack.pcscd_log()).is_ok_and(|l| l.contains("daemon ready"))
                 && socket.exists();
             if ready {
                 break;
@@ -299,7 +325,7 @@ impl Stack {
 
     /// The command APDUs pcscd logged so far.
     pub fn logged_apdus(&self) -> Vec<Vec<u8>> {
-        pcscd_apdus(&fs::read_to_string(self.pcscd_log()).unwrap_or_default())
+        pcscd_apdus(&read_lossy(&self.pcscd_log()).unwrap_or_default())
     }
 
     /// Witness 1: no VERIFY with data crossed pcscd. Returns how many APDUs
@@ -322,7 +348,7 @@ impl Stack {
     /// How many times pcscd's event handler logged `needle` (for example
     /// `Card inserted into Virtual PCD 00 00`).
     pub fn log_count(&self, needle: &str) -> usize {
-        fs::read_to_string(self.pcscd_log())
+        read_lossy(&self.pcscd_log())
             .unwrap_or_default()
             .matches(needle)
             .count()
@@ -401,9 +427,59 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// Sends `signal` (a kill(1) name: STOP, CONT) to this stack's pcscd,
+    /// e.g. to freeze it: every client call then blocks in the socket.
+    pub fn signal_pcscd(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("pcscd runs").id();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .expect("kill(1)");
+        assert!(status.success(), "kill -{signal} {pid}");
+    }
+
+    /// Starts pcscd again in the same namespace after [`Stack::stop`] (a
+    /// service restarted or upgraded under a running client), with the
+    /// same readers, and waits until it is ready.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "pcscd still runs");
+        let before = self.log_count("daemon ready");
+        let log = fs::OpenOptions::new()
+            .append(true)
+            .open(self.pcscd_log())
+            .expect("pcscd.log");
+        let child = Program::new("pcscd")
+            .args(["--foreground", "--debug", "--apdu", "-c"])
+            .arg(self.dir.path().join("conf"))
+            .within(&self.prefix)
+            .command()
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start pcscd again");
+        self.child = Some(child);
+        self.wait_log_count("daemon ready", before, Duration::from_secs(10));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.socket_exists() {
+            assert!(Instant::now() < deadline, "pcscd's socket never came back");
+            sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // A frozen pcscd (a test failed before thawing it) would not
+            // see SIGTERM.
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .arg(child.id().to_string())
+                .stderr(Stdio::null())
+                .status();
             terminate(&mut child, Duration::from_secs(5));
         }
         if let Some(mut holder) = self.holder.take() {
@@ -932,6 +1008,28 @@ impl Watcher {
             recent.join("\n"),
             self.stderr()
         )
+    }
+
+    /// Waits up to `limit` for the watcher to end by itself and returns
+    /// its exit code, with every line it printed collected; still running
+    /// after `limit` fails the test.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let child = self.child.as_mut().expect("watcher already stopped");
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                self.child = None;
+                while self.next_line(Duration::from_secs(5)).is_some() {}
+                return s.code();
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "jpki-status --watch still running after {limit:?}\n{}",
+                    self.context()
+                );
+            }
+            sleep(Duration::from_millis(10));
+        }
     }
 
     /// Sends `signal` (a kill(1) name: INT, TERM) and waits up to `limit`

@@ -47,9 +47,51 @@ pub enum AdviseError {
         #[source]
         source: serde_json::Error,
     },
+    /// The `--from` reading holds what no reading of this tool can (issue
+    /// 19): it is refused rather than read as something else.
+    #[error("{} cannot be a jpki-status reading: {problem}", path.display())]
+    FromImpossible {
+        /// The file.
+        path: PathBuf,
+        /// What is impossible.
+        problem: FromProblem,
+    },
     /// Writing the advice failed (not a closed pipe: the caller handles it).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// What makes a saved reading impossible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FromProblem {
+    /// `"keys": []`: a reading always has the holder's four keys.
+    #[error("its key list is empty")]
+    NoKeys,
+    /// The same key id in two rows.
+    #[error("the key {0} is given twice")]
+    KeyTwice(String),
+    /// A `remaining` count of 0 (that is `locked`) or above 15 (what `63 Cx`
+    /// can say).
+    #[error("the key {key} has \"remaining\": {remaining} (a count is 1 to 15; 0 tries left is \"locked\")")]
+    ImpossibleCount {
+        /// The key.
+        key: String,
+        /// The count given.
+        remaining: u64,
+    },
+}
+
+impl FromProblem {
+    /// The problem in Japanese.
+    fn ja(&self) -> String {
+        match self {
+            FromProblem::NoKeys => "暗証番号の一覧（keys）が空です".into(),
+            FromProblem::KeyTwice(k) => format!("{k} が2回あります"),
+            FromProblem::ImpossibleCount { key, remaining } => format!(
+                "{key} の \"remaining\" が {remaining} です（残り回数は1〜15。0回はロック \"locked\" と書かれます）"
+            ),
+        }
+    }
 }
 
 impl AdviseError {
@@ -58,9 +100,9 @@ impl AdviseError {
         match self {
             AdviseError::KnowsAndForgot(_) | AdviseError::GivenTwice(_) => "contradiction",
             AdviseError::FromRead { .. } => "from_unreadable",
-            AdviseError::FromNotJson { .. } | AdviseError::FromNotAReading { .. } => {
-                "from_not_a_reading"
-            }
+            AdviseError::FromNotJson { .. }
+            | AdviseError::FromNotAReading { .. }
+            | AdviseError::FromImpossible { .. } => "from_not_a_reading",
             AdviseError::Output(_) => "output",
         }
     }
@@ -141,6 +183,24 @@ impl AdviseError {
                 lang.pick(
                     "jpki-status --json が出力した読み取り結果を指定してください。エラー文書や advise --json の出力は使えません。",
                     "Give a reading written by jpki-status --json; an error document or advise --json output is not a reading.",
+                )
+                .into(),
+            ),
+            AdviseError::FromImpossible { path, problem } => (
+                match lang {
+                    Lang::Ja => format!(
+                        "{} は jpki-status の読み取り結果ではありえません: {}。",
+                        path.display(),
+                        problem.ja()
+                    ),
+                    Lang::En => format!(
+                        "{} cannot be a jpki-status reading: {problem}.",
+                        path.display()
+                    ),
+                },
+                lang.pick(
+                    "カードを読み直して保存し直すか（jpki-status --json > reading.json）、手で直した箇所を元に戻してください。",
+                    "Read the card again and save it again (jpki-status --json > reading.json), or undo the hand edit.",
                 )
                 .into(),
             ),

@@ -16,7 +16,7 @@
 mod errors;
 mod fact_args;
 
-pub use errors::AdviseError;
+pub use errors::{AdviseError, FromProblem};
 use fact_args::parse_tries;
 pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
 
@@ -98,19 +98,155 @@ pub fn read_report(path: &std::path::Path) -> Result<CardReport, AdviseError> {
 }
 
 /// Parses the text of a saved `--json` reading; `origin` names it in errors.
+/// Strictly (issue 19): a member given twice anywhere (the last one would
+/// win silently), an empty key list, a count this tool never writes
+/// (`"remaining": 0`, which is `locked`, or above 15), or a key given twice
+/// is refused with what is wrong, never read as something else.
 pub fn parse_report(text: &str, origin: &std::path::Path) -> Result<CardReport, AdviseError> {
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|source| AdviseError::FromNotJson {
-            path: origin.into(),
-            source,
-        })?;
+    let mut value = match strict_json::parse(text) {
+        Ok(v) => v,
+        Err(strict) => {
+            // Valid JSON except for a repeated member: not a reading.
+            return Err(match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(_) => AdviseError::FromNotAReading {
+                    path: origin.into(),
+                    source: strict,
+                },
+                Err(source) => AdviseError::FromNotJson {
+                    path: origin.into(),
+                    source,
+                },
+            });
+        }
+    };
     if let Some(obj) = value.as_object_mut() {
         obj.remove("advice");
+    }
+    if let Some(problem) = impossible(&value) {
+        return Err(AdviseError::FromImpossible {
+            path: origin.into(),
+            problem,
+        });
     }
     serde_json::from_value(value).map_err(|source| AdviseError::FromNotAReading {
         path: origin.into(),
         source,
     })
+}
+
+/// What in a saved reading no reading of this tool can hold.
+fn impossible(doc: &serde_json::Value) -> Option<FromProblem> {
+    let keys = doc.get("keys")?.as_array()?;
+    if keys.is_empty() {
+        return Some(FromProblem::NoKeys);
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for row in keys {
+        let id = row.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+        if seen.contains(&id) {
+            return Some(FromProblem::KeyTwice(id.to_string()));
+        }
+        seen.push(id);
+        let rows = std::iter::once(row).chain(
+            row.get("readings")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten(),
+        );
+        for r in rows {
+            if r.get("state").and_then(|s| s.as_str()) != Some("remaining") {
+                continue;
+            }
+            if let Some(n) = r.get("remaining").and_then(|n| n.as_u64()) {
+                if n == 0 || n > 15 {
+                    return Some(FromProblem::ImpossibleCount {
+                        key: id.to_string(),
+                        remaining: n,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// JSON parsing that refuses a member name given twice in one object
+/// (serde_json keeps the last silently).
+mod strict_json {
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+    use std::fmt;
+
+    /// Parses `text`, refusing duplicate member names at any depth.
+    pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Strict.deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    struct Strict;
+
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E: Error>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E: Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E: Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Strict.deserialize(d)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Strict)? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!(
+                        "the member {key:?} is given twice"
+                    )));
+                }
+                let v = map.next_value_seed(Strict)?;
+                out.insert(key, v);
+            }
+            Ok(Value::Object(out))
+        }
+    }
 }
 
 /// The JSON document of `advise --json`.

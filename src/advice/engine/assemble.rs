@@ -24,6 +24,10 @@ pub(super) fn odd_condition(cx: &Cx) -> (Condition, Advice) {
             }
         }
     }
+    // The clean reading has no gap either.
+    if let Some(card) = clean.card.as_mut() {
+        card.gap = false;
+    }
     // The card is no longer "foreign" once its keys are unknown rather
     // than absent; keep what it said about itself otherwise.
     let clean_advice = assemble(&Cx::new(&clean, cx.now));
@@ -448,7 +452,13 @@ fn unknown_card(cx: &Cx, shown: &Decision, conditions: &mut Vec<Condition>, part
         });
     }
     if let Some(card) = &cx.input.card {
-        if card.kind == CardKind::Unknown && !card.foreign {
+        // With a gap the kind may be unknown only because its read was
+        // refused: the gap's warning says so instead.
+        if card.gap {
+            parts
+                .warnings
+                .push(stmt(RuleId::Combining, Msg::ReadingGap));
+        } else if card.kind == CardKind::Unknown && !card.foreign {
             parts
                 .warnings
                 .push(stmt(RuleId::Combining, Msg::UnknownCard));

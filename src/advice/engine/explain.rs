@@ -226,6 +226,16 @@ pub(super) fn general_warnings(cx: &Cx, d: &Decision, conditions: &[Condition], 
     if any_spent {
         p.warnings.push(stmt(RuleId::R3, Msg::NoRecovery));
     }
+    // A face-auth card is issued with no PINs; what it answers to the
+    // status VERIFY is not published (real-card-evidence.md §1 finding 7):
+    // every PIN "locked" may be that card, not four lockouts.
+    let all_locked = cx.kind() == Some(CardKind::MyNumberCard)
+        && KeyId::HOLDER_KEYS
+            .iter()
+            .all(|k| *cx.key(*k) == KeyInput::Locked);
+    if all_locked && f.face_auth_card == Answer::Unknown {
+        p.warnings.push(stmt(RuleId::R2, Msg::MaybeFaceAuth));
+    }
     let asks_moved = conditions.iter().any(|c| c.question == Question::Moved)
         || (f.moved == Answer::Unknown
             && d.route == Route::Counter

@@ -168,6 +168,11 @@ impl<'a> Cx<'a> {
         self.input.keys.get(k).unwrap_or(&UNKNOWN)
     }
 
+    /// The reading has a gap: a refused identity or certificate read.
+    fn gap(&self) -> bool {
+        self.input.card.as_ref().is_some_and(|c| c.gap)
+    }
+
     fn kind(&self) -> Option<CardKind> {
         self.input.card.as_ref().map(|c| c.kind)
     }

@@ -176,7 +176,9 @@ pub(super) fn decide(cx: &Cx, f: &Facts) -> Decision {
         .filter(|(_, c)| **c == Class::Need)
         .map(|(k, _)| k)
         .collect();
-    let odd = class.iter().any(|(_, c)| *c == Class::Odd);
+    // A gap in the reading counts as an odd answer: read again, and the
+    // same again means the counter (issue 19).
+    let odd = class.iter().any(|(_, c)| *c == Class::Odd) || cx.gap();
     let mut keys = PerKey::from_fn(|k| key_decision(cx, k, class.get(k).copied()));
     let (mut route, mut rule, kiosk) = decide_route(cx, f, &needs, &mut keys);
 

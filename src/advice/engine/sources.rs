@@ -23,7 +23,7 @@ pub(super) fn stmt(rule: RuleId, msg: Msg) -> Statement {
             &[M]
         }
         Msg::CounterHours => &[M],
-        Msg::FaceAuthCard | Msg::PhoneCertificate => &[N, S],
+        Msg::FaceAuthCard | Msg::PhoneCertificate | Msg::MaybeFaceAuth => &[N, S],
         Msg::PhoneToken | Msg::UnknownCard => &[N, D],
         Msg::JukiCardToken => &[M],
         Msg::KeyFine { .. } | Msg::NoRecovery | Msg::KeyKiosk { .. } => &[N],
@@ -40,6 +40,7 @@ pub(super) fn stmt(rule: RuleId, msg: Msg) -> Statement {
         | Msg::FixLater { .. }
         | Msg::AboveMax { .. }
         | Msg::TriesNotCounted { .. }
+        | Msg::ReadingGap
         | Msg::Assumed { .. } => &[D],
         Msg::KeyNotNeeded { .. } => &[N, S, D],
         Msg::KeyCounter { .. } | Msg::OtherPinTwice { .. } | Msg::LastTry { .. } => &[N, D],
