@@ -199,11 +199,16 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
     let c = &report.card;
     let mut parts: Vec<String> = Vec::new();
     match (c.certificate_status, &c.certificate_expiry) {
-        (CertificateStatus::Expired, Some(d)) => parts.push(format!(
-            "{}{}",
-            lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on "),
-            crate::japan_time::long_date_text(d, lang)
-        )),
+        (CertificateStatus::Expired, Some(d)) => parts.push(match lang {
+            Lang::Ja => format!(
+                "電子証明書は{}で期限切れ",
+                crate::japan_time::long_date_text(d, lang)
+            ),
+            Lang::En => format!(
+                "certificates EXPIRED on {}",
+                crate::japan_time::long_date_text(d, lang)
+            ),
+        }),
         (_, Some(d)) => parts.push(format!(
             "{}{}",
             lang.pick("電子証明書の有効期限: ", "certificates valid until "),

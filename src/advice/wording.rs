@@ -550,7 +550,7 @@ impl Msg {
             ),
             Msg::CounterLegalRep => t(
                 "15歳未満または成年被後見人などは、法定代理人と窓口で手続きします（端末は使えません）。持ち物: 本人のカード、法定代理人の本人確認書類（市区町村によって2点）、代理権の確認書類（戸籍謄本。市区町村で確認できれば省略されることが多いです。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",
-                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk is not possible. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
+                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk cannot be used. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
             ),
             Msg::CounterProxy => t(
                 "任意代理人は2回来庁します。1回目: 本人のカードと代理人の本人確認書類（顔写真付き2点など）。市区町村から本人に照会書兼回答書が郵送されます（転送されません）。本人が新しい暗証番号を書いて封をします。2回目: 封をした回答書、カード、代理人の本人確認書類。委任状だけでは手続きできません。事前に市区町村に電話してください。",
@@ -712,8 +712,8 @@ impl Msg {
                 )
             }
             Msg::ExpiredHealthInsurance => t(
-                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
-                "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
+                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。コンビニ等の端末での再設定は、両方の電子証明書が有効な場合に限られます。",
+                "The card still works as a health insurance card until the end of the third month after the month the certificates expired. A store kiosk reset needs both certificates to be valid.",
             ),
             Msg::AboveMax { key, left } => t(
                 &format!("カードが返した{}の残り回数（{left}回）は、公表されている上限を超えています。珍しい例なので、報告していただけると助かります。", name(key)),
