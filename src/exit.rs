@@ -129,7 +129,10 @@ pub fn help_footer(lang: Lang) -> String {
         .map(|r| format!("{}  {}", r.exit.code(), lang.pick(r.ja, r.en)))
         .collect();
     text.push_str(&format!("  {}\n", minor.join("     ")));
-    text.push_str(lang.pick("詳しくは docs/exit-codes.md。", "See docs/exit-codes.md."));
+    text.push_str(lang.pick(
+        "詳しくは docs/exit-codes.md をご覧ください。",
+        "See docs/exit-codes.md.",
+    ));
     text
 }
 

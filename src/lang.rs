@@ -1,7 +1,9 @@
 //! The language of human output: Japanese or English.
 //!
-//! Owns: choosing the language from `--lang` or the locale. Must not: hold
-//! any text itself (each layer keeps its own strings next to its logic).
+//! Owns: choosing the language from `--lang` or the locale, and
+//! [`sentence_case`] (a capital at the start of an English sentence or row).
+//! Must not: hold any text itself (each layer keeps its own strings next to
+//! its logic).
 
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +76,16 @@ impl Lang {
             Lang::Ja => ja,
             Lang::En => en,
         }
+    }
+}
+
+/// A text that starts a sentence or a row, with its first letter in upper
+/// case ("today, …" → "Today, …"); Japanese text is unchanged.
+pub fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        _ => s.to_string(),
     }
 }
 

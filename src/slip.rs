@@ -2,7 +2,8 @@
 //! self-contained HTML page (inline CSS, no script, no external resource)
 //! laid out for one A4 or A5 sheet, in Japanese or English.
 //!
-//! Owns: the slip's layout and its few own words (headings, badges), and the
+//! Owns: the slip's layout and its few own words (headings, badges), the
+//! sentence case of English text that starts a row or a paragraph, and the
 //! naming of slip files in watch mode. Must not: decide anything (the route
 //! and every sentence of advice come from `advice`), talk to a card, or print
 //! anything that identifies the holder. The slip is paper: it is left on
@@ -17,7 +18,7 @@ use crate::advice::vocab;
 use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
 use crate::japan_time::{in_japan, japan_date};
-use crate::lang::Lang;
+use crate::lang::{sentence_case, Lang};
 use crate::report::{CardReport, CertificateStatus};
 use crate::site::{Paper, Site};
 use std::borrow::Cow;

@@ -79,7 +79,7 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
                 let dots = "●".repeat(usize::from(n.min(15))) + &"○".repeat(usize::from(used));
                 let note = if k.above_max {
                     lang.pick(
-                        "最大回数より多い値をカードが返しました",
+                        "上限を超える回数をカードが返しました",
                         "more than the documented maximum",
                     )
                 } else if n == 1 {
@@ -90,7 +90,7 @@ pub fn row_from_report(k: &KeyReport, lang: Lang) -> TableRow {
                     )
                 } else if n < max {
                     emphasis = Emphasis::Warn;
-                    lang.pick("入力の誤りがあります", "mistakes made")
+                    lang.pick("入力の誤りがあります", "some tries used")
                 } else {
                     ""
                 };
@@ -202,11 +202,16 @@ pub fn card_header(report: &CardReport, lang: Lang) -> String {
     let c = &report.card;
     let mut parts: Vec<String> = Vec::new();
     match (c.certificate_status, &c.certificate_expiry) {
-        (CertificateStatus::Expired, Some(d)) => parts.push(format!(
-            "{}{}",
-            lang.pick("電子証明書は期限切れ: ", "certificates EXPIRED on "),
-            crate::japan_time::long_date_text(d, lang)
-        )),
+        (CertificateStatus::Expired, Some(d)) => parts.push(match lang {
+            Lang::Ja => format!(
+                "電子証明書は{}で期限切れ",
+                crate::japan_time::long_date_text(d, lang)
+            ),
+            Lang::En => format!(
+                "certificates EXPIRED on {}",
+                crate::japan_time::long_date_text(d, lang)
+            ),
+        }),
         (_, Some(d)) => parts.push(format!(
             "{}{}",
             lang.pick("電子証明書の有効期限: ", "certificates valid until "),
@@ -290,10 +295,10 @@ pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "  ⚠ {}: {}{open}{}{close}",
-            vocab::pin_name(k.id, lang),
+            crate::lang::sentence_case(vocab::pin_name(k.id, lang)),
             lang.pick(
                 "カード内の2か所の記録が一致しません。少ない方を表示しています",
-                "the card's two records of this PIN differ; the lower is shown"
+                "the card's two records of this PIN differ; the lower count is shown"
             ),
             parts.join(sep)
         );
@@ -305,11 +310,11 @@ pub fn mismatch_notes(report: &CardReport, lang: Lang) -> String {
 fn applet_label(a: crate::card::Applet, lang: Lang) -> &'static str {
     use crate::card::Applet;
     match (a, lang) {
-        (Applet::Jpki, Lang::Ja) => "公的個人認証AP",
-        (Applet::Kenhojo, Lang::Ja) => "券面事項入力補助AP",
-        (Applet::Juki, Lang::Ja) => "住基AP",
-        (Applet::Common, Lang::Ja) => "共通AP",
-        (Applet::Kenmen, Lang::Ja) => "券面事項確認AP",
+        (Applet::Jpki, Lang::Ja) => "公的個人認証アプリ",
+        (Applet::Kenhojo, Lang::Ja) => "券面事項入力補助アプリ",
+        (Applet::Juki, Lang::Ja) => "住基アプリ",
+        (Applet::Common, Lang::Ja) => "共通アプリ",
+        (Applet::Kenmen, Lang::Ja) => "券面事項確認アプリ",
         (Applet::Jpki, Lang::En) => "JPKI applet",
         (Applet::Kenhojo, Lang::En) => "input-support applet",
         (Applet::Juki, Lang::En) => "resident-register applet",
@@ -417,7 +422,7 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
     match e {
         TransportError::NoService => (
             pick((
-                "スマートカードのサービス (PC/SC) が動いていません。",
+                "スマートカードのサービス（PC/SC）が動いていません。",
                 "The smart-card service (PC/SC) is not running.",
             )),
             service_hint(lang).into(),

@@ -68,21 +68,21 @@ fn cases() -> Vec<Case> {
             args: vec!["--face-auth-card", "--locked", "auth"],
             exit: 5,
             route: "no_pin_route",
-            text: &["face-auth card"],
+            text: &["face-authentication card"],
         },
         Case {
             name: "R3",
             args: vec!["--tries", "auth=2", "--knows", "auth"],
             exit: 0,
             route: "none",
-            text: &["never recover with time"],
+            text: &["do not come back with time"],
         },
         Case {
             name: "R4",
             args: vec!["--locked", "auth", "--purpose", "health-insurance"],
             exit: 0,
             route: "none",
-            text: &["staff visual check"],
+            text: &["visual check by staff"],
         },
         Case {
             name: "R5",
@@ -106,7 +106,7 @@ fn cases() -> Vec<Case> {
             args: with(KIOSK, &["--locked", "sign", "--knows", "auth"]),
             exit: 4,
             route: "kiosk",
-            text: &["face match", "Lawson", "uppercase A-Z"],
+            text: &["face match", "Lawson", "uppercase letters (A-Z)"],
         },
         Case {
             name: "R8",
@@ -122,7 +122,7 @@ fn cases() -> Vec<Case> {
             // (issue 9): was "conditional", exit 3.
             exit: 5,
             route: "certificate_renewal",
-            text: &["if the card itself is past its expiry: apply for a new card"],
+            text: &["if the card itself is past its expiry, apply for a new card"],
         },
         Case {
             name: "R10",
@@ -138,7 +138,7 @@ fn cases() -> Vec<Case> {
             route: "counter",
             // Corrections (2026-11-26): free, and "the card and a photo ID to
             // be safe" (was "no fee found", lists A/B).
-            text: &["free", "photo ID", "municipality of residence"],
+            text: &["free", "photo ID", "where your 住民票 is"],
         },
         Case {
             name: "R12",
@@ -190,7 +190,7 @@ fn cases() -> Vec<Case> {
             args: vec!["--locked", "auth"],
             exit: 3,
             route: "conditional",
-            text: &["Advice: if you remember the signature password: a store kiosk; if not: the municipal counter."],
+            text: &["Advice: if you remember the signature password, a store kiosk; if not, the municipal counter."],
         },
         Case {
             name: "issue 9: auth locked, sign known, adult",
@@ -199,8 +199,8 @@ fn cases() -> Vec<Case> {
             route: "kiosk",
             text: &[
                 "Advice: reset the user-authentication PIN at a store kiosk",
-                "if moved or changed name",
-                "an appointed proxy goes: the municipal counter",
+                "if you moved or changed your name",
+                "an appointed proxy goes, go to the municipal counter",
             ],
         },
         Case {
@@ -218,7 +218,7 @@ fn cases() -> Vec<Case> {
             ),
             exit: 4,
             route: "kiosk",
-            text: &["from 6:30 on Mon 23 Nov", "Too late for a kiosk today"],
+            text: &["from 6:30 on Mon 23 Nov", "Too late for a store kiosk today"],
         },
         Case {
             name: "time: 14:10 UTC is 23:10 JST",

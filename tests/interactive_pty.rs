@@ -235,7 +235,7 @@ fn auth_locked_answers_leading_to_the_kiosk_give_kiosk_advice_and_exit_4() {
     o.assert_has("The app and the kiosk ask for the signature password (5 tries left).");
     o.assert_has("be at the store by 22:30");
     // The exceptions not asked are named with their route.
-    o.assert_has("an appointed proxy goes: the municipal counter");
+    o.assert_has("an appointed proxy goes, go to the municipal counter");
     o.assert_lacks("[y/n/?]");
     o.assert_lacks("[R5");
     o.assert_code(4);
@@ -250,8 +250,10 @@ fn auth_locked_with_the_signature_password_forgotten_goes_to_the_counter_exit_5(
     o.assert_has(
         "Advice: reset the user-authentication PIN and the signature password at the municipal counter.",
     );
-    o.assert_has("One counter visit for everything: user-authentication PIN, signature password");
-    o.assert_has("municipality of residence");
+    o.assert_has(
+        "One counter visit covers them all: the user-authentication PIN and the signature password",
+    );
+    o.assert_has("where your 住民票 is");
     o.assert_lacks("store kiosk");
     o.assert_lacks("JPKI暗証番号リセット");
     o.assert_code(5);
@@ -289,7 +291,7 @@ fn japanese_session_with_japanese_answers_gives_the_kiosk_for_the_signature_pass
         o.transcript
     );
     o.assert_has("アプリと端末で利用者証明用暗証番号を入力します（残り3回）。");
-    o.assert_has("今日なら22:30までに店舗へ");
+    o.assert_has("今日行く場合は、22:30までに店舗に");
     o.assert_has("署名用パスワードは残り1回です。");
     // Who goes is not asked: it is an exception line.
     o.assert_has("法定代理人が行く");
@@ -316,7 +318,7 @@ fn no_input_on_a_terminal_asks_nothing_and_exits_3() {
     // Line 2, under the card header: the decision with its two branches.
     let second = o.advice.lines().nth(1).unwrap_or_default();
     assert!(
-        second.starts_with("Advice: if you remember the signature password: a store kiosk;"),
+        second.starts_with("Advice: if you remember the signature password, a store kiosk;"),
         "{}",
         o.transcript
     );
@@ -327,8 +329,8 @@ fn no_input_on_a_terminal_asks_nothing_and_exits_3() {
 fn a_kiosk_outcome_at_23_10_says_to_reserve_in_the_morning_not_to_go_now() {
     let o = auth_locked_en(LATE, KIOSK_ANSWERS);
     o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
-    o.assert_has("Too late for a kiosk today");
-    o.assert_has("reserve in the app from 6:30 on Mon 23 Nov");
+    o.assert_has("Too late for a store kiosk today");
+    o.assert_has("Reserve in the app from 6:30 on Mon 23 Nov");
     o.assert_lacks("be at the store by");
     o.assert_code(4);
 }
@@ -345,7 +347,7 @@ fn end_of_input_mid_questions_still_prints_the_advice() {
     );
     assert_eq!(o.asked.len(), 2, "asked: {:#?}", o.asked);
     o.assert_has("Advice: reset the user-authentication PIN at a store kiosk");
-    o.assert_has("Except: if moved or changed name");
+    o.assert_has("Except: if you moved or changed your name");
     o.assert_code(4);
 }
 
@@ -357,7 +359,7 @@ fn end_of_input_at_the_first_question_still_prints_the_advice() {
         Some(0),
     );
     assert_eq!(o.asked.len(), 1, "asked: {:#?}", o.asked);
-    o.assert_has("Advice: if you remember the signature password: a store kiosk;");
+    o.assert_has("Advice: if you remember the signature password, a store kiosk;");
     o.assert_lacks("Rules checked: ");
     o.assert_code(3);
 }
@@ -456,6 +458,6 @@ fn advise_asks_on_a_terminal_and_not_with_no_input() {
         None,
     );
     assert!(o.asked.is_empty(), "asked: {:#?}", o.asked);
-    o.assert_has("Advice: if you remember the signature password: a store kiosk;");
+    o.assert_has("Advice: if you remember the signature password, a store kiosk;");
     o.assert_code(3);
 }

@@ -234,3 +234,22 @@ fn version_is_the_same_in_both_languages() {
     assert_eq!(ja, en);
     assert!(en.starts_with("jpki-status "), "{en}");
 }
+
+/// The details view says each assumption once under its heading (not
+/// 「前提: 前提: …」 / "Assumed: Assumed: …"), and an English one starts
+/// with a capital.
+#[test]
+fn details_say_each_assumption_once() {
+    let (_, ja, _) = run(&["--sim", "fresh", "--details", "--lang", "ja"], &[]);
+    assert!(
+        ja.contains("前提:\n  - カードの有効期限は切れていません"),
+        "{ja}"
+    );
+    assert!(!ja.contains("- 前提: "), "{ja}");
+    let (_, en, _) = run(&["--sim", "fresh", "--details", "--lang", "en"], &[]);
+    assert!(
+        en.contains("Assumed:\n  - The card is not past its printed expiry"),
+        "{en}"
+    );
+    assert!(!en.contains("- Assumed: "), "{en}");
+}

@@ -222,3 +222,46 @@ fn the_office_says_whether_it_is_open_today() {
     assert!(bare.today(datetime!(2026-11-26 10:00 +9)).is_none());
     assert!(parse("[office]\nname = \"X\"\nweekday_hours = \"17:00-08:00\"\n").is_err());
 }
+
+/// Issue 18 (behaviour change): with a site file, a national holiday and
+/// 12/29-1/3 are closed for the office even when `closed_dates` does not
+/// list them, unless `holiday_openings` lists an opening that day; such an
+/// opening is also found as the next one.
+#[test]
+fn a_listed_opening_wins_over_a_national_holiday_or_a_year_end_day() {
+    use jpki_status::site::Today;
+    use time::macros::{date, datetime};
+    let site = parse(
+        "[office]\nname = \"X\"\nweekday_hours = \"08:30-17:15\"\n\
+         [[holiday_openings]]\ndate = 2026-11-23\nhours = \"9:00〜12:00\"\n\
+         [[holiday_openings]]\ndate = 2026-12-30\nhours = \"9:00〜16:00\"\n",
+    )
+    .expect("parses");
+    // 勤労感謝の日 (Monday), not in closed_dates, listed as an opening: open.
+    let (t, _) = site.today(datetime!(2026-11-23 10:00 +9)).expect("known");
+    assert_eq!(
+        t,
+        Today::Open {
+            hours: "9:00〜12:00".into(),
+            over: false
+        }
+    );
+    // 12/29 (Tuesday, year-end, not listed anywhere): closed; the next
+    // opening is the listed 12/30, not 1/4.
+    let (t, next) = site.today(datetime!(2026-12-29 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+    assert_eq!(
+        next,
+        Some((date!(2026 - 12 - 30), "9:00〜16:00".to_string()))
+    );
+    // 12/31: closed, and the next opening is the first weekday after 1/3.
+    let (t, next) = site.today(datetime!(2026-12-31 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+    assert_eq!(
+        next,
+        Some((date!(2027 - 01 - 04), "8:30〜17:15".to_string()))
+    );
+    // A national holiday without a listed opening (文化の日, Tuesday): closed.
+    let (t, _) = site.today(datetime!(2026-11-03 10:00 +9)).expect("known");
+    assert_eq!(t, Today::Closed);
+}

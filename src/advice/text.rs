@@ -207,9 +207,9 @@ fn body(a: &Advice, view: View) -> String {
                     vocab::STORES_FACT.checked_text(lang)
                 ),
                 Lang::En => format!(
-                    "Where: {} (J-LIS list as checked on {}).",
+                    "Where: {} (J-LIS list, checked {}).",
                     vocab::stores_short(k, lang),
-                    vocab::STORES_FACT.checked
+                    vocab::STORES_FACT.checked_text(lang)
                 ),
             };
             out.push_str(&wrap(&line, view, "  "));

@@ -167,8 +167,8 @@ pub const COUNTER_DAYS_FACT: Fact = Fact {
 /// Typical counter hours when no site file says better (R11).
 pub fn counter_hours_generic(lang: Lang) -> &'static str {
     lang.pick(
-        "多くは平日8:30〜17:15ごろ。夜間・休日の窓口がある市区町村もあります",
-        "typically weekdays about 8:30-17:15; some municipalities open evenings or holidays",
+        "多くは平日8:30〜17:15ごろ。夜間・休日に開く市区町村もあります",
+        "usually weekdays about 8:30-17:15; some also open evenings or holidays",
     )
 }
 
@@ -183,13 +183,13 @@ pub fn pin_name(key: KeyId, lang: Lang) -> &'static str {
         (KeyId::Sign, Lang::En) => "signature password",
         (KeyId::Kenhojo, Lang::En) => "input-support PIN",
         (KeyId::Juki, Lang::En) => "resident-register PIN",
-        (KeyId::KenhojoA, Lang::Ja) => "［診断］照合番号A（券面事項入力補助AP）",
+        (KeyId::KenhojoA, Lang::Ja) => "［診断］照合番号A（券面事項入力補助アプリ）",
         (KeyId::KenhojoA, Lang::En) => "[diagnostic] check code A (input-support applet)",
-        (KeyId::KenhojoB, Lang::Ja) => "［診断］照合番号B（券面事項入力補助AP）",
+        (KeyId::KenhojoB, Lang::Ja) => "［診断］照合番号B（券面事項入力補助アプリ）",
         (KeyId::KenhojoB, Lang::En) => "[diagnostic] check code B (input-support applet)",
-        (KeyId::KenmenA, Lang::Ja) => "［診断］照合番号A（券面事項確認AP）",
+        (KeyId::KenmenA, Lang::Ja) => "［診断］照合番号A（券面事項確認アプリ）",
         (KeyId::KenmenA, Lang::En) => "[diagnostic] check code A (card-face applet)",
-        (KeyId::KenmenB, Lang::Ja) => "［診断］照合番号B（券面事項確認AP）",
+        (KeyId::KenmenB, Lang::Ja) => "［診断］照合番号B（券面事項確認アプリ）",
         (KeyId::KenmenB, Lang::En) => "[diagnostic] check code B (card-face applet)",
     }
 }
@@ -248,7 +248,7 @@ pub fn route_short_name(r: Route, lang: Lang) -> &'static str {
     match (r, lang) {
         (Route::None, Lang::Ja) => "対応不要",
         (Route::PhoneApp, Lang::Ja) => "マイナポータルアプリ",
-        (Route::Kiosk, Lang::Ja) => "キオスク",
+        (Route::Kiosk, Lang::Ja) => "コンビニ等の端末",
         (Route::Conditional, Lang::Ja) => "質問で決まります",
         (Route::Counter, Lang::Ja) => "窓口",
         (Route::CertificateRenewal, Lang::Ja) => "窓口で証明書の更新",
@@ -281,12 +281,14 @@ pub fn card_kind_name(kind: CardKind, lang: Lang) -> &'static str {
     match (kind, lang) {
         (CardKind::MyNumberCard, Lang::Ja) => "マイナンバーカード",
         (CardKind::MyNumberCard, Lang::En) => "My Number Card",
-        (CardKind::JukiCard, Lang::Ja) => "住民基本台帳カード（旧 住基カード）",
-        (CardKind::JukiCard, Lang::En) => "old Basic Resident Register card (住基カード)",
-        (CardKind::PhoneJpki, Lang::Ja) => "スマートフォンの電子証明書（スマホ用電子証明書）",
-        (CardKind::PhoneJpki, Lang::En) => "smartphone electronic certificate (スマホ用電子証明書)",
-        (CardKind::Unknown, Lang::Ja) => "マイナンバーカードではないカード（または未知の種類）",
-        (CardKind::Unknown, Lang::En) => "not a My Number Card (or an unknown kind)",
+        (CardKind::JukiCard, Lang::Ja) => "住民基本台帳カード（住基カード）",
+        (CardKind::JukiCard, Lang::En) => "Old Basic Resident Register card (住基カード)",
+        (CardKind::PhoneJpki, Lang::Ja) => "スマホ用電子証明書",
+        (CardKind::PhoneJpki, Lang::En) => "Smartphone certificate (スマホ用電子証明書)",
+        (CardKind::Unknown, Lang::Ja) => {
+            "マイナンバーカード以外のカード（または種類を判別できないカード）"
+        }
+        (CardKind::Unknown, Lang::En) => "Not a My Number Card (or a card of unknown type)",
     }
 }
 

@@ -118,12 +118,12 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
     let s = match (q, c) {
         (Question::Moved, Choice::Yes) => lang.pick(
-            "発行後に引っ越し・氏名変更をした",
-            "moved or changed name since the certificates were issued",
+            "電子証明書の発行後に引っ越しや氏名の変更をした",
+            "you moved or changed your name since the certificates were issued",
         ),
         (Question::Smartphone, Choice::No) => lang.pick(
             "NFC対応のスマートフォンがない",
-            "no smartphone that can read the card (NFC)",
+            "you have no smartphone that can read the card (NFC)",
         ),
         (Question::Who, Choice::Proxy) => lang.pick("任意代理人が行く", "an appointed proxy goes"),
         (Question::Who, Choice::LegalRep) => {
@@ -134,8 +134,8 @@ pub fn exception_label(q: Question, c: Choice, lang: Lang) -> String {
             lang.pick("名義人が成年被後見人など", "the holder is an adult ward")
         }
         (Question::HealthInsuranceOnly, Choice::Yes) => lang.pick(
-            "健康保険証としての利用だけ",
-            "only health insurance use is needed",
+            "健康保険証として使うだけ",
+            "you only need the card for health insurance",
         ),
         (Question::CardExpired, Choice::Yes) => lang.pick(
             "カードの有効期限も過ぎている",
@@ -170,12 +170,12 @@ pub fn exception_case(q: Question, c: Choice, lang: Lang) -> String {
     }
 }
 
-/// An exception in one line: 「任意代理人が行く場合: 市区町村の窓口で再設定」.
+/// An exception in one line: 「任意代理人が行く場合は市区町村の窓口で再設定」.
 pub fn render_exception(e: &Exception, lang: Lang) -> String {
     let case = exception_case(e.question, e.answer, lang);
     match lang {
-        Lang::Ja => format!("{case}: {}", vocab::route_name(e.route, lang)),
-        Lang::En => format!("if {case}: {}", vocab::route_name(e.route, lang)),
+        Lang::Ja => format!("{case}は{}", vocab::route_name(e.route, lang)),
+        Lang::En => format!("if {case}, {}", vocab::route_name(e.route, lang)),
     }
 }
 
@@ -338,12 +338,12 @@ impl Msg {
                 let months = vocab::CARD_EXPIRED_HEALTH_MONTHS;
                 t(
                     &format!("カードの有効期限が過ぎています。新しいカードを申請してください（有効期限切れによる交付は無料です。暗証番号は交付時に新しく設定します）。電子証明書もカードと一緒に失効しています。健康保険証としての利用は、カードの有効期限から{months}か月間は続けられます。"),
-                    &format!("The card is past its expiry: apply for a new card (free when it expired; new PINs are set when it is issued). The certificates expired with the card. Health insurance use continues for {months} months after the card's expiry."),
+                    &format!("The card has expired: apply for a new card (free of charge when it is replaced because it expired; new PINs are set when it is issued). The certificates expired with the card. The card still works as a health insurance card for {months} months after its expiry."),
                 )
             }
             Msg::CardValidity => t(
                 "カードの有効期限: 申請時18歳以上なら発行から10回目の誕生日、18歳未満なら5回目です（2022年4月1日より前は20歳が基準）。",
-                "Card validity: the 10th birthday after issuance if 18 or over at application, the 5th if under 18 (the threshold was 20 before 2022-04-01).",
+                "Card validity: until the 10th birthday after issuance if the holder was 18 or over when applying, the 5th if under 18 (the age was 20 before 1 Apr 2022).",
             ),
             Msg::SuspendAndReissue => {
                 let (fee, no_cert, express) = (
@@ -360,25 +360,25 @@ impl Msg {
             Msg::DamagedReissue => {
                 let (fee, no_cert) = (vocab::REISSUE_FEE_YEN, vocab::REISSUE_FEE_NO_CERTIFICATES_YEN);
                 t(
-                    &format!("カードの破損・ICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。手数料は{fee}円（電子証明書なしは{no_cert}円）です。市区町村やJ-LISの誤り、災害など、本人の責任でない場合は無料です。"),
-                    &format!("Damaged card or unreadable chip: apply for a reissue at your municipality (bring the card and an ID). The fee is {fee} yen ({no_cert} without certificates); free when it is not the holder's doing (an error of the municipality or J-LIS, a disaster)."),
+                    &format!("カードの破損、またはICチップの読み取り不良です。住所地の市区町村で再発行を申請してください（カードと本人確認書類をお持ちください）。手数料は{fee}円（電子証明書なしは{no_cert}円）です。市区町村やJ-LISの誤り、災害など、本人の責任によらない場合は無料です。"),
+                    &format!("The card is damaged or its chip cannot be read: apply for a reissue at your municipality (bring the card and an ID). The fee is {fee} yen ({no_cert} without certificates); it is free when the damage is not the holder's doing (an error by the municipality or J-LIS, or a disaster)."),
                 )
             }
             Msg::FaceAuthCard => t(
-                "顔認証マイナンバーカードには暗証番号の手続きがありません（読み取った回数には意味がありません）。暗証番号を使うサービスが必要なら、窓口で通常のカードへの切り替えを申し出てください。健康保険証としての利用はできます。",
-                "A face-auth card has no PIN route; the counters read from it are not meaningful. If PIN services are wanted, ask at the counter to switch to a normal card. Health insurance use still works.",
+                "顔認証マイナンバーカードには暗証番号の手続きがありません（読み取った残り回数に意味はありません）。暗証番号を使うサービスが必要な場合は、窓口で通常のカードへの切り替えを申し出てください。健康保険証としては使えます。",
+                "A face-authentication card has no PIN procedures, and the tries read from it mean nothing. If you need services that use PINs, ask at the counter to switch to a standard card. The card still works as a health insurance card.",
             ),
             Msg::PhoneToken => t(
-                "読み取ったのはスマートフォンの電子証明書（スマホ用電子証明書）で、マイナンバーカードではありません。スマートフォンの暗証番号はカードとは別で、マイナポータルアプリで手続きします（カードとその暗証番号が必要です）。",
-                "What was read is a smartphone's JPKI certificate, not a My Number Card. Phone PINs are separate from the card's; fix them in the Mynaportal app (it needs the physical card and its PINs).",
+                "読み取ったのはスマホ用電子証明書で、マイナンバーカードではありません。スマートフォンの暗証番号はカードの暗証番号とは別のもので、マイナポータルアプリで手続きします（カードとカードの暗証番号が必要です）。",
+                "This is a smartphone's electronic certificate, not a My Number Card. The smartphone's PINs are separate from the card's; reset them in the Mynaportal app (you need the card itself and its PINs).",
             ),
             Msg::JukiCardToken => t(
                 "読み取ったのは住基カード（住民基本台帳カード）です。住基カードはすべて有効期限が過ぎています（最後の発行は2015年12月28日）。暗証番号の再設定はできないので、マイナンバーカードを申請してください。",
-                "What was read is an old 住基カード (Basic Resident Register card). Every 住基カード has expired (the last were issued on 2015-12-28): PIN resets do not apply; apply for a My Number Card.",
+                "This is an old Basic Resident Register card (住基カード). Every such card has now expired (the last were issued on 28 Dec 2015), so its PINs cannot be reset: apply for a My Number Card.",
             ),
             Msg::UnknownCard => t(
-                "カードの種類を判別できません（規則が異なる可能性があります。次世代カードかもしれません）。マイナンバーカードなら、動かさずにもう一度読み取ってください。",
-                "Unknown card type: the rules may differ (it may be a next-generation card). If it is a My Number Card, read it again holding it still.",
+                "カードの種類を判別できません（次期マイナンバーカードなど、仕組みの異なるカードの可能性があります）。マイナンバーカードの場合は、カードを動かさずにもう一度読み取ってください。",
+                "The card type could not be identified (it may be a card that works differently, such as a next-generation card). If it is a My Number Card, read it again, holding it still.",
             ),
             Msg::PhoneCertificate => t(
                 "スマートフォンの電子証明書（Android のスマホ用電子証明書、iPhone のマイナンバーカード）の問題は、マイナポータルアプリで手続きします。カードとその暗証番号が必要です。スマートフォンの暗証番号はカードとは別です。",
@@ -402,8 +402,8 @@ impl Msg {
                 (None, false) => format!("{}: remembered; nothing to do.", name(key)),
             },
             Msg::KeyVerified { key } => t(
-                &format!("{}: この読み取り中に照合済みです（回数は表示されません）。正常です。", name(key)),
-                &format!("{}: verified in this session (count not reported): known-good.", name(key)),
+                &format!("{}: この読み取り中に照合済みです（残り回数は表示されません）。正常に使えます。", name(key)),
+                &format!("{}: already verified during this reading (the card does not report the count); it is working.", name(key)),
             ),
             Msg::KeyNoSign { key } => t(
                 &format!("{}: 対応は不要です。", name(key)),
@@ -411,26 +411,26 @@ impl Msg {
             ),
             Msg::KeyNotNeeded { key } => t(
                 &format!("{}: 忘れていますが、今回の用途には使いません。必要になったら窓口で再設定できます。", name(key)),
-                &format!("{}: forgotten, but not needed for the stated purpose; reset it at the counter when needed.", name(key)),
+                &format!("{}: forgotten, but not needed for what you want to do; you can reset it at the counter when you need it.", name(key)),
             ),
             Msg::KeyNoCertificate { key } => t(
                 &format!("{}: 署名用電子証明書が発行されていないため、使われていません。", name(key)),
                 &format!("{}: no signature certificate is issued, so it is not in use.", name(key)),
             ),
             Msg::KeyAbsent { key } => t(
-                &format!("{}: この媒体にはありません。", name(key)),
-                &format!("{}: not on this object.", name(key)),
+                &format!("{}: このカード（または端末）にはありません。", name(key)),
+                &format!("{}: not on this card or device.", name(key)),
             ),
             Msg::KeyOdd { key, sw } => {
                 let sw = sw.map_or_else(|| "-".into(), |s| s.to_string());
                 t(
-                    &format!("{}: 想定外の応答です（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続くなら窓口に相談してください。", name(key)),
-                    &format!("{}: unexpected answer ({sw}). Read the card again holding it still; if the answer repeats, ask at the municipal counter.", name(key)),
+                    &format!("{}: 想定外の応答がありました（{sw}）。カードを動かさずにもう一度読み取ってください。同じ応答が続く場合は、市区町村の窓口にご相談ください。", name(key)),
+                    &format!("{}: the card gave an unexpected answer ({sw}). Read the card again, holding it still; if the answer repeats, ask at the municipal counter.", name(key)),
                 )
             }
             Msg::KeyKiosk { key, other } => t(
                 &format!("{}: アプリ「JPKI暗証番号リセット」で予約し、店舗の端末で再設定できます（{}を使います）。", name(key), name(other)),
-                &format!("{}: reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", name(key), name(other)),
+                &format!("{}: can be reset with the 「JPKI暗証番号リセット」 app and a store kiosk (using the {}).", name(key), name(other)),
             ),
             _ => return None,
         };
@@ -454,20 +454,20 @@ impl Msg {
                 }
             }
             Msg::KeyHealthInsuranceOnly { key } => t(
-                &format!("{}: 健康保険証としての利用だけなら急ぐ必要はありません（顔認証か職員による目視確認で受診できます）。", name(key)),
-                &format!("{}: no urgent action for health insurance use only (face authentication or a staff visual check still work).", name(key)),
+                &format!("{}: 健康保険証として使うだけなら、急ぐ必要はありません（顔認証か職員の目視確認で受診できます）。", name(key)),
+                &format!("{}: no hurry if you only use the card for health insurance (face authentication or a visual check by staff still works).", name(key)),
             ),
             Msg::KeyWithRenewal { key } => t(
-                &format!("{}: 電子証明書の手続きと同じ来庁で再設定します。", name(key)),
-                &format!("{}: reset in the same visit as the certificate renewal.", name(key)),
+                &format!("{}: 電子証明書の手続きと同じ来庁時に再設定します。", name(key)),
+                &format!("{}: can be reset in the same visit as the certificate renewal.", name(key)),
             ),
             Msg::KeySignatureCertificate { key } => t(
                 &format!("{}: 署名用電子証明書の再発行が必要です（暗証番号のリセットではありません）。", name(key)),
-                &format!("{}: the signature certificate must be (re)issued at the counter; this is not a PIN reset.", name(key)),
+                &format!("{}: the signature certificate must be issued again at the counter; this is not a PIN reset.", name(key)),
             ),
             Msg::KeyCovered { key, route } => t(
                 &format!("{}: カード全体の手続き（{}）に含まれます。", name(key), vocab::route_name(*route, lang)),
-                &format!("{}: covered by the card's route ({}).", name(key), vocab::route_name(*route, lang)),
+                &format!("{}: included in the procedure for the card ({}).", name(key), vocab::route_name(*route, lang)),
             ),
             Msg::KeyDependsOn { key, questions } => {
                 let qs: Vec<String> = questions.iter().map(|q| question_short(*q, lang)).collect();
@@ -493,47 +493,47 @@ impl Msg {
         let juki = name(&KeyId::Juki);
         let text = match self {
             Msg::KioskStepsAuth => t(
-                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します。\n24時間以内に店舗のマルチコピー機で{sign}を入力し、新しい暗証番号（数字4桁）を設定します。無料です。"),
-                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a supporting store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free."),
+                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します（{sign}を入力します）。\n24時間以内に、対応する店舗のマルチコピー機で{sign}を入力し、新しい{auth}（数字4桁）を設定します。無料です。"),
+                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a participating store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free of charge."),
             ),
             Msg::KioskStepsSign => t(
-                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力して、本人が顔照合をします。\n24時間以内に店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
-                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card face, enter the {auth} and do the face match (the holder in person).\nWithin 24 hours, at a supporting store's kiosk, enter the {auth} and set the new {sign}. Free."),
+                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力したうえで、本人の顔を撮影して照合します。\n24時間以内に、対応する店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
+                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card, enter the {auth} and do the face match (the holder in person).\nWithin 24 hours, enter the {auth} at a participating store's kiosk and set the new {sign}. Free of charge."),
             ),
             Msg::NewPasswordFormat => t(
                 &format!("新しい{sign}は6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。"),
-                &format!("The new {sign}: 6-16 characters, uppercase A-Z and digits only, at least one of each. Lowercase is not accepted."),
+                &format!("The new {sign}: 6-16 uppercase letters (A-Z) and digits, at least one of each; no lowercase letters."),
             ),
             Msg::HealthInsuranceStillWorks => t(
-                "医療機関では、顔認証か職員による目視確認で健康保険証として使えます。",
-                "At the hospital, face authentication or a staff visual check still work for health insurance use.",
+                "医療機関では、顔認証か職員の目視確認で、健康保険証として使えます。",
+                "At hospitals and clinics, the card still works as a health insurance card with face authentication or a visual check by staff.",
             ),
             Msg::FixLater { kiosk: true } => t(
                 &format!("暗証番号は後日、{sign}を覚えていれば店舗の端末で、覚えていなければ窓口で再設定できます。"),
-                &format!("Fix the PIN later: at a store kiosk if you remember the {sign}, otherwise at the counter."),
+                &format!("You can reset the PIN later: at a store kiosk if you remember the {sign}, otherwise at the counter."),
             ),
             Msg::FixLater { kiosk: false } => t(
                 "暗証番号は後日、市区町村の窓口で再設定できます。",
-                "Fix the PIN later at the municipal counter.",
+                "You can reset the PIN later at the municipal counter.",
             ),
             Msg::JukiAtNewMunicipality => t(
-                &format!("引っ越しの場合、{juki}は転入先の市区町村で転入届・継続利用の手続きに使います。忘れていれば、そこで同じ来庁のうちに再設定できます。継続利用は転入届から90日以内です（過ぎるとカードが失効します）。"),
-                &format!("When moving, the {juki} is entered at the NEW municipality for the move-in (転入) and continued use (継続利用); a forgotten one is reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card is abolished."),
+                &format!("引っ越しの場合、{juki}は転入先の市区町村で、転入届とカードの継続利用の手続きに使います。忘れている場合は、同じ来庁時にそこで再設定できます。継続利用の手続きは転入届から90日以内です（過ぎるとカードが失効します）。"),
+                &format!("When you move, the {juki} is entered at your new municipality for the move-in (転入) and the card's continued use (継続利用); if it is forgotten, it can be reset there in the same visit. Continued use must be done within 90 days of the move-in notice, or the card lapses."),
             ),
             Msg::MovedOneVisit => t(
-                "引っ越し・氏名変更で署名用電子証明書は失効しています。e-Taxなどで使うなら、同じ来庁で再発行も申し出てください（1回で済みます）。",
-                "The move or name change revoked the signature certificate: if you use it (e-Tax...), ask for its reissue in the same visit.",
+                "引っ越しや氏名の変更により、署名用電子証明書は失効しています。e-Taxなどで使う場合は、同じ来庁時に再発行も申し出てください（1回の来庁で済みます）。",
+                "The move or name change revoked the signature certificate. If you use it (for e-Tax, for example), ask for it to be reissued in the same visit.",
             ),
             Msg::MoveDeadline => t(
                 "まだ転入届を出していなければ、引っ越した日から14日以内に新しい住所の市区町村へ届け出てください（過ぎるとカードが失効します）。転入届、カードの継続利用、署名用電子証明書の再発行、暗証番号の再設定は1回の来庁でまとめてできます。",
-                "If the move-in notice (転入届) is not made yet, make it at the new municipality within 14 days of the move (past that the card lapses). The move-in, the card's continued use, the signature certificate's reissue and the PIN reset are done in one visit.",
+                "If you have not yet filed the move-in notice (転入届), file it at your new municipality within 14 days of the move, or the card lapses. The move-in notice, the card's continued use, the reissue of the signature certificate and the PIN reset can all be done in one visit.",
             ),
             Msg::Stores { key } => {
                 let date = vocab::STORES_FACT.checked_text(lang);
                 if ja {
                     format!("{}を再設定できる店舗（J-LISの一覧、{date}確認。順次拡大中です）: {}。", name(key), vocab::stores(*key, lang))
                 } else {
-                    format!("Stores that reset the {} (J-LIS list as checked on {date}; it grows): {}.", name(key), vocab::stores(*key, lang))
+                    format!("Stores that can reset the {} (J-LIS list, checked {date}; growing): {}.", name(key), vocab::stores(*key, lang))
                 }
             }
             _ => return None,
@@ -548,34 +548,38 @@ impl Msg {
         let text = match self {
             Msg::CounterHolder => t(
                 "住民票のある市区町村の窓口で、その日のうちに無料で再設定できます。",
-                "At the counter of your municipality of residence (住民票のある市区町村): done the same day, free.",
+                "Your municipality's counter (where your 住民票 is) does this the same day, free of charge.",
             ),
             Msg::CounterLegalRep => t(
                 "15歳未満または成年被後見人などは、法定代理人と窓口で手続きします（端末は使えません）。持ち物: 本人のカード、法定代理人の本人確認書類（市区町村によって2点）、代理権の確認書類（戸籍謄本。市区町村で確認できれば省略されることが多いです。成年後見は登記事項証明書）。その日のうちに終わらないことがあります。",
-                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk is not possible. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
+                "Under 15 or an adult ward: go to the counter with the legal representative (法定代理人); the kiosk cannot be used. Bring the holder's card, the representative's ID (two items in some municipalities), proof of authority (戸籍謄本, often waived when verifiable locally; 登記事項証明書 for adult wards). It may not finish the same day.",
             ),
             Msg::CounterProxy => t(
                 "任意代理人は2回来庁します。1回目: 本人のカードと代理人の本人確認書類（顔写真付き2点など）。市区町村から本人に照会書兼回答書が郵送されます（転送されません）。本人が新しい暗証番号を書いて封をします。2回目: 封をした回答書、カード、代理人の本人確認書類。委任状だけでは手続きできません。事前に市区町村に電話してください。",
                 "An appointed proxy (任意代理人) makes two visits. Visit 1: the holder's card and the proxy's ID (often two photo IDs). The municipality mails an inquiry/answer form (照会書兼回答書, not forwarded) to the holder, who writes the new PIN and seals it. Visit 2: the sealed form, the card, the proxy's ID. A letter of delegation (委任状) alone is not enough: call the municipality first.",
             ),
             Msg::CounterSomeoneElse => t(
-                "本人以外が行く場合は、書類や来庁の回数が変わります（任意代理人は2回）。事前に市区町村に確認してください。",
-                "If someone other than the holder goes, the documents and number of visits differ (an appointed proxy: two visits); ask the municipality first.",
+                "本人以外が行く場合は、必要な書類や来庁の回数が変わります（任意代理人は2回）。事前に市区町村にご確認ください。",
+                "If someone other than the holder goes, the documents and number of visits differ (an appointed proxy makes two); check with the municipality first.",
             ),
             Msg::CertificateRenewal => t(
-                "市区町村の窓口で電子証明書を更新します（無料）。カードをお持ちください。暗証番号を忘れていれば、同じ来庁で再設定できます。",
-                "Renew the certificates at the municipal counter (free). Bring the card; a forgotten PIN is reset in the same visit.",
+                "市区町村の窓口で電子証明書を更新します（無料）。カードをお持ちください。暗証番号を忘れている場合は、同じ来庁時に再設定できます。",
+                "Renew the certificates at the municipal counter (free). Bring the card; a forgotten PIN can be reset in the same visit.",
             ),
             Msg::CertificateReissue => t(
-                "市区町村の窓口で署名用電子証明書を再発行します。カードと本人確認書類をお持ちください。忘れた数字4桁の暗証番号も同じ来庁で再設定できます。",
-                "Reissue the signature certificate at the municipal counter. Bring the card and an ID; a forgotten 4-digit PIN is reset in the same visit.",
+                "市区町村の窓口で署名用電子証明書を再発行します。カードと本人確認書類をお持ちください。数字4桁の暗証番号を忘れている場合も、同じ来庁時に再設定できます。",
+                "Have the signature certificate reissued at the municipal counter. Bring the card and an ID; a forgotten 4-digit PIN can be reset in the same visit.",
             ),
             Msg::OneVisit { keys } => {
                 let names: Vec<&str> = keys.iter().map(|k| vocab::pin_name(*k, lang)).collect();
                 if ja {
-                    format!("{}は、窓口1回でまとめて手続きします。", names.join("、"))
+                    format!("{}は、1回の来庁でまとめて再設定できます。", names.join("と"))
                 } else {
-                    format!("One counter visit for everything: {}.", names.join(", "))
+                    {
+                    let the: Vec<String> = names.iter().map(|n| format!("the {n}")).collect();
+                    let the: Vec<&str> = the.iter().map(String::as_str).collect();
+                    format!("One counter visit covers them all: {}.", en_list(&the))
+                }
                 }
             }
             _ => return None,
@@ -593,10 +597,10 @@ impl Msg {
                 let last = vocab::clock(vocab::KIOSK_LAST_START);
                 let until = short_minute_text(until, lang);
                 if ja {
-                    format!("今日なら{last}までに店舗へ行ってください。予約は{until}まで有効です。")
+                    format!("今日行く場合は、{last}までに店舗に着くようにしてください。予約は{until}まで有効です。")
                 } else {
                     format!(
-                        "today, be at the store by {last}; the reservation is valid until {until}."
+                        "If you go today, be at the store by {last}. The reservation is valid until {until}."
                     )
                 }
             }
@@ -605,9 +609,9 @@ impl Msg {
                 let close = vocab::clock(vocab::KIOSK_CLOSES);
                 let date = short_date_text(date, lang);
                 if ja {
-                    format!("今日は端末での手続きが間に合いません（店舗の端末は{open}〜{close}）。{date}の{open}以降にアプリで予約し、その日のうちに店舗へ行ってください。")
+                    format!("今日は店舗の端末での手続きに間に合いません（端末の利用時間は{open}〜{close}）。{date}の{open}以降にアプリで予約し、その日のうちに店舗へ行ってください。")
                 } else {
-                    format!("Too late for a kiosk today (kiosks {open}-{close}): reserve in the app from {open} on {date} and go to the store that day.")
+                    format!("Too late for a store kiosk today (open {open}-{close}). Reserve in the app from {open} on {date} and go to the store that day.")
                 }
             }
             Msg::FromOpening { date } => {
@@ -615,9 +619,9 @@ impl Msg {
                 let last = vocab::clock(vocab::KIOSK_LAST_START);
                 let date = short_date_text(date, lang);
                 if ja {
-                    format!("店舗の端末は今日{date}の{open}から使えます。アプリでの予約は今からでもできます。{last}までに店舗へ行ってください。")
+                    format!("店舗の端末は、今日{date}の{open}から使えます。アプリでの予約は今すぐできます。{last}までに店舗へ行ってください。")
                 } else {
-                    format!("Kiosks open at {open} today ({date}); the app takes the reservation at any hour. Be at the store by {last}.")
+                    format!("Store kiosks open at {open} today ({date}); you can reserve in the app now. Be at the store by {last}.")
                 }
             }
             Msg::CounterHours => {
@@ -625,7 +629,7 @@ impl Msg {
                 if ja {
                     format!("窓口の受付時間は市区町村ごとです（{hours}）。全国一斉のシステム停止日は電子証明書の手続きができません。")
                 } else {
-                    format!("Counter hours are municipal ({hours}). No certificate work on nationwide maintenance days.")
+                    format!("Counter hours differ by municipality ({hours}). No certificate procedures on nationwide system maintenance days.")
                 }
             }
             Msg::CounterClosed {
@@ -646,15 +650,15 @@ impl Msg {
                 if ja {
                     format!("今日{date}は{why}多くの市区町村の窓口が閉まっています。通常は{reopens}から開きます（土日・祝日に開く窓口もあります。行く前に市区町村に確認してください）。")
                 } else {
-                    format!("Today, {date},{why} most municipal counters are closed; they usually reopen on {reopens} (some open at weekends or on holidays: check with the municipality first).")
+                    format!("Today, {date},{why} most municipal counters are closed; they usually reopen on {reopens} (some open at weekends or on holidays, so check with your municipality first).")
                 }
             }
             Msg::ExpiringSoon { date, days } => {
                 let date = human_date_text(date, lang);
                 match (ja, *days) {
-                    (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。期限の3か月前から窓口で更新できます（無料）。"),
-                    (false, 1) => format!("The certificates expire tomorrow, {date}; renewal at the counter is possible from 3 months before (free)."),
-                    (false, _) => format!("The certificates expire in {days} days, on {date}; renewal at the counter is possible from 3 months before (free)."),
+                    (true, _) => format!("電子証明書の有効期限は{date}です（あと{days}日）。有効期限の3か月前から、窓口で無料で更新できます。"),
+                    (false, 1) => format!("The certificates expire tomorrow, {date}. You can renew them at the counter, free of charge, from 3 months before expiry."),
+                    (false, _) => format!("The certificates expire in {days} days, on {date}. You can renew them at the counter, free of charge, from 3 months before expiry."),
                 }
             }
             _ => return None,
@@ -672,20 +676,20 @@ impl Msg {
                 &format!("The app and the kiosk ask for the {} ({}).", name(key), tries(Some(*n), Lang::En)),
             ),
             Msg::KioskOtherPin { key, left: None } => t(
-                &format!("アプリと端末で{}を入力します（残り回数は、カードを読み取ると分かります）。", name(key)),
-                &format!("The app and the kiosk ask for the {} (reading the card tells its tries).", name(key)),
+                &format!("アプリと端末で{}を入力します（残り回数は、カードを読み取ると確認できます）。", name(key)),
+                &format!("The app and the kiosk ask for the {} (read the card to see how many tries are left).", name(key)),
             ),
             Msg::OtherPinTwice { key, left } => t(
-                &format!("{}はアプリと端末で2回入力し、間違えるたびに1回減ります。{}しかありません。自信がなければ窓口へ行ってください。", name(key), tries(Some(*left), Lang::Ja)),
-                &format!("The {} is entered twice (app and kiosk) and each wrong entry spends a try; only {}. If in any doubt, go to the counter.", name(key), tries(Some(*left), Lang::En)),
+                &format!("{}はアプリと端末で2回入力し、間違えるたびに残り回数が1回減ります。{}しかありません。自信がなければ、窓口で手続きしてください。", name(key), tries(Some(*left), Lang::Ja)),
+                &format!("The {} is entered twice (in the app and at the kiosk), and each wrong entry uses up a try; it has only {}. If you are not sure of it, go to the counter.", name(key), tries(Some(*left), Lang::En)),
             ),
             Msg::LastTry { key } => t(
                 &format!("{}は残り1回です。あと1回間違えるとロックされます。自信がなければ、忘れたものとして扱ってください。", name(key)),
-                &format!("The {} has 1 try left; one more failure locks it. With any doubt, treat it as forgotten.", name(key)),
+                &format!("The {} has 1 try left: one more wrong entry locks it. If you are not sure of it, treat it as forgotten.", name(key)),
             ),
             Msg::NoRecovery => t(
-                "残り回数は時間がたっても回復しません。正しく1回入力すると最大に戻ります。医療機関での職員の目視確認では戻りません。",
-                "Counters never recover with time; one correct entry restores the maximum. A hospital's staff visual check does not reset them.",
+                "残り回数は、時間がたっても元に戻りません。一度正しく入力すると最大に戻ります。医療機関で職員が目視で確認しても戻りません。",
+                "Tries do not come back with time; one correct entry restores the maximum. A visual check by hospital staff does not restore them.",
             ),
             Msg::MaybeFaceAuth => t(
                 "どの暗証番号もロックと読めました。カードの追記欄に「顔認証」とあれば、暗証番号を設定せずに交付される顔認証マイナンバーカードかもしれません。その応答は公開されておらず、いつもこう読める可能性があります（その場合は暗証番号の手続きはありません）。",
@@ -718,16 +722,16 @@ impl Msg {
                 )
             }
             Msg::ExpiredHealthInsurance => t(
-                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。端末での再設定は両方の証明書が有効なときだけです。",
-                "Health insurance use continues until the end of the third month after the month of expiry. The kiosk needs both certificates valid.",
+                "電子証明書の期限が切れても、健康保険証としての利用は期限の月の3か月後の月末まで続けられます。コンビニ等の端末での再設定は、両方の電子証明書が有効な場合に限られます。",
+                "The card still works as a health insurance card until the end of the third month after the month the certificates expired. A store kiosk reset needs both certificates to be valid.",
             ),
             Msg::AboveMax { key, left } => t(
-                &format!("{}: 残り{left}回は公表されている最大値を超えています（報告に値する所見です）。", name(key)),
-                &format!("{}: {} is above the documented maximum (a finding worth reporting).", name(key), tries(Some(*left), Lang::En)),
+                &format!("カードが返した{}の残り回数（{left}回）は、公表されている上限を超えています。珍しい例なので、報告していただけると助かります。", name(key)),
+                &format!("The card reports {} for the {}, more than the documented maximum. This is unusual; please report it.", tries(Some(*left), Lang::En), name(key)),
             ),
             Msg::TriesNotCounted { key } => t(
                 &format!("{}の残り回数は、カードを読み取っていないため分かりません。手続きの前にカードを読み取って確かめてください。", name(key)),
-                &format!("The tries of the {} are not counted (no card was read): read the card before starting.", name(key)),
+                &format!("The tries left on the {} are not known because no card was read: read the card before you start.", name(key)),
             ),
             _ => return None,
         };
@@ -771,6 +775,15 @@ impl Msg {
     }
 }
 
+/// An English list: "a", "a and b", "a, b and c".
+fn en_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// `YYYY-MM-DD` as 「11月25日（水）」 ("Wed 25 Nov"); unchanged otherwise.
 fn short_date_text(s: &str, lang: Lang) -> String {
     crate::japan_time::parse_date_text(s)
@@ -804,27 +817,27 @@ pub fn if_phrase(q: Question, c: Choice, lang: Lang) -> String {
             (Choice::Yes, Lang::Ja) => format!("{}を覚えていれば", vocab::pin_name(k, lang)),
             (_, Lang::Ja) => "忘れていれば".to_string(),
             (Choice::Yes, Lang::En) => {
-                format!("if you remember the {}: ", vocab::pin_name(k, lang))
+                format!("if you remember the {}, ", vocab::pin_name(k, lang))
             }
-            (_, Lang::En) => "if not: ".to_string(),
+            (_, Lang::En) => "if not, ".to_string(),
         };
     }
     match q {
         Question::OddAnswerRepeats => match (c, lang) {
             (Choice::Yes, Lang::Ja) => "もう一度読み取っても同じ応答なら".into(),
             (_, Lang::Ja) => "違う応答なら".into(),
-            (Choice::Yes, Lang::En) => "if reading the card again gives the same answer: ".into(),
-            (_, Lang::En) => "if not: ".into(),
+            (Choice::Yes, Lang::En) => "if reading the card again gives the same answer, ".into(),
+            (_, Lang::En) => "if not, ".into(),
         },
         Question::IsMyNumberCard => match (c, lang) {
             (Choice::Yes, Lang::Ja) => "マイナンバーカードなら".into(),
             (_, Lang::Ja) => "そうでなければ".into(),
-            (Choice::Yes, Lang::En) => "if it is a My Number Card: ".into(),
-            (_, Lang::En) => "if not: ".into(),
+            (Choice::Yes, Lang::En) => "if it is a My Number Card, ".into(),
+            (_, Lang::En) => "if not, ".into(),
         },
         _ => match lang {
             Lang::Ja => format!("「{}」なら", choice_label(c, lang)),
-            Lang::En => format!("if {}: ", choice_label(c, lang)),
+            Lang::En => format!("if {}, ", choice_label(c, lang)),
         },
     }
 }
@@ -940,7 +953,7 @@ pub fn odd_sentence(keys: &[KeyId], lang: Lang) -> String {
             names.join("・")
         ),
         Lang::En => format!(
-            "read the card again (the {} gave an unexpected answer); if it answers the same way, go to the municipal counter.",
+            "read the card again (the {} gave an unexpected answer). If it answers the same way, go to the municipal counter.",
             names.join(" and the ")
         ),
     }

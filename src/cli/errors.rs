@@ -63,7 +63,7 @@ fn profile_message(e: &crate::sim::ProfileError, lang: Lang) -> String {
     use crate::sim::ProfileError;
     match (e, lang) {
         (ProfileError::NotFound { name, .. }, Lang::Ja) => format!(
-            "「{name}」という組み込みの模擬カードはなく、その名前のファイルも読めません。組み込みの模擬カード: {}",
+            "「{name}」という名前の組み込みの模擬カードはありません（同じ名前のファイルも読み取れませんでした）。組み込みの模擬カード: {}",
             crate::sim::profile::builtin_names().join("、")
         ),
         (ProfileError::Invalid { name, message }, Lang::Ja) => format!(
@@ -301,9 +301,9 @@ fn toml_message_ja(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (key, expected) = rest.split_once(", expected one of ").unwrap_or((rest, ""));
         return if expected.is_empty() {
-            format!("知らないキー {key} です")
+            format!("{key} というキーは使えません")
         } else {
-            format!("知らないキー {key} です（使えるキー: {expected}）")
+            format!("{key} というキーは使えません（使えるキー: {expected}）")
         };
     }
     if let Some(key) = message.strip_prefix("missing field ") {

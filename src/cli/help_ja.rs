@@ -68,7 +68,7 @@ pub fn parse(lang: Lang, args: &[OsString]) -> Result<Cli, Refused> {
                 None => {
                     let _ = writeln!(
                         std::io::stderr(),
-                        "jpki-status: エラー: 知らないコマンド「{name}」です（readers、profiles、advise のどれか）"
+                        "jpki-status: エラー: 「{name}」というコマンドはありません（使えるのは readers、profiles、advise です）"
                     );
                     return Err(Refused::Done(Exit::Usage));
                 }
@@ -260,12 +260,12 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
             "マイナンバーカードの暗証番号があと何回試せるかを、回数を減らさずに表示し、次にすることを示します。",
             "マイナンバーカードの暗証番号があと何回試せるかを、回数を減らさずに表示し、次にすることを示します。\n\n\
 接触型またはNFCのカードリーダーにカードを置いて jpki-status を実行します。本人が\
-ロックしうる4つの暗証番号（利用者証明用、署名用、券面事項入力補助用、住民基本台帳用）の\
+ロックしてしまう可能性のある4つの暗証番号（利用者証明用、署名用、券面事項入力補助用、住民基本台帳用）の\
 残り回数を、照合なしの VERIFY コマンドで読みます:\n\n    00 20 00 80\n\n\
 カードは何も照合せずに残り回数だけを答えるので、回数が減ることはありません。\n\n\
 リーダーなしで試す:        jpki-status --sim auth-locked\n\
 模擬カードの一覧:          jpki-status profiles\n\
-カードなしで助言だけ:      jpki-status advise --help",
+カードなしで助言だけ見る:  jpki-status advise --help",
         ));
     }
     Some(match sub {
@@ -278,9 +278,9 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
             "--sim で使える組み込みの模擬カードを一覧します。",
         ),
         "advise" => (
-            "カードなしで助言する（本人の申告、または保存した --json の読み取り結果から）",
-            "カードなしで助言します。本人の申告（--locked auth、--tries sign=2、--forgot kenhojo など）\
-または保存した --json の読み取り結果（--from report.json）から。カードを読んだ後と同じ判定です。",
+            "カードを読み取らずに助言する（本人の申告、または保存した --json の読み取り結果をもとに）",
+            "カードを読み取らずに助言します。本人の申告（--locked auth、--tries sign=2、--forgot kenhojo など）か、\
+保存しておいた --json の読み取り結果（--from report.json）をもとに、カードを読み取ったときと同じ判定をします。",
         ),
         _ => return None,
     })
@@ -291,18 +291,18 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
-        "wait" => "カード（またはリーダー）が現れるまで待つ。SECS を付けるとその秒数まで。--watch では、止まったPC/SCサービスが戻るのを待つ上限",
+        "wait" => "カード（またはリーダー）が見つかるまで待つ。SECS を付けると、その秒数まで待つ。--watch では、止まったPC/SCサービスが戻るのを待つ時間の上限になる",
         "sim" => "実物の代わりに模擬カードを読む。組み込みの名前（jpki-status profiles）かプロファイルのファイル",
         "json" => "文字の表の代わりに JSON を標準出力に出す（docs/json.md）",
         "verbose" => "カードとのやり取りをすべて標準エラーに表示する（> 00 A4 ...、< 90 00）",
         "diagnostics" => "診断用の照合番号A/Bの回数も読む（生の値、最大値なし）",
-        "no_input" => "端末でも質問しない",
+        "no_input" => "端末から実行しても、質問せずに答える",
         "details" => "助言の下に詳細も表示する（各文の規則と出典、前提としたこと、リーダー）",
         "command_timeout" => "カードが1つのコマンドに SECS 秒以内に答えなければ打ち切る（「カードが応答しない」、終了コード 8）",
         "reading_timeout" => "読み取り全体が SECS 秒を超えたら打ち切る（終了コード 8）",
         "in_use_wait" => "ほかのプログラムがカードを使用中のとき、最大 SECS 秒待つ（「カードはほかのプログラムが使用中」、終了コード 7）",
-        "slip" => "本人に渡す印刷用の案内（HTML 1ページ）をこのファイルに書く。常駐モードではフォルダーに1枚ずつ。docs/slip-and-site.md",
-        "site" => "窓口の設定ファイル（名称・住所・受付時間・電話など、TOML）。既定: 決まった場所にあればそのファイル",
+        "slip" => "本人に渡す印刷用の案内（HTML 1ページ）をこのファイルに保存する。常駐モードではフォルダーを指定し、カードごとに1枚ずつ保存する。docs/slip-and-site.md",
+        "site" => "窓口の設定ファイル（名称・住所・受付時間・電話など、TOML）。指定しなければ、既定の場所にあるファイルを使う",
         "watch" => "常駐して、どのリーダーに置かれたカードも読み続ける（Ctrl-C で終了）。--json なら1行1件の JSON Lines",
         "lang" => "表示の言語（既定: 日本語環境なら日本語。JPKI_STATUS_LANG=ja|en でも指定可）。JSON は変わらない",
         "knows" => "本人がこの暗証番号を覚えている（複数指定可）。コンビニでのリセットはもう一方のJPKI暗証番号を使う",
@@ -385,10 +385,10 @@ fn ctx(e: &clap::Error, kind: ContextKind) -> Option<String> {
 fn value_hint(arg: &str) -> Option<&'static str> {
     let name = arg.split([' ', '=', '<']).next().unwrap_or(arg);
     Some(match name {
-        "--wait" => "秒数（例 --wait=30）。数字なしの --wait は無期限に待つ",
-        "--command-timeout" | "--reading-timeout" | "--in-use-wait" => "秒数（例 10 や 2.5）",
-        "--now" => "RFC 3339 の日時（例 2026-11-22T23:10:00+09:00）",
-        "--tries" => "KEY=N（例 --tries sign=2、KEY は auth / sign / kenhojo / juki）",
+        "--wait" => "秒数（例: --wait=30）。数字を付けない --wait は、カードが置かれるまで待ちます",
+        "--command-timeout" | "--reading-timeout" | "--in-use-wait" => "秒数（例: 10、2.5）",
+        "--now" => "RFC 3339 形式の日時（例: 2026-11-22T23:10:00+09:00）",
+        "--tries" => "KEY=N（例: --tries sign=2。KEY は auth、sign、kenhojo、juki のいずれか）",
         _ => return None,
     })
 }
@@ -407,17 +407,19 @@ pub fn error_ja(e: &clap::Error) -> String {
             }
         }
         ErrorKind::ValueValidation => {
-            out += &format!("{arg} の値「{value}」を読めません");
+            out += &format!("{arg} の値「{value}」を読み取れません");
             if let Some(hint) = value_hint(&arg) {
                 out += &format!("\n  書き方: {hint}");
             }
         }
         ErrorKind::UnknownArgument => {
-            out += &format!("知らないオプション「{arg}」です");
+            out += &format!("「{arg}」というオプションはありません");
         }
         ErrorKind::InvalidSubcommand => {
             let sub = ctx(e, ContextKind::InvalidSubcommand).unwrap_or_default();
-            out += &format!("知らないコマンド「{sub}」です（readers、profiles、advise のどれか）");
+            out += &format!(
+                "「{sub}」というコマンドはありません（使えるのは readers、profiles、advise です）"
+            );
         }
         ErrorKind::ArgumentConflict => {
             let prior = ctx(e, ContextKind::PriorArg).unwrap_or_default();
@@ -431,16 +433,16 @@ pub fn error_ja(e: &clap::Error) -> String {
             out += &format!("必要な指定がありません: {arg}");
         }
         ErrorKind::NoEquals => {
-            out += &format!("{arg} の値は = で付けてください（例 {arg}=値）");
+            out += &format!("{arg} の値は = でつないで指定してください（例: {arg}=値）");
         }
         ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
             out += &format!("{arg} の値の数が合いません");
         }
         ErrorKind::InvalidUtf8 => {
-            out += "引数に UTF-8 でない文字があります";
+            out += "引数に読み取れない文字（UTF-8 以外）があります";
         }
         _ => {
-            out += "コマンドラインを解釈できません";
+            out += "コマンドの指定を解釈できません";
         }
     }
     out.push('\n');
@@ -449,7 +451,8 @@ pub fn error_ja(e: &clap::Error) -> String {
     {
         out += &format!("  もしかして: {s}\n");
     }
-    out += "\n詳しくは jpki-status --help（advise なら jpki-status advise --help）。\n";
+    out +=
+        "\n使い方は jpki-status --help で確認できます（advise は jpki-status advise --help）。\n";
     out
 }
 

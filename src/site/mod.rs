@@ -64,7 +64,9 @@ pub struct Office {
     /// advice says whether the office is open today and until when.
     #[serde(default)]
     pub weekday_hours: Option<ClockRange>,
-    /// Weekdays the office is closed (national holidays, year-end).
+    /// Other weekdays the office is closed. National holidays and 12/29-1/3
+    /// are closed without being listed (`crate::holidays`); a listed
+    /// `holiday_openings` date wins over both.
     #[serde(default)]
     pub closed_dates: Vec<SiteDate>,
     /// Telephone number, free text.

@@ -97,7 +97,10 @@ pub(super) fn slip_body(
     b.weight += 60.0;
 
     b.html.push_str("<div class=\"text\">\n");
-    let bring = atext::checklist(a, route, lang);
+    let bring: Vec<String> = atext::checklist(a, route, lang)
+        .iter()
+        .map(|s| sentence_case(s))
+        .collect();
     b.block(
         "bring",
         lang.pick("持ち物", "Bring"),
@@ -131,7 +134,20 @@ pub(super) fn slip_body(
         .conditions
         .iter()
         .skip(1)
-        .map(|c| (c.text.clone(), esc_lines(&c.text)))
+        .map(|c| {
+            // Each line starts a row: the question, then one answer a line.
+            let t = c
+                .text
+                .lines()
+                .map(|l| {
+                    let body = l.trim_start();
+                    format!("{}{}", &l[..l.len() - body.len()], sentence_case(body))
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let html = esc_lines(&t);
+            (t, html)
+        })
         .collect();
     b.block(
         "questions",
@@ -143,7 +159,7 @@ pub(super) fn slip_body(
     let warnings: Vec<(String, String)> = atext::warnings(a)
         .into_iter()
         .map(|s| {
-            let t = statement_text(s, lang);
+            let t = sentence_case(&statement_text(s, lang));
             let html = esc_lines(&t);
             (t, html)
         })
@@ -182,8 +198,8 @@ fn headline(b: &mut Body, a: &Advice, lang: Lang) {
     let headline = atext::headline(a, lang);
     let headline = headline
         .strip_prefix(lang.pick("判定: ", "Advice: "))
-        .unwrap_or(&headline)
-        .to_string();
+        .unwrap_or(&headline);
+    let headline = sentence_case(headline);
     b.weight += weigh(&headline) * 2.2 + 10.0;
     let _ = writeln!(
         b.html,
@@ -209,12 +225,12 @@ fn where_and_when(b: &mut Body, a: &Advice, route: Route, lang: Lang) {
         .iter()
         .filter(|s| s.only_if.is_none_or(|r| r == route))
     {
-        let t = statement_text(s, lang);
+        let t = sentence_case(&statement_text(s, lang));
         b.weight += weigh(&t) + 8.0;
         let _ = write!(b.html, "<p>{}</p>", esc(&t));
     }
     if let Some(t) = &a.time_window {
-        let text = statement_text(&t.advice, lang);
+        let text = sentence_case(&statement_text(&t.advice, lang));
         b.weight += weigh(&text) + 8.0;
         let _ = write!(b.html, "<p class=\"when\">{}</p>", esc(&text));
     }

@@ -99,7 +99,7 @@ pub(super) fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice,
             h,
             "<tr class=\"{}\"><td class=\"key\">{}</td><td class=\"tries\">",
             row_class(&row.input),
-            esc(&vocab::pin_name_with_format(row.key, lang)),
+            esc(&sentence_case(&vocab::pin_name_with_format(row.key, lang))),
         );
         tries_cell(h, &row, lang);
         h.push_str("</td><td class=\"key-route\">");
@@ -108,11 +108,11 @@ pub(super) fn pin_table(h: &mut String, report: Option<&CardReport>, a: &Advice,
                 h,
                 "<span class=\"tag route-{}\">{}</span>",
                 route_class(k.route),
-                esc(&crate::advice::wording::key_route_short(
+                esc(&sentence_case(&crate::advice::wording::key_route_short(
                     k,
                     a.conditions.first().map(|c| c.question),
                     lang
-                ))
+                )))
             );
         }
         h.push_str("</td></tr>\n");
@@ -184,14 +184,18 @@ fn remaining_cell(h: &mut String, left: u8, max: Option<u8>, lang: Lang) {
     if max.is_some_and(|m| left > m) {
         note(
             h,
-            lang.pick("最大回数より多い値", "more than the documented maximum"),
+            lang.pick("上限を超える値", "more than the documented maximum"),
         );
     }
 }
 
 /// A small note in the tries cell.
 fn note(h: &mut String, text: &str) {
-    let _ = write!(h, "<span class=\"note\">{}</span>", esc(text));
+    let _ = write!(
+        h,
+        "<span class=\"note\">{}</span>",
+        esc(&sentence_case(text))
+    );
 }
 
 /// Tries as pictures: a filled circle per try left, a hollow one per try

@@ -148,7 +148,13 @@ pub(super) fn section(out: &mut String, lang: Lang, ja: &str, en: &str, items: &
             },
             None => String::new(),
         };
-        let _ = writeln!(out, "  - {prefix}{}", tagged(s, lang).replace('\n', " "));
+        // A statement that repeats the heading (「前提: …」 under 「前提:」)
+        // says it once.
+        let text = tagged(s, lang).replace('\n', " ");
+        let heading = format!("{} ", lang.pick(ja, en));
+        let text = text.strip_prefix(&heading).unwrap_or(&text);
+        let text = crate::lang::sentence_case(text);
+        let _ = writeln!(out, "  - {prefix}{text}");
     }
 }
 

@@ -39,7 +39,7 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
                         s.trim_end_matches('。')
                     ),
                     Lang::En => format!(
-                        "{}, with the reissue of the signature certificate the move revoked in the same visit.",
+                        "{}; in the same visit, have the signature certificate reissued (the move revoked it).",
                         s.trim_end_matches('.')
                     ),
                 };
@@ -115,7 +115,7 @@ fn renewal_due_sentence(date: &str, days: i64, lang: Lang) -> String {
             "暗証番号の手続きは不要です。電子証明書の有効期限が{date}で、あと{days}日です。市区町村の窓口で更新してください（無料）。"
         ),
         Lang::En => format!(
-            "the PINs need nothing, but the certificates expire in {days} days, on {date}: renew them at the municipal counter (free)."
+            "no PIN needs attention, but the certificates expire in {days} days, on {date}: renew them at the municipal counter (free)."
         ),
     }
 }
@@ -157,7 +157,7 @@ pub(super) fn route_sentence(
     match route {
         Route::None if rule == crate::advice::model::RuleId::R4 => lang.pick(
             "健康保険証としての利用だけなら、急ぎの対応は不要です。",
-            "for health insurance use only, nothing is urgent.",
+            "if you only use the card for health insurance, nothing is urgent.",
         ),
         Route::None => lang.pick("対応は不要です。", "nothing to do."),
         Route::CertificateRenewal if rule == crate::advice::model::RuleId::R9 => lang.pick(
@@ -166,11 +166,11 @@ pub(super) fn route_sentence(
         ),
         Route::CertificateRenewal if rule == crate::advice::model::RuleId::R6 => lang.pick(
             "市区町村の窓口で署名用電子証明書を再発行します。",
-            "the signature certificate is reissued at the municipal counter.",
+            "have the signature certificate reissued at the municipal counter.",
         ),
         Route::CertificateRenewal => lang.pick(
             "市区町村の窓口で電子証明書の再発行・更新をします。",
-            "certificate reissue or renewal at the municipal counter.",
+            "have the certificates reissued or renewed at the municipal counter.",
         ),
         Route::CardRenewal => {
             lang.pick("新しいカードを申請してください。", "apply for a new card.")
@@ -181,7 +181,7 @@ pub(super) fn route_sentence(
         ),
         Route::NoPinRoute => lang.pick(
             "このカードには暗証番号の手続きがありません。",
-            "this card has no PIN route.",
+            "this card has no PIN procedures.",
         ),
         Route::PhoneApp => lang.pick(
             "マイナポータルアプリで手続きします。",

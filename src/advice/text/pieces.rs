@@ -111,7 +111,7 @@ pub fn checklist(a: &Advice, route: Route, lang: Lang) -> Vec<&'static str> {
                 lang.pick("マイナンバーカード", "the card"),
                 lang.pick(
                     "念のため顔写真付きの本人確認書類",
-                    "to be safe, a photo ID (driving licence, passport...)",
+                    "a photo ID to be safe (driving licence, passport, etc.)",
                 ),
             ]
         }
@@ -144,20 +144,26 @@ pub fn exception_lines(a: &Advice, lang: Lang) -> Vec<String> {
                 .filter(|e| e.route == r)
                 .map(|e| crate::advice::wording::exception_case(e.question, e.answer, lang))
                 .collect();
-            let place = vocab::route_place(r, lang);
+            let outcome = exception_outcome(r, lang);
             match (lang, cases.as_slice()) {
-                (Lang::Ja, [one]) => format!("ただし、{one}は{place}です。"),
-                // Several cases: listed, each a whole clause (never
-                // 「…の、…の場合」).
+                (Lang::Ja, [one]) => format!("ただし、{one}は、{outcome}。"),
+                // Several cases: each a whole clause in 「」 (never
+                // 「…の、…の場合」), then 「のいずれかに当てはまる場合は」.
                 (Lang::Ja, _) => format!(
-                    "ただし、次のいずれかの場合は{place}です（{}）。",
+                    "ただし、{}のいずれかに当てはまる場合は、{outcome}。",
                     cases
                         .iter()
-                        .map(|c| c.trim_end_matches("場合").trim_end_matches('の'))
-                        .collect::<Vec<_>>()
-                        .join("、")
+                        .map(|c| format!(
+                            "「{}」",
+                            c.trim_end_matches("場合").trim_end_matches('の')
+                        ))
+                        .collect::<String>()
                 ),
-                (Lang::En, _) => format!("Except: if {}: {place}.", cases.join(", or ")),
+                (Lang::En, [one]) => format!("Except: if {one}, {outcome}."),
+                (Lang::En, [init @ .., last]) => {
+                    format!("Except: if {} or {last}, {outcome}.", init.join(", "))
+                }
+                (Lang::En, []) => String::new(),
             }
         })
         .collect()
@@ -229,4 +235,21 @@ pub(super) fn detail_only(s: &Statement) -> bool {
         s.msg,
         Msg::FaceAuthLocks | Msg::CardValidity | Msg::TriesNotCounted { .. }
     )
+}
+
+/// What an exception leads to, as the end of a sentence:
+/// 「市区町村の窓口で手続きします」 / "go to the municipal counter".
+fn exception_outcome(r: Route, lang: Lang) -> String {
+    match (r, lang) {
+        (Route::None, Lang::Ja) => "対応は不要です".into(),
+        (Route::None, Lang::En) => "there is nothing to do".into(),
+        (Route::Kiosk, Lang::Ja) => "コンビニ等の端末で再設定します".into(),
+        (Route::Counter, Lang::Ja) => "市区町村の窓口で手続きします".into(),
+        (Route::Counter, Lang::En) => "go to the municipal counter".into(),
+        (Route::CertificateRenewal, Lang::Ja) => "窓口で電子証明書の再発行が必要です".into(),
+        (Route::CertificateRenewal, Lang::En) => "reissue the certificate at the counter".into(),
+        (Route::CardRenewal, Lang::Ja) => "新しいカードの申請が必要です".into(),
+        (r, Lang::Ja) => format!("{}です", vocab::route_name(r, lang)),
+        (r, Lang::En) => vocab::route_name(r, lang).to_string(),
+    }
 }
