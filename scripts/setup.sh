@@ -35,7 +35,7 @@ test_groups=(
     "fuzzing|libFuzzer is C++, built by the fuzz targets|g++"
 )
 package_groups=(
-    "Windows build|MinGW linker and windres (build.rs's version resource, also for clippy --target windows), Wine for the smoke test, zip|gcc-mingw-w64-x86-64 wine64 zip"
+    "Windows build|MinGW linker and windres (build.rs's version resource, also for clippy --target windows), Wine for the smoke test, zip and unzip for the zip and its check|gcc-mingw-w64-x86-64 wine64 zip unzip"
     "Debian package|dpkg-shlibdeps for cargo-deb, debootstrap for the clean-root checks|dpkg-dev debootstrap"
 )
 # Cross targets for scripts/test.sh's clippy and scripts/package.sh's builds.
