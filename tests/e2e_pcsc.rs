@@ -391,6 +391,65 @@ fn the_library_in_process_reaches_the_stack() {
     card.assert_no_violation();
 }
 
+/// Issue 19: the library's own calls are bounded like the command line's.
+/// In this process, `jpki_status::read` and `readers` read the card
+/// through pcscd; with pcscd frozen (SIGSTOP), `read_within` and
+/// `readers_within` give `ServiceNotAnswering` within their limit (before:
+/// `read` and `readers` called PC/SC in the caller's thread with no limit,
+/// and hung until pcscd was thawed).
+#[cfg(unix)]
+#[test]
+fn the_library_in_process_is_bounded_when_pcscd_is_frozen() {
+    use jpki_status::embed::Limits;
+    use jpki_status::transport::TransportError;
+    use std::time::Instant;
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    stack.use_in_this_process();
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let readers = jpki_status::readers().expect("PC/SC readers");
+    assert!(readers.iter().any(|r| r.name == READER0 && r.card_present));
+    let reading = jpki_status::read(READER0).expect("a reading");
+    assert_eq!(reading.report.apdus, 20, "{:?}", reading.report);
+    assert_eq!(reading.advice.exit().code(), 0);
+
+    let second = Duration::from_secs(1);
+    let limits = Limits {
+        command: second,
+        reading: second,
+        in_use: second,
+    };
+    stack.signal_pcscd("STOP");
+    let start = Instant::now();
+    let listed = jpki_status::readers_within(second);
+    let listed_took = start.elapsed();
+    let start = Instant::now();
+    let read = jpki_status::read_within(READER0, limits);
+    let read_took = start.elapsed();
+    stack.signal_pcscd("CONT");
+    eprintln!("frozen pcscd: readers_within {listed_took:?}, read_within {read_took:?}");
+    assert_eq!(
+        listed.err(),
+        Some(TransportError::ServiceNotAnswering { waited_ms: 1000 })
+    );
+    assert_eq!(
+        read.err(),
+        Some(TransportError::ServiceNotAnswering { waited_ms: 1000 })
+    );
+    for took in [listed_took, read_took] {
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+    }
+    // Thawed, the same stack reads again.
+    let again = jpki_status::read_within(READER0, Limits::default()).expect("read after thaw");
+    assert_eq!(again.report.apdus, 20);
+    card.assert_no_violation();
+}
+
 /// The witness parser itself: a VERIFY with data is caught, the status
 /// VERIFY is not.
 #[test]
