@@ -95,8 +95,9 @@ pub fn command(lang: Lang) -> Command {
     words(lang, Wrap::Yes)
 }
 
-/// Whether the Japanese help texts are broken into lines ([`wrap_ja`]):
-/// needed only where help is shown.
+/// Whether the Japanese words are for a help page (`Yes`: texts broken
+/// into lines with [`wrap_ja`], arguments in the page's order) or only for
+/// parsing and errors (`No`), which use neither.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Wrap {
     Yes,
@@ -160,6 +161,28 @@ fn japanese(mut cmd: Command, root: bool, wrap: Wrap) -> Command {
     cmd = usage_and_help_flag(cmd, &name, root);
     if root {
         cmd = root_help_and_version(cmd);
+    }
+    if wrap == Wrap::No {
+        // Parsing only: in place, in one pass each. `mut_arg` by name moves
+        // the argument to the end (and every later one down), which was
+        // most of the rest of a Japanese run's own work; the order it
+        // leaves (our `-h` first) only decides the order of the headings
+        // on a help page.
+        cmd = cmd.mut_args(|a| {
+            let id = a.get_id().to_string();
+            if id == "help" || id == "version" {
+                a
+            } else {
+                arg_in_japanese(a, &id, wrap)
+            }
+        });
+        return cmd.mut_subcommands(|sc| {
+            if sc.get_name() == "help" {
+                sc
+            } else {
+                japanese(sc, false, wrap)
+            }
+        });
     }
     let ids: Vec<String> = cmd
         .get_arguments()
