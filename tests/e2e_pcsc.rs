@@ -339,6 +339,50 @@ fn two_readers_and_reader_flag() {
     stack.assert_no_verify_with_data();
 }
 
+/// `--reader NAME` first connects to NAME as it is (no reader list, issue
+/// 19 item 7); when that fails before reaching a card, the readers are
+/// looked at as before. Through pcscd, one card on `00 00`: a unique part
+/// of a name (any case) reads it, a part matching both readers is
+/// `ambiguous_reader`, no match `unknown_reader` (exit 2 each), the exact
+/// name of the empty reader `no_card` (exit 7): the same codes as before
+/// the change (checked against the binary of 43beaad).
+#[test]
+fn a_reader_name_not_connected_to_at_once_is_chosen_as_before() {
+    let _turn = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let (code, sim) = sim_json("fresh");
+    for (name, want) in [
+        ("00 00", None),
+        ("virtual pcd 00 00", None),
+        (READER0, None),
+        ("Virtual", Some(("ambiguous_reader", 2))),
+        ("nope", Some(("unknown_reader", 2))),
+        (READER1, Some(("no_card", 7))),
+    ] {
+        let run = real_json(&stack, name);
+        match want {
+            None => {
+                assert_eq!(run.code, code, "--reader {name:?}: {}", run.stderr);
+                assert_eq!(
+                    comparable(&run.json())["keys"],
+                    comparable(&sim)["keys"],
+                    "--reader {name:?}"
+                );
+            }
+            Some((error, exit)) => {
+                assert_eq!(run.code, Some(exit), "--reader {name:?}: {}", run.stdout);
+                assert_eq!(
+                    run.json()["error"]["code"],
+                    Value::from(error),
+                    "--reader {name:?}"
+                );
+            }
+        }
+    }
+    card.assert_no_violation();
+}
+
 /// With pcscd stopped (in the stack's namespace, which stays): the
 /// no-service message and exit 7.
 #[test]
