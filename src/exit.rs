@@ -116,6 +116,12 @@ pub fn help_footer(lang: Lang) -> String {
         let line = format!("  {}  {}", r.exit.code(), lang.pick(r.ja, r.en));
         match lang {
             Lang::Ja => text.push_str(&line),
+            // Only a line too long is given to textwrap (its Unicode line
+            // breaking is most of the cost of parsing the command line, and
+            // this footer is built on every run).
+            Lang::En if unicode_width::UnicodeWidthStr::width(line.as_str()) <= 76 => {
+                text.push_str(&line)
+            }
             Lang::En => {
                 let options = textwrap::Options::new(76).subsequent_indent("     ");
                 text.push_str(&textwrap::wrap(&line, options).join("\n"));

@@ -66,5 +66,5 @@ pub mod transport;
 pub mod vpcd;
 pub mod watch;
 
-pub use embed::{read, read_with, readers, CardReading};
+pub use embed::{read, read_with, read_within, readers, readers_within, CardReading};
 pub use lang::Lang;

@@ -20,7 +20,7 @@ use crate::transport::{
 };
 use pcsc::{
     Card, Context, Disposition, Error, Protocols, ReaderState, Scope, ShareMode, State,
-    Transaction, MAX_BUFFER_SIZE, PNP_NOTIFICATION,
+    Transaction, MAX_ATR_SIZE, MAX_BUFFER_SIZE, PNP_NOTIFICATION,
 };
 use std::ffi::CString;
 use std::time::Duration;
@@ -182,6 +182,10 @@ impl Terminal for PcscTerminal {
         }
     }
 
+    fn open(&mut self) -> Result<(), TransportError> {
+        self.context().map(|_| ())
+    }
+
     fn canceller(&mut self) -> Result<Canceller, TransportError> {
         // `Context` is Send + Sync and `SCardCancel` is meant to be called
         // from another thread while one blocks in SCardGetStatusChange.
@@ -259,12 +263,21 @@ impl Terminal for PcscTerminal {
         };
         // The ATR the last look saw (a card swapped in between would show
         // the old ATR: it is for display and the contactless guess only).
+        // Without a look (a reader named exactly is connected to at once),
+        // one `SCardStatus` into buffers of the largest size (two calls
+        // when a size is asked first).
         let atr = match self.known_atrs.iter().find(|(n, _)| n == reader) {
             Some((_, atr)) => atr.clone(),
-            None => card
-                .status2_owned()
-                .map(|s| s.atr().to_vec())
-                .unwrap_or_default(),
+            None => {
+                let (mut names, mut atr) = ([0u8; 1024], [0u8; MAX_ATR_SIZE]);
+                match card.status2(&mut names, &mut atr) {
+                    Ok(status) => status.atr().to_vec(),
+                    Err(_) => card
+                        .status2_owned()
+                        .map(|s| s.atr().to_vec())
+                        .unwrap_or_default(),
+                }
+            }
         };
         let contactless = looks_contactless(reader, &atr);
         Ok(Box::new(PcscConnection {

@@ -187,7 +187,12 @@ impl PcscWorker {
                 let _ = tx.try_send(Box::new(Finished::failed(gone())));
                 return;
             };
-            let mut step = |s: Step| shared.set(s);
+            let mut connected = false;
+            let mut step = |s: Step| {
+                // The transaction is asked for only once connected.
+                connected |= s == Step::Transaction;
+                shared.set(s);
+            };
             let mut stderr = std::io::stderr();
             let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
             let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
@@ -205,6 +210,7 @@ impl PcscWorker {
                 result,
                 terminal: Some(terminal),
                 events_after,
+                connected,
             }));
         });
         if self.jobs.send(job).is_err() {
@@ -227,6 +233,11 @@ fn gone() -> TransportError {
 /// What the worker is doing, as the supervisor sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
+    /// A call to the service itself before connecting (the PC/SC context,
+    /// when the terminal has none yet): bounded like every other call to
+    /// the service ([`Limits::service`]), so a frozen service is "not
+    /// answering", not "in use".
+    Service,
     /// Connecting to the card. pcsc-lite's `SCardConnect` waits while
     /// another program holds a transaction on the card (seen with pcsc-lite
     /// 1.9.9, tests/e2e_faults.rs), so it is bounded like the transaction.
@@ -247,6 +258,8 @@ fn read_reporting(
     trace: Option<&mut dyn Write>,
     step: &mut dyn FnMut(Step),
 ) -> Result<CardReport, TransportError> {
+    step(Step::Service);
+    terminal.open()?;
     step(Step::Connect);
     let mut conn = terminal.connect(reader)?;
     let atr = conn.atr();
@@ -318,6 +331,11 @@ pub struct Finished {
     /// The reader's PC/SC event count after the reading, if the card is
     /// still present.
     pub events_after: Option<u32>,
+    /// The card was connected to: a failure came from the card or the
+    /// reading, not from finding the reader or the card (the command line
+    /// then knows that looking at the readers first would have changed
+    /// nothing).
+    pub connected: bool,
 }
 
 impl Finished {
@@ -327,6 +345,7 @@ impl Finished {
             result: Err(error),
             terminal: None,
             events_after: None,
+            connected: false,
         }
     }
 }
@@ -388,6 +407,7 @@ fn supervise(
     loop {
         let (step, since) = progress.get();
         let (step_limit, step_deadline) = match step {
+            Step::Service => (limits.service(), since + limits.service()),
             Step::Command => (limits.command, since + limits.command),
             Step::Connect | Step::Transaction => (limits.in_use, since + limits.in_use),
             Step::Idle => (limits.reading, reading_deadline),
@@ -414,11 +434,17 @@ fn supervise(
         }
         let (limit, which_step) = if step_deadline <= reading_deadline {
             (step_limit, step)
+        } else if step == Step::Service {
+            // A service that does not answer is the cause, whichever limit
+            // ran out first (the reading's, when it is as short).
+            (limits.reading.min(step_limit), step)
         } else {
             (limits.reading, Step::Idle)
         };
         let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-        let error = if matches!(which_step, Step::Connect | Step::Transaction) {
+        let error = if which_step == Step::Service {
+            TransportError::ServiceNotAnswering { waited_ms }
+        } else if matches!(which_step, Step::Connect | Step::Transaction) {
             TransportError::InUse { waited_ms }
         } else {
             TransportError::NotAnswering {
@@ -617,6 +643,55 @@ mod tests {
             "{:?}",
             f.result.err()
         );
+    }
+
+    /// A terminal whose service never answers (a frozen pcscd).
+    struct FrozenService(SimTerminal);
+
+    impl Terminal for FrozenService {
+        fn describe(&self) -> String {
+            "frozen".into()
+        }
+        fn readers(&mut self) -> Result<Vec<ReaderInfo>, TransportError> {
+            self.0.readers()
+        }
+        fn wait_for_change(
+            &mut self,
+            s: &[ReaderInfo],
+            t: Option<Duration>,
+        ) -> Result<bool, TransportError> {
+            self.0.wait_for_change(s, t)
+        }
+        fn canceller(&mut self) -> Result<Canceller, TransportError> {
+            self.0.canceller()
+        }
+        fn open(&mut self) -> Result<(), TransportError> {
+            std::thread::sleep(Duration::from_secs(10));
+            Ok(())
+        }
+        fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError> {
+            self.0.connect(reader)
+        }
+    }
+
+    #[test]
+    fn a_service_that_does_not_answer_is_named_whichever_limit_runs_out() {
+        for (service, reading, waited) in [(200, 5000, 200), (300, 300, 300), (400, 250, 250)] {
+            let inner = SimTerminal::new(SimCard::load("fresh").expect("fresh"));
+            let start = Instant::now();
+            let f = read(
+                Box::new(FrozenService(inner)),
+                "fresh",
+                limits(service, reading, 5000),
+            );
+            assert_eq!(
+                f.result.err(),
+                Some(TransportError::ServiceNotAnswering { waited_ms: waited }),
+                "service {service} ms, reading {reading} ms"
+            );
+            assert!(start.elapsed() < Duration::from_millis(1500));
+            assert!(!f.connected);
+        }
     }
 
     #[test]

@@ -76,6 +76,13 @@ pub trait Terminal {
     fn violations(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Reaches the service the readers are behind (PC/SC: establishes the
+    /// context, if there is none yet), so a reading can bound that call as a
+    /// call to the service, apart from waiting for the card. Nothing to do
+    /// by default.
+    fn open(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
     /// Connects to the card in `reader`, sharing it with other programs (the
     /// transaction gives exclusivity only while reading).
     fn connect(&mut self, reader: &str) -> Result<Box<dyn Connection + '_>, TransportError>;

@@ -267,6 +267,11 @@ pub enum Event {
         /// The unanswered command.
         command: Vec<u8>,
     },
+    /// The card left the reader on purpose (`leave_at_power_on`) when the
+    /// reader powered it up, before giving its ATR: a card pulled out while
+    /// a program connects to it (pcscd powers an idle card up in
+    /// `SCardConnect`). The session is over; drop the link.
+    LeftAtPowerOn,
     /// vpcd closed the connection (pcscd stopped). The session is over.
     Closed,
     /// The card received this command and, on purpose ([`Fault::Mute`]),
@@ -280,7 +285,10 @@ pub enum Event {
 impl Event {
     /// Whether the session has ended.
     pub fn is_end(&self) -> bool {
-        matches!(self, Event::Left { .. } | Event::Closed)
+        matches!(
+            self,
+            Event::Left { .. } | Event::LeftAtPowerOn | Event::Closed
+        )
     }
 }
 
@@ -291,12 +299,21 @@ pub struct Session<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> {
     answered: usize,
     leave_after: Option<usize>,
     fault: Option<Misbehaviour>,
+    powered_on: usize,
+    leave_at_power_on: Option<usize>,
 }
 
 impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
     /// Makes the card misbehave as `fault` says.
     pub fn with_fault(mut self, fault: Option<Misbehaviour>) -> Self {
         self.fault = fault;
+        self
+    }
+
+    /// Makes the card leave when it is powered up the `n`-th time in this
+    /// session (1: the power-up when it is placed), before it gives its ATR.
+    pub fn with_leave_at_power_on(mut self, n: Option<usize>) -> Self {
+        self.leave_at_power_on = n;
         self
     }
 
@@ -312,6 +329,8 @@ impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
             answered: 0,
             leave_after,
             fault: None,
+            powered_on: 0,
+            leave_at_power_on: None,
         }
     }
 
@@ -339,6 +358,10 @@ impl<'a, L: Link + ?Sized, C: VirtualCard + ?Sized> Session<'a, L, C> {
                 Event::PowerOff
             }
             Frame::PowerOn => {
+                self.powered_on += 1;
+                if self.leave_at_power_on == Some(self.powered_on) {
+                    return Ok(Event::LeftAtPowerOn);
+                }
                 self.card.power_on();
                 Event::PowerOn
             }
@@ -519,6 +542,32 @@ mod tests {
             assert_eq!(answered, n);
             assert!(matches!(events.last(), Some(Event::Left { .. })));
         }
+    }
+
+    #[test]
+    fn leave_at_power_on_n_leaves_before_giving_the_atr() {
+        // Placed (power on, ATR), powered down, then up again for a connect.
+        let mut link = MemLink::new(&[&[0x01], &[0x04], &[0x00], &[0x01], &[0x04]]);
+        let mut card = Echo::default();
+        let mut s = Session::new(&mut link, &mut card, None).with_leave_at_power_on(Some(2));
+        let mut events = Vec::new();
+        loop {
+            let e = s.step().unwrap();
+            let end = e.is_end();
+            events.push(e);
+            if end {
+                break;
+            }
+        }
+        assert!(matches!(
+            events.as_slice(),
+            [
+                Event::PowerOn,
+                Event::Atr(_),
+                Event::PowerOff,
+                Event::LeftAtPowerOn
+            ]
+        ));
     }
 
     #[test]

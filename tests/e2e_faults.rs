@@ -386,6 +386,40 @@ fn a_refused_certificate_read_is_shown_and_is_never_nothing_to_do() {
     card.assert_no_violation();
 }
 
+/// Issue 19, item 9: a card pulled out while `SCardConnect` powers it up
+/// (pcscd powers an idle card down, and up again when a program connects)
+/// is an interrupted reading: exit 8 `communication`, "insert the card
+/// fully ... run again", not `pcsc_error` exit 1 "report it" (what the
+/// flapping readers gave before the mapping; pcsc-lite 1.9.9 answers
+/// `SCARD_E_PROTO_MISMATCH` here). No command reached the card.
+#[test]
+fn a_card_pulled_out_during_connect_is_an_interrupted_reading() {
+    let _g = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(
+        &stack,
+        "fresh",
+        CardOptions {
+            leave_at_power_on: Some(2),
+            ..CardOptions::default()
+        },
+    );
+    // pcscd powers the idle card down within a few seconds of placing it.
+    card.wait_for_log("# power off", Duration::from_secs(15));
+    let (run, took) = read(&stack, &["--lang", "en"]);
+    assert_eq!(run.code, Some(8), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(error_code(&run), "communication", "{}", run.stdout);
+    assert!(
+        run.stderr.contains("SCardConnect") && run.stderr.contains("run again"),
+        "{}",
+        run.stderr
+    );
+    assert!(took < STEP, "took {took:?}");
+    card.wait_for_log("# removed while being powered up", STEP);
+    assert!(card.commands().is_empty(), "{:?}", card.commands());
+    card.assert_no_violation();
+}
+
 /// Issue 19, item 3: a frozen pcscd (SIGSTOP) never hangs a command. The
 /// context and the reader list used to run unbounded: a reading, `--wait=3`
 /// and `readers` were all still running at 30-40 s with every limit at 2 s.

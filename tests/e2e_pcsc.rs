@@ -339,6 +339,50 @@ fn two_readers_and_reader_flag() {
     stack.assert_no_verify_with_data();
 }
 
+/// `--reader NAME` first connects to NAME as it is (no reader list, issue
+/// 19 item 7); when that fails before reaching a card, the readers are
+/// looked at as before. Through pcscd, one card on `00 00`: a unique part
+/// of a name (any case) reads it, a part matching both readers is
+/// `ambiguous_reader`, no match `unknown_reader` (exit 2 each), the exact
+/// name of the empty reader `no_card` (exit 7): the same codes as before
+/// the change (checked against the binary of 43beaad).
+#[test]
+fn a_reader_name_not_connected_to_at_once_is_chosen_as_before() {
+    let _turn = serial();
+    let Some(stack) = Stack::start() else { return };
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let (code, sim) = sim_json("fresh");
+    for (name, want) in [
+        ("00 00", None),
+        ("virtual pcd 00 00", None),
+        (READER0, None),
+        ("Virtual", Some(("ambiguous_reader", 2))),
+        ("nope", Some(("unknown_reader", 2))),
+        (READER1, Some(("no_card", 7))),
+    ] {
+        let run = real_json(&stack, name);
+        match want {
+            None => {
+                assert_eq!(run.code, code, "--reader {name:?}: {}", run.stderr);
+                assert_eq!(
+                    comparable(&run.json())["keys"],
+                    comparable(&sim)["keys"],
+                    "--reader {name:?}"
+                );
+            }
+            Some((error, exit)) => {
+                assert_eq!(run.code, Some(exit), "--reader {name:?}: {}", run.stdout);
+                assert_eq!(
+                    run.json()["error"]["code"],
+                    Value::from(error),
+                    "--reader {name:?}"
+                );
+            }
+        }
+    }
+    card.assert_no_violation();
+}
+
 /// With pcscd stopped (in the stack's namespace, which stays): the
 /// no-service message and exit 7.
 #[test]
@@ -388,6 +432,65 @@ fn the_library_in_process_reaches_the_stack() {
         readers[0].atr.as_deref(),
         Some(&[0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14][..])
     );
+    card.assert_no_violation();
+}
+
+/// Issue 19: the library's own calls are bounded like the command line's.
+/// In this process, `jpki_status::read` and `readers` read the card
+/// through pcscd; with pcscd frozen (SIGSTOP), `read_within` and
+/// `readers_within` give `ServiceNotAnswering` within their limit (before:
+/// `read` and `readers` called PC/SC in the caller's thread with no limit,
+/// and hung until pcscd was thawed).
+#[cfg(unix)]
+#[test]
+fn the_library_in_process_is_bounded_when_pcscd_is_frozen() {
+    use jpki_status::embed::Limits;
+    use jpki_status::transport::TransportError;
+    use std::time::Instant;
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    stack.use_in_this_process();
+    let card = Card::place_ready(&stack, "fresh", CardOptions::default());
+    let readers = jpki_status::readers().expect("PC/SC readers");
+    assert!(readers.iter().any(|r| r.name == READER0 && r.card_present));
+    let reading = jpki_status::read(READER0).expect("a reading");
+    assert_eq!(reading.report.apdus, 20, "{:?}", reading.report);
+    assert_eq!(reading.advice.exit().code(), 0);
+
+    let second = Duration::from_secs(1);
+    let limits = Limits {
+        command: second,
+        reading: second,
+        in_use: second,
+    };
+    stack.signal_pcscd("STOP");
+    let start = Instant::now();
+    let listed = jpki_status::readers_within(second);
+    let listed_took = start.elapsed();
+    let start = Instant::now();
+    let read = jpki_status::read_within(READER0, limits);
+    let read_took = start.elapsed();
+    stack.signal_pcscd("CONT");
+    eprintln!("frozen pcscd: readers_within {listed_took:?}, read_within {read_took:?}");
+    assert_eq!(
+        listed.err(),
+        Some(TransportError::ServiceNotAnswering { waited_ms: 1000 })
+    );
+    assert_eq!(
+        read.err(),
+        Some(TransportError::ServiceNotAnswering { waited_ms: 1000 })
+    );
+    for took in [listed_took, read_took] {
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+    }
+    // Thawed, the same stack reads again.
+    let again = jpki_status::read_within(READER0, Limits::default()).expect("read after thaw");
+    assert_eq!(again.report.apdus, 20);
     card.assert_no_violation();
 }
 

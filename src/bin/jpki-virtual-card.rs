@@ -61,8 +61,15 @@ struct Args {
     /// without answering it (the card is pulled out mid-read).
     #[arg(long, value_name = "N")]
     leave_after: Option<usize>,
-    /// After leaving (--leave-after), come back after MS milliseconds and stay.
-    #[arg(long, value_name = "MS", requires = "leave_after")]
+    /// Leave the reader when it powers the card up the N-th time (1: when
+    /// placed; pcscd powers an idle card down, and up again in
+    /// SCardConnect), before giving the ATR: the card pulled out while a
+    /// program connects to it.
+    #[arg(long, value_name = "N")]
+    leave_at_power_on: Option<usize>,
+    /// After leaving (--leave-after, --leave-at-power-on), come back after MS
+    /// milliseconds and stay.
+    #[arg(long, value_name = "MS")]
     return_after: Option<u64>,
     /// Misbehave on purpose, for tests: `mute` (never answer), `slow:MS`
     /// (answer after MS ms), `empty` (0-byte answer), `long` (300 data bytes),
@@ -127,6 +134,7 @@ fn stay(
     card: &mut SimCard,
     log: &mut Log,
     leave_after: Option<usize>,
+    leave_at_power_on: Option<usize>,
     reported: &mut usize,
 ) -> Result<bool> {
     let mut stream = connect(args)?;
@@ -137,7 +145,9 @@ fn stay(
             args.host, args.port
         );
     }
-    let mut session = Session::new(&mut stream, card, leave_after).with_fault(args.fault);
+    let mut session = Session::new(&mut stream, card, leave_after)
+        .with_fault(args.fault)
+        .with_leave_at_power_on(leave_at_power_on);
     loop {
         let event = session.step().context("talking to vpcd")?;
         match &event {
@@ -154,6 +164,7 @@ fn stay(
                 log.line(&format!("> {}", spaced_hex(command)))?;
                 log.line("# removed before answering")?;
             }
+            Event::LeftAtPowerOn => log.line("# removed while being powered up")?,
             Event::Closed => log.line("# vpcd closed the connection")?,
             Event::Muted { command } => {
                 log.line(&format!("> {}", spaced_hex(command)))?;
@@ -177,7 +188,7 @@ fn stay(
             eprintln!("jpki-virtual-card: {event:?}");
         }
         if event.is_end() {
-            return Ok(matches!(event, Event::Left { .. }));
+            return Ok(matches!(event, Event::Left { .. } | Event::LeftAtPowerOn));
         }
     }
     // The stream is dropped (closed) by the caller's scope end: that close
@@ -201,14 +212,21 @@ fn run(args: &Args) -> Result<bool> {
         sleep(Duration::from_millis(ms));
     }
     let mut reported = 0;
-    let left = stay(args, &mut card, &mut log, args.leave_after, &mut reported)?;
+    let left = stay(
+        args,
+        &mut card,
+        &mut log,
+        args.leave_after,
+        args.leave_at_power_on,
+        &mut reported,
+    )?;
     if left {
         if args.verbose {
             eprintln!("jpki-virtual-card: left the reader");
         }
         if let Some(ms) = args.return_after {
             sleep(Duration::from_millis(ms));
-            stay(args, &mut card, &mut log, None, &mut reported)?;
+            stay(args, &mut card, &mut log, None, None, &mut reported)?;
         }
     }
     for (key, left) in card.counters() {

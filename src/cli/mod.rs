@@ -38,6 +38,7 @@ use crate::probe::ProbeOptions;
 use crate::report::CardReport;
 use crate::site::Site;
 use crate::slip;
+use crate::transport::TransportError;
 use listing::{list_profiles, list_readers};
 use output::mentions_counter;
 use std::io::{IsTerminal, Write};
@@ -127,13 +128,15 @@ fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         now,
         lang,
     };
-    // The code this run ends with when stdout closes early (`| head`): the
-    // advice without questions, as a non-interactive run computes it.
-    let mut exit = reading.advice(reading.facts.clone()).exit_after(&report);
+    // The advice without questions (what `--json` and a non-interactive run
+    // print), computed once; its code is the one this run ends with when
+    // stdout closes early (`| head`).
+    let advice = reading.advice(reading.facts.clone());
+    let mut exit = advice.exit_after(&report);
     let written = if args.json {
-        reading.write_json(&mut exit, io)
+        reading.write_json(advice, &mut exit, io)
     } else {
-        reading.write_text(&mut exit, io)
+        reading.write_text(advice, &mut exit, io)
     };
     match written {
         Ok(()) => exit,
@@ -155,8 +158,36 @@ fn read_card(
     lang: Lang,
     io: &mut Io<'_>,
 ) -> Result<CardReport, RunError> {
-    let mut worker = crate::session::PcscWorker::spawn(open_terminal(args.sim.as_deref())?)?;
+    use crate::session::{Finished, PcscWorker};
     let limits = args.limits();
+    let options = ProbeOptions {
+        diagnostics: args.diagnostics,
+    };
+    let mut terminal = open_terminal(args.sim.as_deref())?;
+    // A reader named exactly is connected to at once: the reader list and
+    // the look at every reader's state (four calls to pcscd) are skipped.
+    // Should that fail before the card was connected to (a part of a name,
+    // no card, no such reader), the readers are looked at as below, so the
+    // outcome (the choice, its message, `--wait`) is the same as ever.
+    if let Some(name) = args.reader.as_deref() {
+        let worker = PcscWorker::spawn(terminal)?;
+        let finished = worker.read(name, options, now, args.verbose, limits, false);
+        let look_first = !finished.connected
+            && matches!(
+                finished.result,
+                Err(TransportError::UnknownReader(_)
+                    | TransportError::NoCard(_)
+                    | TransportError::NoReader
+                    | TransportError::Unresponsive)
+            );
+        match finished {
+            Finished {
+                terminal: Some(t), ..
+            } if look_first => terminal = t,
+            finished => return finished_reading(finished),
+        }
+    }
+    let mut worker = PcscWorker::spawn(terminal)?;
     let reader = wait_and_choose(
         &mut worker,
         args.reader.as_deref(),
@@ -165,12 +196,13 @@ fn read_card(
         io,
         lang,
     )?;
-    let options = ProbeOptions {
-        diagnostics: args.diagnostics,
-    };
-    let finished = worker.read(&reader, options, now, args.verbose, limits, false);
-    // A simulated card records any forbidden command: a run that caused
-    // one is a bug in this tool and must never look like a good reading.
+    finished_reading(worker.read(&reader, options, now, args.verbose, limits, false))
+}
+
+/// The reading's result, unless a simulated card saw a forbidden command:
+/// a run that caused one is a bug in this tool and must never look like a
+/// good reading.
+fn finished_reading(finished: crate::session::Finished) -> Result<CardReport, RunError> {
     if let Some(terminal) = &finished.terminal {
         if let Some(v) = terminal.violations().into_iter().next() {
             return Err(RunError::Violation(v));
@@ -208,9 +240,9 @@ impl Reading<'_> {
         Ok(Some(path.clone()))
     }
 
-    /// The `--json` document on stdout.
-    fn write_json(self, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
-        let advice = self.advice(self.facts.clone());
+    /// The `--json` document on stdout, with `advice` (from the reading
+    /// and the facts given on the command line).
+    fn write_json(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         *exit = advice.exit_after(self.report);
         let mut doc = report_json(self.report, &advice)
             .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
@@ -227,8 +259,9 @@ impl Reading<'_> {
     /// questions it is line 1 under the card header; with questions, the
     /// reading is shown above them and the decision right after the
     /// answers. Everything goes to the buffered stdout and is flushed once,
-    /// or before a question.
-    fn write_text(self, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
+    /// or before a question. `advice` is the one without questions; after
+    /// questions it is decided again with the answers.
+    fn write_text(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         let (args, lang) = (self.args, self.lang);
         let out_err = RunError::Output;
         let view = crate::advice::text::View {
@@ -258,7 +291,6 @@ impl Reading<'_> {
             write!(io.out, "{after}").map_err(out_err)?;
             advice
         } else {
-            let advice = self.advice(self.facts.clone());
             let page = crate::advice::text::render_with(&advice, Some(self.report), view);
             write!(io.out, "{page}").map_err(out_err)?;
             advice

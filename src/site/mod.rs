@@ -384,9 +384,11 @@ fn default_path_from(windows: bool, var: impl Fn(&str) -> Option<OsString>) -> O
     // The XDG spec says relative values are invalid and must be ignored.
     let absolute = |v: OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     let base = if windows {
-        // Not checked for being absolute: `C:\...` is not absolute to the
-        // Unix `Path` these unit tests run with.
-        Some(PathBuf::from(var("APPDATA")?)).filter(|p| !p.as_os_str().is_empty())?
+        // Checked for being absolute only on Windows itself: `C:\...` is not
+        // absolute to the Unix `Path` the unit tests also run with. A
+        // relative value would otherwise resolve against the current folder.
+        Some(PathBuf::from(var("APPDATA")?))
+            .filter(|p| !p.as_os_str().is_empty() && (!cfg!(windows) || p.is_absolute()))?
     } else {
         match var("XDG_CONFIG_HOME").and_then(absolute) {
             Some(p) => p,
@@ -413,17 +415,52 @@ mod tests {
         }
     }
 
+    /// An absolute path on the platform the test runs on (`/x` is not
+    /// absolute on Windows, which needs a drive).
+    fn abs(rest: &str) -> String {
+        if cfg!(windows) {
+            format!("C:\\{rest}")
+        } else {
+            format!("/{rest}")
+        }
+    }
+
     #[test]
     fn default_path_follows_xdg_then_home() {
+        let (x, h) = (abs("x"), abs("h"));
         assert_eq!(
-            default_path_from(false, vars(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")])),
-            Some(PathBuf::from("/x/jpki-status/site.toml"))
+            default_path_from(false, vars(&[("XDG_CONFIG_HOME", &x), ("HOME", &h)])),
+            Some(PathBuf::from(&x).join("jpki-status").join("site.toml"))
         );
         assert_eq!(
-            default_path_from(false, vars(&[("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")])),
-            Some(PathBuf::from("/h/.config/jpki-status/site.toml"))
+            default_path_from(false, vars(&[("XDG_CONFIG_HOME", "rel"), ("HOME", &h)])),
+            Some(PathBuf::from(&h).join(".config/jpki-status/site.toml"))
         );
         assert_eq!(default_path_from(false, vars(&[])), None);
+    }
+
+    #[test]
+    fn default_path_on_windows_is_under_appdata() {
+        let appdata = r"C:\Users\窓口\AppData\Roaming";
+        let everything = [
+            ("APPDATA", appdata),
+            ("XDG_CONFIG_HOME", "/x"),
+            ("HOME", "/h"),
+        ];
+        assert_eq!(
+            default_path_from(true, vars(&everything)),
+            Some(PathBuf::from(appdata).join("jpki-status").join("site.toml"))
+        );
+        assert_eq!(default_path_from(true, vars(&[("HOME", "/h")])), None);
+        assert_eq!(default_path_from(true, vars(&[("APPDATA", "")])), None);
+        if cfg!(windows) {
+            // The real default on the platform itself.
+            let expected = std::env::var_os("APPDATA")
+                .filter(|v| Path::new(v).is_absolute())
+                .map(|v| PathBuf::from(v).join("jpki-status").join("site.toml"));
+            assert_eq!(default_path(), expected);
+            assert_eq!(default_path_from(true, vars(&[("APPDATA", "rel")])), None);
+        }
     }
 
     #[test]

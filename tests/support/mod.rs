@@ -554,6 +554,9 @@ pub struct CardOptions {
     pub insert_after: Option<u64>,
     /// `--fault KIND[@N]`: the card misbehaves on purpose.
     pub fault: Option<String>,
+    /// `--leave-at-power-on N`: the card leaves when powered up the N-th
+    /// time (1: when placed; pcscd powers an idle card up in SCardConnect).
+    pub leave_at_power_on: Option<usize>,
 }
 
 /// A running `jpki-virtual-card`; killed and reaped on drop.
@@ -594,6 +597,9 @@ impl Card {
         }
         if let Some(fault) = &opts.fault {
             card = card.arg("--fault").arg(fault);
+        }
+        if let Some(n) = opts.leave_at_power_on {
+            card = card.arg("--leave-at-power-on").arg(n.to_string());
         }
         // In the stack's namespace: its vpcd listens on that loopback.
         let child = stack
