@@ -90,10 +90,13 @@ cp "$(command -v rustup)" "$root/root/.cargo/bin/rustup"
 for proxy in cargo rustc rustdoc rustfmt cargo-fmt cargo-clippy clippy-driver rust-gdb rust-lldb; do
     ln -s rustup "$root/root/.cargo/bin/$proxy"
 done
+# in_root CMD: CMD in the root as root, with a login-like environment, no
+# stdin, and without the lock's descriptor (a daemon started there must not
+# hold the lock after this run).
 in_root() {
     chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root TERM=dumb CI=true \
         PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        bash -c "$1" </dev/null
+        bash -c "$1" </dev/null 9>&-
 }
 extra=$(in_root "rustup target list --installed" | grep -vx "$host" || true)
 for t in $extra; do in_root "rustup target remove $t" >/dev/null 2>&1; done
