@@ -158,4 +158,7 @@ if ((warm)) && [[ $rc2 == 0 ]]; then
     show_tail 3 3
     say "README command 2 again, warm: exited $rc3 in $took s (log: $root.command3.log)"
 fi
+# The suite's count in the form any CI reads ("N passed, N failed"), from
+# cargo's own "test result:" lines in command 2's log.
+awk '/^test result: / { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$root.command2.log" || true
 ((ok1)) && [[ $rc2 == 0 && $rc3 == 0 ]]
