@@ -483,7 +483,17 @@ mod tests {
     }
 
     fn run(link: &mut MemLink, card: &mut Echo, leave: Option<usize>) -> Vec<Event> {
-        let mut s = Session::new(link, card, leave);
+        run_leaving_at_power_on(link, card, leave, None)
+    }
+
+    /// [`run`], the card also leaving at the `power_on`-th power-up.
+    fn run_leaving_at_power_on(
+        link: &mut MemLink,
+        card: &mut Echo,
+        leave: Option<usize>,
+        power_on: Option<usize>,
+    ) -> Vec<Event> {
+        let mut s = Session::new(link, card, leave).with_leave_at_power_on(power_on);
         let mut events = Vec::new();
         loop {
             let e = s.step().unwrap();
@@ -549,16 +559,7 @@ mod tests {
         // Placed (power on, ATR), powered down, then up again for a connect.
         let mut link = MemLink::new(&[&[0x01], &[0x04], &[0x00], &[0x01], &[0x04]]);
         let mut card = Echo::default();
-        let mut s = Session::new(&mut link, &mut card, None).with_leave_at_power_on(Some(2));
-        let mut events = Vec::new();
-        loop {
-            let e = s.step().unwrap();
-            let end = e.is_end();
-            events.push(e);
-            if end {
-                break;
-            }
-        }
+        let events = run_leaving_at_power_on(&mut link, &mut card, None, Some(2));
         assert!(matches!(
             events.as_slice(),
             [
