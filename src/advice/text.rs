@@ -10,7 +10,7 @@
 //! `vocab`); no command-line flag ever appears in this text.
 
 use super::facts::KeyInput;
-use super::model::{Question, Route};
+use super::model::Route;
 use super::msg::Msg;
 use super::output::{Advice, Statement};
 use super::vocab;

@@ -931,6 +931,16 @@ pub fn conditional_sentence(c: &Condition, lang: Lang) -> String {
     }
 }
 
+/// Line 1 of an open decision whose first condition is `c`: the odd
+/// answer's own instruction, or the question with the route per answer.
+pub fn line1_condition_sentence(a: &Advice, c: &Condition, lang: Lang) -> String {
+    if c.question == Question::OddAnswerRepeats {
+        odd_sentence(&a.odd_keys(), lang)
+    } else {
+        conditional_sentence(c, lang)
+    }
+}
+
 /// Line 1 when a key answered oddly: read the card again first; the same
 /// answer means the counter (issue 18: its own instruction, never tied to
 /// a question about another key).
@@ -988,11 +998,7 @@ impl Advice {
         // An open decision's summary is line 1 itself: the question and
         // the route per answer, never "depends" alone (issue 18).
         if let Some(c) = self.conditions.first() {
-            let sentence = if c.question == Question::OddAnswerRepeats {
-                odd_sentence(&self.odd_keys(), lang)
-            } else {
-                conditional_sentence(c, lang)
-            };
+            let sentence = line1_condition_sentence(self, c, lang);
             self.summary.text = format!("{}{sentence}", lang.pick("判定: ", "Advice: "));
         }
         let line1 = self.conditions.first().map(|c| c.question);

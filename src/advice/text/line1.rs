@@ -15,10 +15,7 @@ pub fn headline(a: &Advice, lang: Lang) -> String {
         .collect();
     let body = match a.route {
         Route::Conditional => match a.conditions.first() {
-            Some(c) if c.question == Question::OddAnswerRepeats => {
-                crate::advice::wording::odd_sentence(&a.odd_keys(), lang)
-            }
-            Some(c) => crate::advice::wording::conditional_sentence(c, lang),
+            Some(c) => crate::advice::wording::line1_condition_sentence(a, c, lang),
             None => vocab::route_name(a.route, lang).to_string(),
         },
         Route::Kiosk => {
