@@ -38,6 +38,8 @@ pub mod apdu;
 pub mod card;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "desk")]
+pub mod desk;
 pub mod embed;
 pub mod exit;
 pub mod holidays;

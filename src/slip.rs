@@ -117,6 +117,32 @@ pub fn render_slip_on(
     )
 }
 
+/// The slip's content without the sheet around it (no header, no footer):
+/// the desk page shows it in a reader's panel, so the screen and the paper
+/// carry the same words from the same code.
+#[cfg(feature = "desk")]
+pub(crate) fn render_content(
+    report: Option<&CardReport>,
+    advice: &Advice,
+    site: Option<&Site>,
+    lang: Lang,
+    now: OffsetDateTime,
+) -> String {
+    let advice: Cow<'_, Advice> = if advice.lang == Some(lang) {
+        Cow::Borrowed(advice)
+    } else {
+        Cow::Owned(advice.clone().localized(lang))
+    };
+    slip_body(report, advice.as_ref(), site, lang, now).html
+}
+
+/// The slip's style sheet for the screen (A4, normal type), which the desk
+/// page's panels use under their own rules.
+#[cfg(feature = "desk")]
+pub(crate) fn screen_css() -> String {
+    css(Paper::A4, Density::Normal)
+}
+
 /// The page skeleton: src/slip.html, with `{{name}}` slots.
 const PAGE: &str = include_str!("slip.html");
 

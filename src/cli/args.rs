@@ -56,6 +56,62 @@ pub enum Sub {
     /// `--tries sign=2`, `--forgot kenhojo`...) or from a saved `--json`
     /// reading (`--from report.json`). The same engine as after a reading.
     Advise(AdviseArgs),
+    /// The desk page: serve a page that shows, for every reader, the
+    /// decision the moment a card is placed, the deciding question as
+    /// buttons, and the slip one click away; open it in the browser.
+    #[cfg(feature = "desk")]
+    Desk(DeskArgs),
+}
+
+/// Options of `jpki-status desk`.
+#[cfg(feature = "desk")]
+#[derive(Args, Debug, Clone)]
+pub struct DeskArgs {
+    /// Serve a simulated card instead of real readers (see `jpki-status
+    /// profiles`): try the page without a reader.
+    #[arg(long, value_name = "PROFILE")]
+    pub sim: Option<String>,
+    /// The port to listen on (default: a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+    /// The address to listen on. Default 127.0.0.1: only this computer can
+    /// reach the page. Another address lets the network try (the secret in
+    /// the URL is still required, but the traffic is not encrypted).
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub listen: std::net::IpAddr,
+    /// Do not open the browser; only print the page's URL (first line).
+    #[arg(long)]
+    pub no_open: bool,
+    /// Seconds a panel keeps showing after its card was removed (0: clear
+    /// at once). The next card clears it at once anyway.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs_or_zero)]
+    pub clear_after: Duration,
+    /// Site settings: your office's name, address, hours, phone... (TOML),
+    /// shown on the printed slip.
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<std::path::PathBuf>,
+    /// Also read the diagnostic 照合番号A/B keys.
+    #[arg(long)]
+    pub diagnostics: bool,
+    /// Give up on a card that does not answer one command within SECS
+    /// seconds.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub command_timeout: Duration,
+    /// Give up on a reading that takes longer than SECS seconds in all.
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    pub reading_timeout: Duration,
+    /// Wait at most SECS seconds while another program holds the card.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub in_use_wait: Duration,
+}
+
+/// Zero or a time limit.
+#[cfg(feature = "desk")]
+fn parse_secs_or_zero(text: &str) -> Result<Duration, String> {
+    if text.trim().parse::<f64>() == Ok(0.0) {
+        return Ok(Duration::ZERO);
+    }
+    parse_secs(text)
 }
 
 /// Options for reading a card.

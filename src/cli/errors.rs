@@ -50,6 +50,10 @@ pub enum RunError {
     /// The command line itself is wrong (clap's message, in English).
     #[error("{0}")]
     Usage(String),
+    /// The desk page's server could not start.
+    #[cfg(feature = "desk")]
+    #[error(transparent)]
+    Desk(#[from] crate::desk::DeskError),
     /// Standard output could not be written (not a closed pipe: that ends
     /// a run quietly).
     #[error("cannot write the output: {0}")]
@@ -168,6 +172,8 @@ impl RunError {
                     ),
                 ),
             ),
+            #[cfg(feature = "desk")]
+            RunError::Desk(e) => row(e.code(), e.exit(), e.describe(lang)),
             RunError::Output(e) => row(
                 "output",
                 Exit::Failure,

@@ -22,9 +22,13 @@ pub mod help_ja;
 mod listing;
 mod output;
 mod readers;
-mod watch;
+pub(crate) mod watch;
 
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
+#[cfg(feature = "desk")]
+pub use args::DeskArgs;
+#[cfg(feature = "desk")]
+use watch::run_desk;
 pub(crate) use errors::write_text_error;
 pub use errors::{report_error, report_usage_error, RunError};
 pub use output::{emit, report_json};
@@ -93,6 +97,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Exit {
             }
             Err(e) => report_error(&e.into(), a.json, lang, io),
         },
+        #[cfg(feature = "desk")]
+        Some(Sub::Desk(d)) => {
+            let lang = language(cli.lang, d.site.as_deref());
+            run_desk(d, lang, io)
+        }
         None if cli.read.watch => run_watch(&cli.read, lang, io),
         None => run_reading(&cli.read, lang, io),
     }

@@ -162,6 +162,46 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
     }
 }
 
+/// `jpki-status desk`: the desk page over the same watch loop, with the
+/// same Ctrl-C and SIGTERM handling.
+#[cfg(feature = "desk")]
+pub(super) fn run_desk(args: &super::DeskArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
+    let watch = Watch::new();
+    let ready = open_terminal(args.sim.as_deref()).and_then(|t| {
+        let site = load_site(args.site.as_deref())?;
+        Ok((t, site))
+    });
+    let (terminal, site) = match ready {
+        Ok(r) => r,
+        Err(e) => return report_error(&e, false, lang, io),
+    };
+    let stop = watch.stopper();
+    let _ = ctrlc::set_handler(move || {
+        stop();
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(i32::from(Exit::Cancelled.code()));
+    });
+    let options = crate::desk::DeskOptions {
+        listen: args.listen,
+        port: args.port,
+        open: !args.no_open,
+        clear_after: args.clear_after,
+        limits: crate::session::Limits {
+            command: args.command_timeout,
+            reading: args.reading_timeout,
+            in_use: args.in_use_wait,
+        },
+        diagnostics: args.diagnostics,
+        site,
+        lang,
+    };
+    let Io { out, err } = io;
+    match crate::desk::run(options, terminal, watch, &mut **out, &mut **err) {
+        Ok(exit) => exit,
+        Err(e) => report_error(&RunError::Desk(e), false, lang, io),
+    }
+}
+
 /// The source of cards, the holder's facts and the site file.
 type Prepared = (Box<dyn Terminal + Send>, Facts, Option<Site>);
 
@@ -211,7 +251,7 @@ fn write_slip_in(
 }
 
 /// One event as a JSON Lines line on `out` (docs/json.md).
-fn write_event_json(
+pub(crate) fn write_event_json(
     out: &mut dyn Write,
     event: &WatchEvent,
     seq: u64,
@@ -366,7 +406,7 @@ fn write_event_text(
 
 /// A next step that fits watch mode: the card left before it could be
 /// read, so place it again; `--wait` is for a single reading (issue 19).
-fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) -> String {
+pub(crate) fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) -> String {
     match error {
         crate::transport::TransportError::NoCard(_) => lang
             .pick(
@@ -385,7 +425,7 @@ fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) 
 }
 
 /// What watch mode does while the service is away (issue 19).
-fn service_waiting(lang: Lang) -> &'static str {
+pub(crate) fn service_waiting(lang: Lang) -> &'static str {
     lang.pick(
         "サービスが戻るのを待っています。戻れば自動で監視を続けます（再起動は不要）。",
         "Waiting for the service to come back; watching goes on by itself (no restart needed).",

@@ -1,0 +1,349 @@
+//! The desk's state: one panel per reader, what is on it, the holder's
+//! answers given on the page, and whether the PC/SC service is there.
+//!
+//! Owns: turning watch events and answers into panel states, the clearing
+//! of a panel after its card left (a generation number per card, so a late
+//! timer never clears the next holder's panel), and the documents the API
+//! and the page receive ([`PanelDoc`], [`AnswerDoc`], [`ServiceDoc`]).
+//! Must not: word anything (the panel's words are `page`'s, which takes them
+//! from `slip`, `advice` and `text`), block, or keep anything about a holder
+//! once the panel is cleared: the report and the answers live only in
+//! [`PanelState`], dropped on removal.
+
+use crate::advice::{advise, open_questions, Advice, AdviceInput, Choice, Facts, Question};
+use crate::lang::Lang;
+use crate::report::CardReport;
+use crate::transport::TransportError;
+use crate::watch::WatchEvent;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// The version of the desk API's documents (docs/json.md); it moves with
+/// the reading document's.
+pub const SCHEMA_VERSION: u32 = crate::report::SCHEMA_VERSION;
+
+/// The environment variable that fixes the secret instead of a random
+/// one, for a desk whose page must reconnect after the server restarts
+/// (with a fixed `--port`). At least 32 characters of `[0-9A-Za-z_-]`.
+pub const SECRET_ENV: &str = "JPKI_STATUS_DESK_SECRET";
+
+/// A per-launch secret: 32 random bytes as hex, or [`SECRET_ENV`].
+pub(super) fn new_secret() -> Result<String, String> {
+    if let Some(given) = std::env::var_os(SECRET_ENV) {
+        let given = given.to_string_lossy().into_owned();
+        let fine = given.len() >= 32
+            && given.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        return if fine {
+            Ok(given)
+        } else {
+            Err(format!(
+                "{SECRET_ENV} must be at least 32 characters of letters, digits, - and _"
+            ))
+        };
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(hex::encode(bytes))
+}
+
+/// What one reader's panel shows.
+#[derive(Clone)]
+pub(super) enum PanelState {
+    /// No card on the reader.
+    Empty,
+    /// A card was placed and is being read.
+    Reading,
+    /// A card was read: the reading, and the answers given so far.
+    Report(Box<Holder>),
+    /// The card could not be read.
+    Error(TransportError),
+    /// The card left; the previous state stays until the clear timer.
+    Removed(Box<PanelState>),
+}
+
+/// One holder's reading and answers: exists only while their card is on
+/// the reader (and the short clearing delay after).
+#[derive(Clone)]
+pub(super) struct Holder {
+    pub(super) report: CardReport,
+    pub(super) facts: Facts,
+    /// Questions answered "don't know": not asked again for this card.
+    pub(super) skipped: Vec<Question>,
+}
+
+impl Holder {
+    /// The advice for this reading with the answers given, in `lang`.
+    pub(super) fn advice(&self, now: OffsetDateTime, lang: Lang) -> Advice {
+        advise(&self.input(), now).localized(lang)
+    }
+
+    fn input(&self) -> AdviceInput {
+        AdviceInput::from_report(&self.report, self.facts.clone())
+    }
+
+    /// The question to ask now: the first open one not skipped.
+    pub(super) fn question(&self, now: OffsetDateTime) -> Option<Question> {
+        open_questions(&self.input(), now)
+            .into_iter()
+            .find(|q| !self.skipped.contains(q))
+    }
+}
+
+/// One reader's panel.
+pub(super) struct Panel {
+    pub(super) reader: String,
+    pub(super) state: PanelState,
+    /// Counts cards placed on this reader: a clear timer names the card it
+    /// was started for.
+    pub(super) generation: u64,
+}
+
+/// Something changed: announced to every open page.
+#[derive(Clone)]
+pub(super) struct Note {
+    /// The watch event, for the API's `watch` events (none for an answer or
+    /// a clear).
+    pub(super) event: Option<Arc<WatchEvent>>,
+    /// The event's number and time, as in watch mode's JSON Lines.
+    pub(super) seq: u64,
+    pub(super) time: OffsetDateTime,
+    /// The reader whose panel changed (none: the service banner).
+    pub(super) reader: Option<String>,
+}
+
+/// The whole desk.
+pub(super) struct Desk {
+    pub(super) panels: Vec<Panel>,
+    /// The PC/SC service went away (and has not come back).
+    pub(super) service_lost: Option<TransportError>,
+    pub(super) clear_after: Duration,
+    seq: u64,
+}
+
+/// A clear to schedule: this reader's panel, for this card, after this long.
+pub(super) type Clear = (String, u64, Duration);
+
+impl Desk {
+    pub(super) fn new(clear_after: Duration) -> Desk {
+        Desk {
+            panels: Vec::new(),
+            service_lost: None,
+            clear_after,
+            seq: 0,
+        }
+    }
+
+    fn panel(&mut self, reader: &str) -> &mut Panel {
+        let i = match self.panels.iter().position(|p| p.reader == reader) {
+            Some(i) => i,
+            None => {
+                self.panels.push(Panel {
+                    reader: reader.to_string(),
+                    state: PanelState::Empty,
+                    generation: 0,
+                });
+                self.panels.len() - 1
+            }
+        };
+        &mut self.panels[i]
+    }
+
+    fn note(&mut self, event: Option<Arc<WatchEvent>>, reader: Option<String>, now: OffsetDateTime) -> Note {
+        self.seq += 1;
+        Note {
+            event,
+            seq: self.seq,
+            time: now,
+            reader,
+        }
+    }
+
+    /// Applies one watch event; returns the note to announce and, when a
+    /// card left, the clear to schedule.
+    pub(super) fn apply(&mut self, event: WatchEvent, now: OffsetDateTime) -> (Note, Option<Clear>) {
+        let mut clear = None;
+        let reader = match &event {
+            WatchEvent::ReaderAdded { reader } => {
+                self.panel(reader);
+                Some(reader.clone())
+            }
+            WatchEvent::ReaderRemoved { reader } => {
+                self.panels.retain(|p| &p.reader != reader);
+                Some(reader.clone())
+            }
+            WatchEvent::CardInserted { reader, .. } => {
+                let p = self.panel(reader);
+                // The next card: the previous holder's state goes at once.
+                p.generation += 1;
+                p.state = PanelState::Reading;
+                Some(reader.clone())
+            }
+            WatchEvent::Report { reader, report } => {
+                let p = self.panel(reader);
+                p.state = PanelState::Report(Box::new(Holder {
+                    report: (**report).clone(),
+                    facts: Facts::default(),
+                    skipped: Vec::new(),
+                }));
+                Some(reader.clone())
+            }
+            WatchEvent::CardRemoved { reader } => {
+                let after = self.clear_after;
+                let p = self.panel(reader);
+                let previous = std::mem::replace(&mut p.state, PanelState::Empty);
+                p.state = match previous {
+                    PanelState::Empty | PanelState::Reading => PanelState::Empty,
+                    _ if after.is_zero() => PanelState::Empty,
+                    PanelState::Removed(inner) => PanelState::Removed(inner),
+                    other => {
+                        clear = Some((reader.clone(), p.generation, after));
+                        PanelState::Removed(Box::new(other))
+                    }
+                };
+                Some(reader.clone())
+            }
+            WatchEvent::Error { reader, error } => match reader {
+                Some(r) => {
+                    self.panel(r).state = PanelState::Error(error.clone());
+                    Some(r.clone())
+                }
+                None => None,
+            },
+            WatchEvent::ServiceLost { error } => {
+                self.service_lost = Some(error.clone());
+                None
+            }
+            WatchEvent::ServiceBack => {
+                self.service_lost = None;
+                None
+            }
+        };
+        (self.note(Some(Arc::new(event)), reader, now), clear)
+    }
+
+    /// Clears a removed card's panel, if it still shows that card.
+    pub(super) fn clear_if(&mut self, reader: &str, generation: u64) -> Option<Note> {
+        let p = self.panels.iter_mut().find(|p| p.reader == reader)?;
+        if p.generation != generation || !matches!(p.state, PanelState::Removed(_)) {
+            return None;
+        }
+        p.state = PanelState::Empty;
+        let reader = reader.to_string();
+        Some(self.note(None, Some(reader), OffsetDateTime::now_utc()))
+    }
+
+    /// Records an answer for the card on `reader` (`None`: "don't know",
+    /// the question is not asked again for this card). Returns the holder
+    /// after the answer, or why not.
+    pub(super) fn answer(
+        &mut self,
+        reader: &str,
+        question: Question,
+        choice: Option<Choice>,
+        now: OffsetDateTime,
+    ) -> Result<(Holder, Note), AnswerRefused> {
+        let p = self
+            .panels
+            .iter_mut()
+            .find(|p| p.reader == reader)
+            .ok_or(AnswerRefused::NoCard)?;
+        let PanelState::Report(holder) = &mut p.state else {
+            return Err(AnswerRefused::NoCard);
+        };
+        if let Some(c) = choice {
+            if !question.choices().contains(&c) {
+                return Err(AnswerRefused::NotAChoice);
+            }
+            holder.facts = crate::advice::engine::answer(&holder.facts, question, c);
+        } else if !holder.skipped.contains(&question) {
+            holder.skipped.push(question);
+        }
+        let holder = (**holder).clone();
+        let note = self.note(None, Some(reader.to_string()), now);
+        Ok((holder, note))
+    }
+}
+
+/// Why an answer was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AnswerRefused {
+    /// No card (or no reading yet) on that reader.
+    NoCard,
+    /// The answer is not one the question takes.
+    NotAChoice,
+}
+
+/// One reader's panel as the page and the API receive it (docs/json.md,
+/// `desk-panel.schema.json`).
+#[derive(Serialize, Debug)]
+pub struct PanelDoc {
+    /// The document version.
+    pub schema_version: u32,
+    /// The reader.
+    pub reader: String,
+    /// `empty`, `reading`, `report`, `error`, `removed` (the card left; the
+    /// panel clears shortly) or `gone` (the reader was unplugged).
+    pub state: &'static str,
+    /// The reading (state `report`, or `removed` after one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<CardReport>,
+    /// The advice with the answers given (state `report`/`removed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
+    /// The question to ask now, with its choices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<QuestionDoc>,
+    /// The panel's HTML, for the page.
+    pub html: String,
+}
+
+/// A question as the page shows it.
+#[derive(Serialize, Debug)]
+pub struct QuestionDoc {
+    /// Its id (`knows_sign`...).
+    pub id: Question,
+    /// Its text, in the page's language.
+    pub text: String,
+    /// The answers it takes, with their labels.
+    pub choices: Vec<ChoiceDoc>,
+    /// Whether "don't know" is offered.
+    pub unknown_allowed: bool,
+}
+
+/// One answer button.
+#[derive(Serialize, Debug)]
+pub struct ChoiceDoc {
+    /// Its id (`yes`, `no`, `under15`...).
+    pub id: Choice,
+    /// Its label.
+    pub label: String,
+}
+
+/// The service banner (docs/json.md).
+#[derive(Serialize, Debug)]
+pub struct ServiceDoc {
+    /// The document version.
+    pub schema_version: u32,
+    /// `running` or `lost`.
+    pub state: &'static str,
+    /// What happened and what the desk does about it (state `lost`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// What to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
+}
+
+/// `POST /api/answer`'s body (docs/json.md).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    /// The reader whose card the answer is about.
+    pub reader: String,
+    /// The question.
+    pub question: Question,
+    /// The answer; null for "don't know".
+    pub answer: Option<Choice>,
+}
