@@ -110,6 +110,8 @@ windows() {
     mkdir -p "$stage/docs" "$stage/completions"
     cp "$exe" README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$stage/"
     cp apdu/site.example.toml "$stage/site.example.toml"
+    # The desk staff's quick start, in Japanese (the README is English).
+    cp docs/desk-quickstart-ja.txt "$stage/はじめにお読みください.txt"
     cp docs/*.md "$stage/docs/"
     cp -r docs/images "$stage/docs/"
     [[ -d target/assets ]] || assets
@@ -117,6 +119,7 @@ windows() {
     (cd target/dist && zip -qr "$name.zip" "$name")
     size "target/dist/$name.zip"
     grep -q "$name/jpki-status.exe" <<<"$(unzip -l "target/dist/$name.zip")" || die "exe not in zip"
+    grep -q "$name/はじめにお読みください.txt" <<<"$(unzip -l "target/dist/$name.zip")" || die "quick start not in zip"
 }
 
 # Runs the exe under Debian's Wine (wine64, no display). Wine 8 (bookworm)
@@ -145,8 +148,40 @@ wine_smoke() {
     [[ $rc == 3 ]] || die "wine: simulated reading exited $rc, want 3"
     grep -q 'user-authentication PIN' <<<"$out" || die "wine: simulated reading lacks the table"
     echo "wine: --version, --help, --lang ja --help, --sim auth-locked (exit 3) ok"
+    wine_desk "${w[@]:1}"
     # wineserver lingers a few seconds after the last program: stop ours.
     env WINEPREFIX="$WINEPREFIX" /usr/lib/wine/wineserver64 -k 2>/dev/null || true
+}
+
+# The desk page under Wine: `desk --sim sign-1-left --no-open` prints its
+# URL first, serves the page with the secret, refuses it without, and shows
+# the simulated card's decision in /api/panels; then stops.
+wine_desk() {
+    local log=target/wine-run/desk.out
+    "$@" desk --sim sign-1-left --no-open --lang ja >"$log" 2>&1 &
+    local pid=$! url="" i
+    for ((i = 0; i < 600; i++)); do
+        url=$(head -1 "$log" 2>/dev/null | tr -d '\r')
+        [[ $url == http://127.0.0.1:*'/?k='* ]] && break
+        kill -0 "$pid" 2>/dev/null || die "wine: desk exited early: $(cat "$log")"
+        sleep 0.1
+    done
+    [[ $url == http://127.0.0.1:*'/?k='* ]] || { kill "$pid"; die "wine: desk printed no URL: $(cat "$log")"; }
+    local base=${url%%/\?k=*} key=${url##*k=} ok=1 page panels status
+    page=$(curl -sf --max-time 10 "$url") || ok=0
+    status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/") || ok=0
+    panels=""
+    for ((i = 0; i < 100; i++)); do
+        panels=$(curl -sf --max-time 10 "$base/api/panels?k=$key&lang=ja") || ok=0
+        grep -q '"state":"report"' <<<"$panels" && break
+        sleep 0.1
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    ((ok)) || die "wine: desk: a request failed"
+    grep -q '/assets/desk.js' <<<"$page" || die "wine: desk: no page at $url"
+    [[ $status == 401 ]] || die "wine: desk: without the secret the page answered $status, want 401"
+    grep -q '"route":"conditional"' <<<"$panels" || die "wine: desk: no decision in /api/panels: ${panels:0:300}"
+    echo "wine: desk --sim sign-1-left: URL first, page served, 401 without the secret, decision in /api/panels ok"
 }
 
 deb() {

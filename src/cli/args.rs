@@ -24,7 +24,8 @@ can lock (利用者証明用, 署名用, 券面事項入力補助用, 住民基�
 which makes the card report its counter without comparing anything: no try is ever spent.\n\n\
 Try it without a reader:   jpki-status --sim auth-locked\n\
 List the simulated cards:  jpki-status profiles\n\
-Advice without a card:     jpki-status advise --help",
+Advice without a card:     jpki-status advise --help\n\
+The desk page (browser):   jpki-status desk",
     after_help = crate::exit::help_footer(Lang::En)
 )]
 pub struct Cli {
@@ -56,9 +57,15 @@ pub enum Sub {
     /// `--tries sign=2`, `--forgot kenhojo`...) or from a saved `--json`
     /// reading (`--from report.json`). The same engine as after a reading.
     Advise(AdviseArgs),
-    /// The desk page: serve a page that shows, for every reader, the
-    /// decision the moment a card is placed, the deciding question as
-    /// buttons, and the slip one click away; open it in the browser.
+    /// The desk page: the decision the moment a card is placed, the
+    /// deciding question as buttons, the slip one click away, in a browser.
+    ///
+    /// Serves a page on this computer only (127.0.0.1) and opens it in the
+    /// default browser. One panel per reader; a removed card's panel clears
+    /// after a few seconds. The first line printed is the page's URL (with
+    /// its per-launch secret). Ctrl-C stops it.
+    ///
+    /// Try it without a reader:  jpki-status desk --sim sign-1-left
     #[cfg(feature = "desk")]
     Desk(DeskArgs),
 }
@@ -71,7 +78,7 @@ pub struct DeskArgs {
     /// profiles`): try the page without a reader.
     #[arg(long, value_name = "PROFILE")]
     pub sim: Option<String>,
-    /// The port to listen on (default: a free one).
+    /// The port to listen on; 0 (the default) picks a free one.
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub port: u16,
     /// The address to listen on. Default 127.0.0.1: only this computer can

@@ -79,7 +79,7 @@ pub fn parse(lang: Lang, args: &[OsString]) -> Result<Cli, Refused> {
                 None => {
                     let _ = writeln!(
                         std::io::stderr(),
-                        "jpki-status: エラー: 「{name}」というコマンドはありません（使えるのは readers、profiles、advise です）"
+                        "jpki-status: エラー: 「{name}」というコマンドはありません（使えるのは readers、profiles、advise、desk です）"
                     );
                     return Err(Refused::Done(Exit::Usage));
                 }
@@ -327,7 +327,8 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 カードは何も照合せずに残り回数だけを答えるので、回数が減ることはありません。\n\n\
 リーダーなしで試す:        jpki-status --sim auth-locked\n\
 模擬カードの一覧:          jpki-status profiles\n\
-カードなしで助言だけ見る:  jpki-status advise --help",
+カードなしで助言だけ見る:  jpki-status advise --help\n\
+デスク画面（ブラウザー）:  jpki-status desk",
         ));
     }
     Some(match sub {
@@ -343,6 +344,13 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
             "カードを読み取らずに助言する（本人の申告、または保存した --json の読み取り結果をもとに）",
             "カードを読み取らずに助言します。本人の申告（--locked auth、--tries sign=2、--forgot kenhojo など）か、\
 保存しておいた --json の読み取り結果（--from report.json）をもとに、カードを読み取ったときと同じ判定をします。",
+        ),
+        "desk" => (
+            "デスク画面: カードを置くとすぐに判定、決め手の質問のボタン、印刷用の案内をブラウザーに表示する",
+            "デスク画面を表示します。リーダーごとに、カードを置いた瞬間の判定、判定を決める質問（はい・いいえのボタン）、\
+印刷用の案内（ボタン1つ）を、ブラウザーのページに表示します。ページはこのパソコンの中だけで動き（127.0.0.1）、\
+外部には何も送りません。カードを取り外すと、表示は数秒で消えます。\n\n\
+リーダーなしで試す:  jpki-status desk --sim sign-1-left",
         ),
         _ => return None,
     })
@@ -377,6 +385,10 @@ fn arg_ja(id: &str) -> Option<&'static str> {
         "face_auth_card" => "カードの追記欄に「顔認証」とある（暗証番号での手続きはない）",
         "smartphone" => "本人がNFC・カメラ・インターネットの使えるスマートフォンを持っている（コンビニでのリセットの「JPKI暗証番号リセット」アプリに必要）",
         "no_smartphone" => "そのようなスマートフォンがない（コンビニでのリセットは不可、窓口へ）",
+        "port" => "待ち受けるポート。0（既定）なら空いているポートを使う",
+        "listen" => "待ち受けるアドレス。既定の 127.0.0.1 ならこのパソコンからしか接続できない。ほかのアドレスではネットワークから接続を試みられる（URLの秘密の値は必要だが、通信は暗号化されない）",
+        "no_open" => "ブラウザーを開かず、ページのURLを表示するだけにする（1行目）",
+        "clear_after" => "カードが取り外されてから表示を消すまでの秒数（0: すぐ消す）。次のカードが置かれれば、すぐに消える",
         "who" => "手続きに行く人: 本人、法定代理人、任意代理人（2回の来庁）",
         "purposes" => "本人が使おうとしていたサービス（複数指定可）。必要な暗証番号が分かる",
         "health_insurance_only" => "健康保険証としての利用だけが目的（--purpose health-insurance だけと同じ）",
@@ -480,7 +492,7 @@ pub fn error_ja(e: &clap::Error) -> String {
         ErrorKind::InvalidSubcommand => {
             let sub = ctx(e, ContextKind::InvalidSubcommand).unwrap_or_default();
             out += &format!(
-                "「{sub}」というコマンドはありません（使えるのは readers、profiles、advise です）"
+                "「{sub}」というコマンドはありません（使えるのは readers、profiles、advise、desk です）"
             );
         }
         ErrorKind::ArgumentConflict => {

@@ -234,8 +234,8 @@ fn with_headers(mut r: Response, csp: &'static str) -> Response {
     r
 }
 
-fn asset(kind: &'static str, body: String) -> impl std::future::Future<Output = Response> {
-    async move { ([(header::CONTENT_TYPE, kind)], body).into_response() }
+async fn asset(kind: &'static str, body: String) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
 }
 
 #[derive(Deserialize)]
