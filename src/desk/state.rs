@@ -347,3 +347,106 @@ pub struct AnswerRequest {
     /// The answer; null for "don't know".
     pub answer: Option<Choice>,
 }
+
+#[cfg(all(test, feature = "sim"))]
+mod tests {
+    use super::*;
+    use crate::sim::{SimCard, SimTerminal};
+    use crate::transport::Terminal;
+
+    fn report(profile: &str) -> (String, CardReport) {
+        let mut t = SimTerminal::new(SimCard::load(profile).expect("profile"));
+        let reader = t.readers().expect("readers")[0].name.clone();
+        let r = crate::embed::read_with(&mut t, &reader, std::time::SystemTime::now())
+            .expect("reading");
+        (reader, r.report)
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    fn placed(desk: &mut Desk, reader: &str, report: &CardReport) {
+        desk.apply(WatchEvent::ReaderAdded { reader: reader.into() }, now());
+        desk.apply(WatchEvent::CardInserted { reader: reader.into(), atr: None }, now());
+        desk.apply(
+            WatchEvent::Report { reader: reader.into(), report: Box::new(report.clone()) },
+            now(),
+        );
+    }
+
+    #[test]
+    fn an_answer_changes_the_advice_and_leaves_with_the_card() {
+        let (reader, r) = report("sign-1-left");
+        let mut desk = Desk::new(Duration::from_secs(5));
+        placed(&mut desk, &reader, &r);
+        let PanelState::Report(h) = &desk.panels[0].state else { panic!("no report") };
+        assert_eq!(h.question(now()), Some(Question::KnowsSign));
+        let before = h.advice(now(), Lang::En).summary.text;
+        let (h, _) = desk
+            .answer(&reader, Question::KnowsSign, Some(Choice::No), now())
+            .expect("answer taken");
+        assert_ne!(h.advice(now(), Lang::En).summary.text, before);
+        assert_ne!(h.question(now()), Some(Question::KnowsSign));
+        // The card leaves: the panel keeps showing until the timer, then
+        // clears; a new card on the same reader starts with no answers.
+        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        let (r2, gen, after) = clear.expect("a clear is scheduled");
+        assert_eq!((r2.as_str(), after), (reader.as_str(), Duration::from_secs(5)));
+        assert!(matches!(desk.panels[0].state, PanelState::Removed(_)));
+        assert!(desk.answer(&reader, Question::KnowsSign, Some(Choice::Yes), now()).is_err());
+        assert!(desk.clear_if(&reader, gen).is_some());
+        assert!(matches!(desk.panels[0].state, PanelState::Empty));
+        placed(&mut desk, &reader, &r);
+        let PanelState::Report(h) = &desk.panels[0].state else { panic!("no report") };
+        assert_eq!(h.facts, Facts::default(), "answers never outlive their card");
+    }
+
+    #[test]
+    fn a_late_timer_never_clears_the_next_holder() {
+        let (reader, r) = report("auth-locked");
+        let mut desk = Desk::new(Duration::from_secs(5));
+        placed(&mut desk, &reader, &r);
+        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        let (_, gen, _) = clear.expect("scheduled");
+        // The next card arrives before the timer: it clears at once...
+        desk.apply(WatchEvent::CardInserted { reader: reader.clone(), atr: None }, now());
+        assert!(matches!(desk.panels[0].state, PanelState::Reading));
+        desk.apply(WatchEvent::Report { reader: reader.clone(), report: Box::new(r) }, now());
+        // ...and the old timer leaves the new reading alone.
+        assert!(desk.clear_if(&reader, gen).is_none());
+        assert!(matches!(desk.panels[0].state, PanelState::Report(_)));
+    }
+
+    #[test]
+    fn clear_after_zero_clears_at_once_and_answers_are_checked() {
+        let (reader, r) = report("sign-1-left");
+        let mut desk = Desk::new(Duration::ZERO);
+        placed(&mut desk, &reader, &r);
+        assert_eq!(
+            desk.answer(&reader, Question::KnowsSign, Some(Choice::Under15), now()).err(),
+            Some(AnswerRefused::NotAChoice)
+        );
+        assert_eq!(
+            desk.answer("other reader", Question::KnowsSign, Some(Choice::No), now()).err(),
+            Some(AnswerRefused::NoCard)
+        );
+        // "Don't know": the question is not asked again for this card.
+        let (h, _) = desk.answer(&reader, Question::KnowsSign, None, now()).expect("taken");
+        assert_ne!(h.question(now()), Some(Question::KnowsSign));
+        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        assert!(clear.is_none());
+        assert!(matches!(desk.panels[0].state, PanelState::Empty));
+        desk.apply(WatchEvent::ReaderRemoved { reader: reader.clone() }, now());
+        assert!(desk.panels.is_empty());
+    }
+
+    #[test]
+    fn the_service_banner_follows_the_service() {
+        let mut desk = Desk::new(Duration::ZERO);
+        desk.apply(WatchEvent::ServiceLost { error: TransportError::NoService }, now());
+        assert!(desk.service_lost.is_some());
+        desk.apply(WatchEvent::ServiceBack, now());
+        assert!(desk.service_lost.is_none());
+    }
+}
