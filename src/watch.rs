@@ -92,6 +92,10 @@ pub struct WatchOptions {
     /// How long to wait for a PC/SC service that went away to come back
     /// before the watch ends with its error; `None`: until stopped.
     pub service_wait: Option<std::time::Duration>,
+    /// Wait also for a service missing at the start (the desk page: Windows
+    /// starts its Smart Card service only once a reader is plugged in);
+    /// otherwise that ends the watch at once with its error (start pcscd).
+    pub wait_at_start: bool,
 }
 
 /// How often a watch whose service went away looks whether it is back.
@@ -188,7 +192,12 @@ impl Watch {
                 sink,
             );
         };
-        let spawned = spawn_monitor(monitor, self.tx.clone(), options.service_wait);
+        let spawned = spawn_monitor(
+            monitor,
+            self.tx.clone(),
+            options.service_wait,
+            options.wait_at_start,
+        );
         if let Err(e) = spawned {
             return fail(
                 TransportError::Other {
@@ -238,6 +247,7 @@ fn spawn_monitor(
     mut monitor: Box<dyn Terminal + Send>,
     tx: Sender<Msg>,
     service_wait: Option<std::time::Duration>,
+    wait_at_start: bool,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("watch monitor".into())
@@ -245,8 +255,9 @@ fn spawn_monitor(
             // Since when the service is gone, while it is.
             let mut lost: Option<std::time::Instant> = None;
             // A service missing at the start is an error at once (start
-            // pcscd), as before; only one that went away is waited for.
-            let mut seen = false;
+            // pcscd), as before, unless asked to wait; one that went away
+            // is always waited for.
+            let mut seen = wait_at_start;
             loop {
                 let result = monitor.readers().and_then(|now| {
                     if lost.take().is_some() && tx.send(Msg::ServiceBack).is_err() {

@@ -145,6 +145,7 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 Some(super::Wait::AtMost(d)) => Some(d),
                 _ => None,
             },
+            wait_at_start: false,
         },
         &clock,
         &mut sink,

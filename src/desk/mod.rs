@@ -195,6 +195,9 @@ pub fn run(
         },
         limits: options.limits,
         service_wait: None,
+        // A desk started before its reader is plugged in (Windows starts
+        // the Smart Card service only then) shows the banner and waits.
+        wait_at_start: true,
     };
     let watcher = std::thread::Builder::new()
         .name("desk-watch".into())
