@@ -17,7 +17,7 @@ mod common;
 
 use common::schema::{self, Doc};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
@@ -156,141 +156,16 @@ fn every_golden_json_document_matches_its_schema() {
     );
 }
 
-/// Where each property is declared: instance path (`.advice.keys[].input`)
-/// to the declaration sites (`advice.schema.json#/$defs/key_advice/properties/input`),
-/// following `$ref` across files and `allOf`/`anyOf`/`oneOf`.
-type Sites = BTreeMap<String, BTreeSet<String>>;
-
-fn schema_sites(
-    files: &BTreeMap<String, Value>,
-    at: (&str, &str),
-    path: &str,
-    out: &mut Sites,
-    depth: usize,
-) {
-    schema_sites_in(files, at, path, out, depth, &mut Vec::new());
-}
-
-/// [`schema_sites`], with the `$ref` targets being walked on this path.
-fn schema_sites_in(
-    files: &BTreeMap<String, Value>,
-    (file, pointer): (&str, &str),
-    path: &str,
-    out: &mut Sites,
-    depth: usize,
-    walking: &mut Vec<String>,
-) {
-    assert!(depth < 40, "schema nesting too deep at {path} in {file}");
-    let node = files[file]
-        .pointer(pointer)
-        .unwrap_or_else(|| panic!("{file}#{pointer} does not exist"));
-    let Some(obj) = node.as_object() else {
-        return;
-    };
-    if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-        let (target_file, target) = r.split_once('#').unwrap_or((r, ""));
-        let target_file = if target_file.is_empty() {
-            file
-        } else {
-            assert!(
-                files.contains_key(target_file),
-                "{file}: $ref to unknown file {r}"
-            );
-            target_file
-        };
-        // A recursive definition (a branch's `then` holds branches) is
-        // declared once, at its first level: a `$ref` back to a definition
-        // already being walked on this path adds no new declaration site.
-        let marker = format!("{target_file}#{target}");
-        if walking.contains(&marker) {
-            return;
-        }
-        walking.push(marker);
-        schema_sites_in(files, (target_file, target), path, out, depth + 1, walking);
-        walking.pop();
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        let n = obj.get(key).and_then(Value::as_array).map_or(0, Vec::len);
-        for i in 0..n {
-            let sub = format!("{pointer}/{key}/{i}");
-            schema_sites_in(files, (file, &sub), path, out, depth + 1, walking);
-        }
-    }
-    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
-        for (name, sub) in props {
-            if sub == &Value::Bool(false) {
-                continue;
-            }
-            let p = format!("{path}.{name}");
-            let site = format!("{pointer}/properties/{name}");
-            out.entry(p.clone())
-                .or_default()
-                .insert(format!("{file}#{site}"));
-            schema_sites_in(files, (file, &site), &p, out, depth + 1, walking);
-        }
-    }
-    if obj.contains_key("items") {
-        let sub = format!("{pointer}/items");
-        schema_sites_in(
-            files,
-            (file, &sub),
-            &format!("{path}[]"),
-            out,
-            depth + 1,
-            walking,
-        );
-    }
-}
-
-/// Property paths present in a document.
-fn document_paths(value: &Value, path: &str, out: &mut BTreeSet<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let p = format!("{path}.{k}");
-                out.insert(p.clone());
-                document_paths(v, &p, out);
-            }
-        }
-        Value::Array(items) => {
-            for v in items {
-                document_paths(v, &format!("{path}[]"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[test]
 fn every_property_in_a_schema_is_produced_by_some_document() {
     let mut docs = golden_documents();
     docs.extend(watch_with_slip_documents());
-    let files = schema::schema_files();
-    let mut declared = BTreeSet::new();
-    let mut covered = BTreeSet::new();
-    for doc in Doc::ALL {
-        let mut sites = Sites::new();
-        schema_sites(files, (doc.file(), ""), "", &mut sites, 0);
-        assert!(!sites.is_empty(), "{} declares nothing", doc.file());
-        let mut produced = BTreeSet::new();
-        for (_, v, _) in docs.iter().filter(|(d, _, _)| *d == doc) {
-            document_paths(v, "", &mut produced);
-        }
-        for (path, at) in &sites {
-            declared.extend(at.iter().cloned());
-            if produced.contains(path) {
-                covered.extend(at.iter().cloned());
-            }
-        }
-    }
-    let missing: Vec<String> = declared
-        .difference(&covered)
-        .map(|site| format!("docs/schema/{site}"))
-        .collect();
+    let values: Vec<(Doc, Value)> = docs.iter().map(|(d, v, _)| (*d, v.clone())).collect();
+    let (declared, covered, missing) = schema::coverage(&Doc::ALL, &values, "");
     println!(
         "{} of {} declared properties produced by the {} test documents",
-        covered.len(),
-        declared.len(),
+        covered,
+        declared,
         docs.len()
     );
     assert!(

@@ -7,7 +7,7 @@
 //! any field name (they live in the schema files).
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -28,16 +28,39 @@ pub enum Doc {
     Error,
     /// `jpki-status readers --json`.
     Readers,
+    /// Desk API: one reader's panel (SSE `panel`, POST /api/answer).
+    DeskPanel,
+    /// Desk API: GET /api/panels.
+    DeskPanels,
+    /// Desk API: the SSE `service` event.
+    DeskService,
+    /// Desk API: the SSE `reset` event.
+    DeskReset,
+    /// Desk API: POST /api/answer's body.
+    DeskAnswerRequest,
+    /// Desk API: any error response.
+    DeskError,
 }
 
 impl Doc {
-    /// Every document type.
+    /// Every document type of the command line (each has goldens).
     pub const ALL: [Doc; 5] = [
         Doc::Reading,
         Doc::Advise,
         Doc::WatchEvent,
         Doc::Error,
         Doc::Readers,
+    ];
+
+    /// Every document type of the desk API (tests/desk_api.rs fetches them
+    /// from a running `jpki-status desk --sim`).
+    pub const DESK: [Doc; 6] = [
+        Doc::DeskPanel,
+        Doc::DeskPanels,
+        Doc::DeskService,
+        Doc::DeskReset,
+        Doc::DeskAnswerRequest,
+        Doc::DeskError,
     ];
 
     /// Its schema file name in docs/schema/.
@@ -48,6 +71,12 @@ impl Doc {
             Doc::WatchEvent => "watch-event.schema.json",
             Doc::Error => "error.schema.json",
             Doc::Readers => "readers.schema.json",
+            Doc::DeskPanel => "desk-panel.schema.json",
+            Doc::DeskPanels => "desk-panels.schema.json",
+            Doc::DeskService => "desk-service.schema.json",
+            Doc::DeskReset => "desk-reset.schema.json",
+            Doc::DeskAnswerRequest => "desk-answer-request.schema.json",
+            Doc::DeskError => "desk-error.schema.json",
         }
     }
 
@@ -97,6 +126,7 @@ fn validators() -> &'static BTreeMap<Doc, jsonschema::Validator> {
         let files = schema_files();
         Doc::ALL
             .iter()
+            .chain(&Doc::DESK)
             .map(|&doc| {
                 let mut options = jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft202012)
@@ -174,4 +204,149 @@ pub fn assert_stdout_valid(args: &[&str], stdout: &str, what: &str) -> Vec<(Doc,
 /// How many documents passed in this test process.
 pub fn validated() -> usize {
     VALIDATED.load(Ordering::Relaxed)
+}
+
+/// Where each property is declared: instance path (`.advice.keys[].input`)
+/// to the declaration sites (`advice.schema.json#/$defs/key_advice/properties/input`),
+/// following `$ref` across files and `allOf`/`anyOf`/`oneOf`.
+pub type Sites = BTreeMap<String, BTreeSet<String>>;
+
+pub fn schema_sites(
+    files: &BTreeMap<String, Value>,
+    at: (&str, &str),
+    path: &str,
+    out: &mut Sites,
+    depth: usize,
+) {
+    schema_sites_in(files, at, path, out, depth, &mut Vec::new());
+}
+
+/// [`schema_sites`], with the `$ref` targets being walked on this path.
+fn schema_sites_in(
+    files: &BTreeMap<String, Value>,
+    (file, pointer): (&str, &str),
+    path: &str,
+    out: &mut Sites,
+    depth: usize,
+    walking: &mut Vec<String>,
+) {
+    assert!(depth < 40, "schema nesting too deep at {path} in {file}");
+    let node = files[file]
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("{file}#{pointer} does not exist"));
+    let Some(obj) = node.as_object() else {
+        return;
+    };
+    if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+        let (target_file, target) = r.split_once('#').unwrap_or((r, ""));
+        let target_file = if target_file.is_empty() {
+            file
+        } else {
+            assert!(
+                files.contains_key(target_file),
+                "{file}: $ref to unknown file {r}"
+            );
+            target_file
+        };
+        // A recursive definition (a branch's `then` holds branches) is
+        // declared once, at its first level: a `$ref` back to a definition
+        // already being walked on this path adds no new declaration site.
+        let marker = format!("{target_file}#{target}");
+        if walking.contains(&marker) {
+            return;
+        }
+        walking.push(marker);
+        schema_sites_in(files, (target_file, target), path, out, depth + 1, walking);
+        walking.pop();
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        let n = obj.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..n {
+            let sub = format!("{pointer}/{key}/{i}");
+            schema_sites_in(files, (file, &sub), path, out, depth + 1, walking);
+        }
+    }
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            if sub == &Value::Bool(false) {
+                continue;
+            }
+            let p = format!("{path}.{name}");
+            let site = format!("{pointer}/properties/{name}");
+            out.entry(p.clone())
+                .or_default()
+                .insert(format!("{file}#{site}"));
+            schema_sites_in(files, (file, &site), &p, out, depth + 1, walking);
+        }
+    }
+    if obj.contains_key("items") {
+        let sub = format!("{pointer}/items");
+        schema_sites_in(
+            files,
+            (file, &sub),
+            &format!("{path}[]"),
+            out,
+            depth + 1,
+            walking,
+        );
+    }
+}
+
+/// Property paths present in a document.
+pub fn document_paths(value: &Value, path: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = format!("{path}.{k}");
+                out.insert(p.clone());
+                document_paths(v, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                document_paths(v, &format!("{path}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// For the document types `types`: how many property declarations their
+/// schemas hold in the files whose name starts with `in_files` ("" for
+/// all), how many of them `docs` produce, and the declaration sites no
+/// document produces (`docs/schema/FILE#/pointer`). A schema cannot
+/// describe fields that no longer exist.
+pub fn coverage(
+    types: &[Doc],
+    docs: &[(Doc, Value)],
+    in_files: &str,
+) -> (usize, usize, Vec<String>) {
+    let files = schema_files();
+    let mut declared = BTreeSet::new();
+    let mut covered = BTreeSet::new();
+    for &doc in types {
+        let mut sites = Sites::new();
+        schema_sites(files, (doc.file(), ""), "", &mut sites, 0);
+        assert!(!sites.is_empty(), "{} declares nothing", doc.file());
+        let mut produced = BTreeSet::new();
+        for (_, v) in docs.iter().filter(|(d, _)| *d == doc) {
+            document_paths(v, "", &mut produced);
+        }
+        for (path, at) in &sites {
+            let at: Vec<String> = at
+                .iter()
+                .filter(|s| s.starts_with(in_files))
+                .cloned()
+                .collect();
+            declared.extend(at.iter().cloned());
+            if produced.contains(path) {
+                covered.extend(at.iter().cloned());
+            }
+        }
+    }
+    let missing = declared
+        .difference(&covered)
+        .map(|site| format!("docs/schema/{site}"))
+        .collect();
+    (declared.len(), covered.len(), missing)
 }
