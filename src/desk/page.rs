@@ -7,7 +7,10 @@
 //! `advice`'s; the questions and answers are `advice::wording`'s; errors are
 //! `text`'s and watch mode's), or decide anything.
 
-use super::state::{ChoiceDoc, Desk, Holder, PanelDoc, PanelState, QuestionDoc, ServiceDoc, SCHEMA_VERSION};
+use super::state::{
+    ChoiceDoc, Desk, Holder, PanelDoc, PanelKind, PanelState, QuestionDoc, ServiceDoc,
+    ServiceKind, SCHEMA_VERSION,
+};
 use crate::advice::wording::{choice_label, question_text};
 use crate::advice::Question;
 use crate::lang::Lang;
@@ -56,7 +59,7 @@ pub(super) fn panel_doc(
         return PanelDoc {
             schema_version: SCHEMA_VERSION,
             reader: reader.to_string(),
-            state: "gone",
+            state: PanelKind::Gone,
             report: None,
             advice: None,
             question: None,
@@ -135,13 +138,13 @@ pub(super) fn panel_doc(
     doc
 }
 
-fn state_name(s: &PanelState) -> &'static str {
+fn state_name(s: &PanelState) -> PanelKind {
     match s {
-        PanelState::Empty => "empty",
-        PanelState::Reading => "reading",
-        PanelState::Report(_) => "report",
-        PanelState::Error(_) => "error",
-        PanelState::Removed(_) => "removed",
+        PanelState::Empty => PanelKind::Empty,
+        PanelState::Reading => PanelKind::Reading,
+        PanelState::Report(_) => PanelKind::Report,
+        PanelState::Error(_) => PanelKind::Error,
+        PanelState::Removed(_) => PanelKind::Removed,
     }
 }
 
@@ -257,7 +260,7 @@ pub(super) fn service_doc(desk: &Desk, lang: Lang) -> ServiceDoc {
     match &desk.service_lost {
         None => ServiceDoc {
             schema_version: SCHEMA_VERSION,
-            state: "running",
+            state: ServiceKind::Running,
             message: None,
             next_step: None,
         },
@@ -265,7 +268,7 @@ pub(super) fn service_doc(desk: &Desk, lang: Lang) -> ServiceDoc {
             let (what, _) = crate::text::describe_transport_error(e, lang);
             ServiceDoc {
                 schema_version: SCHEMA_VERSION,
-                state: "lost",
+                state: ServiceKind::Lost,
                 message: Some(what),
                 next_step: Some(crate::cli::watch::service_waiting(lang).to_string()),
             }

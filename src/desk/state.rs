@@ -283,9 +283,8 @@ pub struct PanelDoc {
     pub schema_version: u32,
     /// The reader.
     pub reader: String,
-    /// `empty`, `reading`, `report`, `error`, `removed` (the card left; the
-    /// panel clears shortly) or `gone` (the reader was unplugged).
-    pub state: &'static str,
+    /// What the panel shows.
+    pub state: PanelKind,
     /// The reading (state `report`, or `removed` after one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<CardReport>,
@@ -297,6 +296,34 @@ pub struct PanelDoc {
     pub question: Option<QuestionDoc>,
     /// The panel's HTML, for the page.
     pub html: String,
+}
+
+/// What a panel shows (`PanelDoc::state`).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelKind {
+    /// No card on the reader.
+    Empty,
+    /// A card is being read.
+    Reading,
+    /// A reading with its advice.
+    Report,
+    /// The card could not be read.
+    Error,
+    /// The card left; the panel clears shortly.
+    Removed,
+    /// The reader was unplugged (the page drops the panel).
+    Gone,
+}
+
+/// Whether the PC/SC service is there (`ServiceDoc::state`).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// It answers.
+    Running,
+    /// It went away (or was not there at the start); the desk waits.
+    Lost,
 }
 
 /// A question as the page shows it.
@@ -326,8 +353,8 @@ pub struct ChoiceDoc {
 pub struct ServiceDoc {
     /// The document version.
     pub schema_version: u32,
-    /// `running` or `lost`.
-    pub state: &'static str,
+    /// Whether it is there.
+    pub state: ServiceKind,
     /// What happened and what the desk does about it (state `lost`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
