@@ -31,7 +31,7 @@ build_groups=(
 test_groups=(
     "virtual reader stack|pcscd + vsmartcard-vpcd in a private namespace (ip, ss, unshare, nsenter, kill)|vsmartcard-vpcd iproute2 util-linux procps"
     "witnesses|OpenSC reads the virtual card independently; pcsc_scan for people poking at readers|opensc pcsc-tools"
-    "slip print check|headless Chromium prints slips to PDF, poppler reads them back, with Japanese glyphs|chromium poppler-utils fonts-noto-cjk"
+    "browser checks|headless Chromium prints slips to PDF and, through chromedriver, drives the desk page tests; poppler reads the PDFs back, with Japanese glyphs|chromium chromium-driver poppler-utils fonts-noto-cjk"
     "fuzzing|libFuzzer is C++, built by the fuzz targets|g++"
 )
 package_groups=(

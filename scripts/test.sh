@@ -19,10 +19,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$SECONDS
 
-# Tests in the e2e files that never start a stack (pure parsers): every
-# other test there must appear in the ledger as run through pcscd.
-no_stack=(e2e_pcsc::apdu_log_witness_parser)
-e2e_files=()
+# Tests in the e2e files that never start a stack (pure parsers, the
+# simulated desk's screenshots): every other test there must appear in the
+# ledger as run through pcscd.
+no_stack=(e2e_pcsc::apdu_log_witness_parser desk_browser::desk_screenshots)
+e2e_files=(desk_browser) # the desk page in Chromium, on the same stack
 for f in tests/e2e_*.rs; do e2e_files+=("$(basename "$f" .rs)"); done
 cross_targets=(x86_64-pc-windows-gnu aarch64-apple-darwin)
 
@@ -50,6 +51,8 @@ trap finish EXIT
 export JPKI_E2E_LEDGER="$ledger"
 # The fuzz smoke below must really fuzz: setup installs the nightly and cargo-fuzz.
 export JPKI_REQUIRE_FUZZ=1
+# The desk page's browser tests must run: setup installs chromium and chromium-driver.
+export JPKI_REQUIRE_BROWSER=1
 
 echo "== installing what the tests use (scripts/setup.sh --test)"
 scripts/setup.sh --test
