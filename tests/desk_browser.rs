@@ -469,6 +469,9 @@ struct PanelView {
     /// The PIN table's row classes (`locked`, `last`, `ok`).
     rows: Vec<String>,
     print_button: bool,
+    /// Whether the panel's content fits its width (nothing runs past the
+    /// edge, such as a PIN table wider than a half-screen panel).
+    fits: bool,
 }
 
 /// The page as the DOM shows it.
@@ -515,6 +518,7 @@ for (const p of document.querySelectorAll('#panels > section.panel')) {
     answers: Array.from(p.querySelectorAll('button.answer')).map((b) => b.dataset.answer + ':' + b.dataset.key),
     rows: Array.from(p.querySelectorAll('section.pins table tr.locked, section.pins table tr.last, section.pins table tr.ok')).map((r) => r.className),
     print_button: p.querySelector('button.print[data-action="print"]') !== null,
+    fits: p.scrollWidth <= p.clientWidth,
   });
 }
 const service = document.getElementById('service');
@@ -1056,6 +1060,16 @@ fn two_readers_have_their_own_panels() {
             p.rows.iter().any(|r| r == "locked"),
             "a locked row in red: {p:#?}"
         );
+        // Two panels side by side in a 1280-pixel window: each one's PIN
+        // table stays inside it.
+        let v = view(c).await;
+        for r in [READER0, READER1] {
+            let p = v.panel(r).expect("panel");
+            assert!(
+                p.fits,
+                "{r}: the panel's content runs past its edge: {p:#?}"
+            );
+        }
 
         second.remove();
         let v = wait_page(c, "the second reader's panel cleared", STEP, |v| {
