@@ -1011,8 +1011,9 @@ fn two_tabs_show_the_same_state_and_answers() {
 }
 
 /// Each reader has its own panel: a card on the second reader shows there
-/// only; a locked card on the first shows its own decision and red row; the
-/// second card's removal clears only its panel.
+/// only; a locked card on the first shows its own decision and red row, and
+/// both panels fit side by side; the second card's removal clears only its
+/// panel; the language switch shows the same card in English.
 #[test]
 fn two_readers_have_their_own_panels() {
     let _turn = serial();
@@ -1020,6 +1021,7 @@ fn two_readers_have_their_own_panels() {
     let Some(stack) = Stack::start() else { return };
     let conditional = cli("sign-1-left", "ja", &[]);
     let locked = cli("auth-locked", "ja", &[]);
+    let locked_en = cli("auth-locked", "en", &[]);
     let server = DeskServer::start(
         Some(&stack),
         stack.dir(),
@@ -1083,6 +1085,22 @@ fn two_readers_have_their_own_panels() {
             &locked,
             "after the other reader's card left",
         );
+
+        // The language switch: the same page in English, the card still there.
+        click(c, "#lang-switch").await;
+        let p = wait_page(c, "the page in English", STEP, |v| {
+            (v.conn_state == "open")
+                .then(|| {
+                    v.decided(READER0)
+                        .filter(|p| p.kicker.as_deref() != Some(locked.kicker.as_str()))
+                        .cloned()
+                })
+                .flatten()
+        })
+        .await;
+        assert_decision(&p, &locked_en, "after the language switch");
+        let url = c.current_url().await.expect("url");
+        assert!(url.as_str().contains("lang=en"), "{url}");
         browser.close().await;
     });
 }
