@@ -12,9 +12,11 @@
 # Japanese) shown in headless Chromium at 1280x1000 and captured through
 # chromedriver (WebDriver's Take Screenshot). It is the ignored test
 # desk_screenshots in tests/desk_browser.rs, the same code as the browser
-# tests; `chromium --headless --screenshot` cannot do it, since the page's
-# event stream never ends and that command waits for it. Needs chromium and
-# chromium-driver (scripts/setup.sh --test); no reader, no pcscd.
+# tests, which waits for the decision on the page before it captures:
+# `chromium --headless --screenshot` captures as soon as the page has loaded,
+# before the event stream has brought any panel (only "looking for readers"
+# shows). Needs chromium and chromium-driver (scripts/setup.sh --test); no
+# reader, no pcscd.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:-docs/images}
