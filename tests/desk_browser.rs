@@ -938,6 +938,12 @@ fn a_card_answered_printed_and_removed() {
             "the previous holder's decision is still on the page:\n{}",
             v.text
         );
+        // Nothing of the holder stays in the print frame either.
+        let src = frame.attr("src").await.expect("src");
+        assert!(
+            src.as_deref().is_none_or(|s| !s.contains("/slip")),
+            "the print frame still holds the previous holder's slip: {src:?}"
+        );
         browser.close().await;
     });
 }

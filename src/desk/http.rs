@@ -399,13 +399,15 @@ fn everything(shared: &Shared, lang: Lang) -> Vec<Result<Event, Infallible>> {
         schema_version: u32,
         readers: Vec<String>,
     }
+    // `retry`: a page that lost the server tries again every 2 s.
     let mut out = vec![json_event(
         "reset",
         &Reset {
             schema_version: SCHEMA_VERSION,
             readers: doc.panels.iter().map(|p| p.reader.clone()).collect(),
         },
-    )];
+    )
+    .map(|e| e.retry(Duration::from_secs(2)))];
     out.push(json_event("service", &doc.service));
     out.extend(doc.panels.iter().map(|p| json_event("panel", p)));
     out

@@ -28,11 +28,35 @@
     return null;
   }
 
+  // The panel the keyboard acts on: the one that asked last, else any
+  // panel that asks, else (for p) the only panel that can print.
+  function keyPanel(needQuestion) {
+    const asking = (el) => el && el.querySelector(".ask") !== null;
+    const last = lastAsked === null ? null : panelFor(lastAsked);
+    if (asking(last)) return last;
+    const all = Array.from(panels.querySelectorAll("section.panel"));
+    const ask = all.find(asking);
+    if (ask) return ask;
+    if (needQuestion) return null;
+    const printable = all.filter((el) => el.querySelector("button.print") !== null);
+    return printable.length === 1 ? printable[0] : null;
+  }
+
+  // A slip printed for a holder leaves the print frame with that holder's
+  // panel: nothing of theirs stays in the page.
+  function forgetPrint(reader) {
+    if (reader === undefined || frame.dataset.reader === reader) {
+      frame.removeAttribute("src");
+      frame.src = "about:blank";
+      delete frame.dataset.reader;
+    }
+  }
+
   function showPanel(doc) {
     let el = panelFor(doc.reader);
+    if (doc.state !== "report") forgetPrint(doc.reader);
     if (doc.state === "gone") {
       if (el) el.remove();
-      if (lastAsked === doc.reader) lastAsked = null;
     } else {
       if (!el) {
         el = document.createElement("section");
@@ -43,7 +67,10 @@
       el.dataset.state = doc.state;
       el.innerHTML = doc.html;
       if (doc.question) lastAsked = doc.reader;
-      else if (lastAsked === doc.reader) lastAsked = null;
+    }
+    if (lastAsked !== null && (panelFor(lastAsked) === null || panelFor(lastAsked).querySelector(".ask") === null)) {
+      const next = keyPanel(true);
+      lastAsked = next === null ? null : next.dataset.reader;
     }
     document.getElementById("waiting").hidden = panels.querySelector("section.panel") !== null;
   }
@@ -65,8 +92,9 @@
 
   function print(reader) {
     frame.onload = () => {
-      if (frame.getAttribute("src")) frame.contentWindow.print();
+      if (frame.dataset.reader === reader) frame.contentWindow.print();
     };
+    frame.dataset.reader = reader;
     frame.src = "/slip?" + q("&reader=" + encodeURIComponent(reader));
   }
 
@@ -85,12 +113,13 @@
   });
 
   // Keys: y / n (はい・いいえ), 1-3 for the other choices, ? for "don't
-  // know", p to print; they act on the panel that asked last.
+  // know" act on the panel that asked last, else on one that asks; p
+  // prints the only panel that can (or the one that asks).
   document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || lastAsked === null) return;
-    const panel = panelFor(lastAsked);
-    if (!panel) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key.toLowerCase();
+    const panel = keyPanel(k !== "p");
+    if (!panel) return;
     const target = k === "p"
       ? panel.querySelector("button.print")
       : panel.querySelector('button.answer[data-key="' + CSS.escape(k) + '"]');
@@ -121,6 +150,8 @@
       // A server that went away: clear what it showed (nothing about a
       // holder stays on screen without the server), then try again.
       for (const el of panels.querySelectorAll("section.panel")) el.remove();
+      forgetPrint();
+      lastAsked = null;
       document.getElementById("waiting").hidden = false;
       if (source.readyState === EventSource.CLOSED) {
         source.close();
