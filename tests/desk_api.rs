@@ -168,11 +168,14 @@ impl Desk {
         std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
     }
 
+    /// The server's process id (the SIGTERM tests are Unix only).
+    #[cfg(unix)]
     fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Waits for the exit code up to `limit`.
+    #[cfg(unix)]
     fn wait_exit(&mut self, limit: Duration) -> Option<Option<i32>> {
         let deadline = Instant::now() + limit;
         loop {
