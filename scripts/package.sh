@@ -148,7 +148,7 @@ wine_smoke() {
     [[ $rc == 3 ]] || die "wine: simulated reading exited $rc, want 3"
     grep -q 'user-authentication PIN' <<<"$out" || die "wine: simulated reading lacks the table"
     echo "wine: --version, --help, --lang ja --help, --sim auth-locked (exit 3) ok"
-    wine_desk "${w[@]:1}"
+    wine_desk "${w[@]:2}"
     # wineserver lingers a few seconds after the last program: stop ours.
     env WINEPREFIX="$WINEPREFIX" /usr/lib/wine/wineserver64 -k 2>/dev/null || true
 }
