@@ -60,7 +60,10 @@ mod console {
         // GetConsoleProcessList requires; it writes at most that many and
         // returns how many processes share the console (0 on failure).
         let n = unsafe {
-            windows_sys::Win32::System::Console::GetConsoleProcessList(ids.as_mut_ptr(), ids.len() as u32)
+            windows_sys::Win32::System::Console::GetConsoleProcessList(
+                ids.as_mut_ptr(),
+                ids.len() as u32,
+            )
         };
         n == 1
     }
@@ -69,7 +72,10 @@ mod console {
     pub(super) fn wait_for_enter(lang: jpki_status::Lang) {
         eprintln!(
             "{}",
-            lang.pick("Enter キーを押すと閉じます。", "Press Enter to close this window.")
+            lang.pick(
+                "Enter キーを押すと閉じます。",
+                "Press Enter to close this window."
+            )
         );
         let mut line = String::new();
         let _ = std::io::stdin().read_line(&mut line);

@@ -584,12 +584,10 @@ fn listening_beyond_loopback_warns_on_stderr() {
     assert_eq!(quiet.stderr(), "");
 }
 
-/// The URL printed for `--listen 0.0.0.0` is `http://0.0.0.0:PORT/?k=...`,
-/// and the server refuses it (Host `0.0.0.0:PORT` is neither loopback nor
-/// the listen address, which is unspecified): the printed URL does not
-/// open the page. Reported to the lead; ignored until fixed.
+/// With `--listen 0.0.0.0` the URL printed is this computer's loopback
+/// one, and it opens the page (it once printed `http://0.0.0.0:PORT/`,
+/// which the Host check refused).
 #[test]
-#[ignore = "desk bug: with --listen 0.0.0.0 the printed URL is refused (421 foreign_host)"]
 fn listening_on_every_address_prints_a_url_that_works() {
     let stderr = tempfile::NamedTempFile::new().expect("stderr file");
     let mut child = Program::jpki_status()
@@ -1155,6 +1153,25 @@ fn wrong_answers_are_refused() {
             json!({"reader": reader, "question": "knows_sign", "answer": "no", "pin": "1234"}),
             400,
             "bad_answer",
+        ),
+        // No answer field: refused, not taken as "don't know".
+        (
+            json!({"reader": reader, "question": "knows_sign"}),
+            400,
+            "bad_answer",
+        ),
+        // "Don't know" where the question does not offer it (remembering
+        // a PIN: unsure is "no").
+        (
+            json!({"reader": reader, "question": "knows_sign", "answer": null}),
+            400,
+            "bad_answer",
+        ),
+        // A question this card's advice does not depend on.
+        (
+            json!({"reader": reader, "question": "age", "answer": "adult"}),
+            409,
+            "question_not_open",
         ),
         // A reader with no card, or none at all.
         (

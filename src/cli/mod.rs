@@ -24,15 +24,15 @@ mod output;
 mod readers;
 pub(crate) mod watch;
 
-pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
 #[cfg(feature = "desk")]
 pub use args::DeskArgs;
-#[cfg(feature = "desk")]
-use watch::run_desk;
+pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
 pub(crate) use errors::write_text_error;
 pub use errors::{report_error, report_usage_error, RunError};
 pub use output::{emit, report_json};
 pub use readers::{choose_reader, open_terminal, wait_and_choose, SelectError};
+#[cfg(feature = "desk")]
+use watch::run_desk;
 
 use crate::advice::cli::{run_advise, AdviseError};
 use crate::advice::{advise, Advice, AdviceInput};

@@ -407,7 +407,11 @@ fn write_event_text(
 
 /// A next step that fits watch mode: the card left before it could be
 /// read, so place it again; `--wait` is for a single reading (issue 19).
-pub(crate) fn in_watch(error: &crate::transport::TransportError, next: String, lang: Lang) -> String {
+pub(crate) fn in_watch(
+    error: &crate::transport::TransportError,
+    next: String,
+    lang: Lang,
+) -> String {
     match error {
         crate::transport::TransportError::NoCard(_) => lang
             .pick(

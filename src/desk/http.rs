@@ -63,14 +63,40 @@ pub(super) async fn serve(
     let stream_stop = stop.clone();
     let app = Router::new()
         .route("/", get(index))
-        .route("/assets/desk.js", get(|| asset("text/javascript; charset=utf-8", include_str!("assets/desk.js").to_string())))
-        .route("/assets/desk.css", get(|| asset("text/css; charset=utf-8", include_str!("assets/desk.css").to_string())))
-        .route("/assets/slip.css", get(|| asset("text/css; charset=utf-8", crate::slip::screen_css())))
+        .route(
+            "/assets/desk.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("assets/desk.js").to_string(),
+                )
+            }),
+        )
+        .route(
+            "/assets/desk.css",
+            get(|| {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("assets/desk.css").to_string(),
+                )
+            }),
+        )
+        .route(
+            "/assets/slip.css",
+            get(|| asset("text/css; charset=utf-8", crate::slip::screen_css())),
+        )
         .route("/api/events", get(events))
         .route("/api/panels", get(panels))
         .route("/api/answer", post(answer))
         .route("/slip", get(slip))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, "not_found", "no such page") })
+        .method_not_allowed_fallback(|| async {
+            refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method (docs/json.md)",
+            )
+        })
         .layer(axum::middleware::from_fn_with_state(shared.clone(), guard))
         .with_state((shared, stream_stop));
     axum::serve(listener, app)
@@ -218,19 +244,39 @@ pub(super) fn host_allowed(host: &str, port: u16, listen: IpAddr) -> bool {
         return true;
     }
     match name.parse::<IpAddr>() {
-        Ok(ip) => ip.is_loopback() || (!listen.is_unspecified() && ip == listen),
+        // Listening beyond loopback (`--listen`), an address typed as a
+        // number is this computer as the network reaches it; DNS rebinding
+        // needs a name, and names other than localhost stay refused.
+        Ok(ip) => {
+            ip.is_loopback() || (!listen.is_loopback() && (listen.is_unspecified() || ip == listen))
+        }
         Err(_) => false,
     }
 }
 
 fn with_headers(mut r: Response, csp: &'static str) -> Response {
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     r
 }
 
@@ -282,7 +328,11 @@ fn snapshot(shared: &Shared, lang: Lang) -> Option<PanelsDoc> {
 async fn panels(State((shared, _)): State<AppState>, Query(q): Query<LangQuery>) -> Response {
     match snapshot(&shared, q.pick(&shared)) {
         Some(doc) => Json(doc).into_response(),
-        None => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the desk state is unusable"),
+        None => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the desk state is unusable",
+        ),
     }
 }
 
@@ -303,7 +353,11 @@ async fn answer(
     let lang = q.pick(&shared);
     let now = (shared.clock)();
     let Ok(mut desk) = shared.desk.lock() else {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the desk state is unusable");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the desk state is unusable",
+        );
     };
     match desk.answer(&req.reader, req.question, req.answer, now) {
         Ok((_, note)) => {
@@ -322,6 +376,11 @@ async fn answer(
             "bad_answer",
             "that answer is not one this question takes",
         ),
+        Err(AnswerRefused::NotOpen) => refuse(
+            StatusCode::CONFLICT,
+            "question_not_open",
+            "that question's answer would not change this card's advice (or it is already decided)",
+        ),
     }
 }
 
@@ -337,20 +396,33 @@ async fn slip(State((shared, _)): State<AppState>, Query(q): Query<SlipQuery>) -
     let lang = q.lang.unwrap_or(shared.lang);
     let now = (shared.clock)();
     let Ok(desk) = shared.desk.lock() else {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the desk state is unusable");
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the desk state is unusable",
+        );
     };
-    let holder = desk.panels.iter().find(|p| p.reader == q.reader).and_then(|p| match &p.state {
-        super::state::PanelState::Report(h) => Some(h.clone()),
-        _ => None,
-    });
+    let holder = desk
+        .panels
+        .iter()
+        .find(|p| p.reader == q.reader)
+        .and_then(|p| match &p.state {
+            super::state::PanelState::Report(h) => Some(h.clone()),
+            _ => None,
+        });
     drop(desk);
     match holder {
         Some(h) => {
             let advice = h.advice(now, lang);
-            let html = crate::slip::render_slip(Some(&h.report), &advice, shared.site.as_ref(), lang, now);
+            let html =
+                crate::slip::render_slip(Some(&h.report), &advice, shared.site.as_ref(), lang, now);
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
         }
-        None => refuse(StatusCode::CONFLICT, "no_card", "no card has been read on that reader"),
+        None => refuse(
+            StatusCode::CONFLICT,
+            "no_card",
+            "no card has been read on that reader",
+        ),
     }
 }
 
@@ -365,20 +437,23 @@ async fn events(
     let lang = q.pick(&shared);
     let rx = shared.notes.subscribe();
     let first = stream::iter(everything(&shared, lang));
-    let rest = stream::unfold((rx, stop, shared, lang), |(mut rx, mut stop, shared, lang)| async move {
-        if *stop.borrow() {
-            return None;
-        }
-        let batch = tokio::select! {
-            r = rx.recv() => match r {
-                Ok(note) => for_note(&shared, &note, lang),
-                Err(broadcast::error::RecvError::Lagged(_)) => everything(&shared, lang),
-                Err(broadcast::error::RecvError::Closed) => return None,
-            },
-            _ = stop.wait_for(|s| *s) => return None,
-        };
-        Some((stream::iter(batch), (rx, stop, shared, lang)))
-    })
+    let rest = stream::unfold(
+        (rx, stop, shared, lang),
+        |(mut rx, mut stop, shared, lang)| async move {
+            if *stop.borrow() {
+                return None;
+            }
+            let batch = tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(note) => for_note(&shared, &note, lang),
+                    Err(broadcast::error::RecvError::Lagged(_)) => everything(&shared, lang),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = stop.wait_for(|s| *s) => return None,
+            };
+            Some((stream::iter(batch), (rx, stop, shared, lang)))
+        },
+    )
     .flatten();
     Sse::new(first.chain(rest)).keep_alive(KeepAlive::new().interval(Duration::from_secs(30)))
 }
@@ -420,13 +495,27 @@ fn for_note(shared: &Shared, note: &Note, lang: Lang) -> Vec<Result<Event, Infal
     if let Some(event) = &note.event {
         let advice = match event.as_ref() {
             crate::watch::WatchEvent::Report { report, .. } => Some(
-                advise(&AdviceInput::from_report(report, Facts::default()), note.time).localized(lang),
+                advise(
+                    &AdviceInput::from_report(report, Facts::default()),
+                    note.time,
+                )
+                .localized(lang),
             ),
             _ => None,
         };
         let mut line = Vec::new();
         let time = crate::probe::format_rfc3339(crate::japan_time::in_japan(note.time));
-        if crate::cli::watch::write_event_json(&mut line, event, note.seq, time, advice.as_ref(), None, lang).is_ok() {
+        if crate::cli::watch::write_event_json(
+            &mut line,
+            event,
+            note.seq,
+            time,
+            advice.as_ref(),
+            None,
+            lang,
+        )
+        .is_ok()
+        {
             let text = String::from_utf8_lossy(&line).trim_end().to_string();
             out.push(Ok(Event::default().event("watch").data(text)));
         }
@@ -436,7 +525,10 @@ fn for_note(shared: &Shared, note: &Note, lang: Lang) -> Vec<Result<Event, Infal
     };
     let now = (shared.clock)();
     match &note.reader {
-        Some(r) => out.push(json_event("panel", &panel_doc(&desk, r, shared.site.as_ref(), now, lang))),
+        Some(r) => out.push(json_event(
+            "panel",
+            &panel_doc(&desk, r, shared.site.as_ref(), now, lang),
+        )),
         None => out.push(json_event("service", &service_doc(&desk, lang))),
     }
     out
@@ -449,7 +541,13 @@ mod tests {
     #[test]
     fn only_loopback_names_with_our_port_are_this_server() {
         let lo: IpAddr = "127.0.0.1".parse().unwrap();
-        for ok in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "LOCALHOST:8080", "127.0.0.2:8080"] {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "[::1]:8080",
+            "LOCALHOST:8080",
+            "127.0.0.2:8080",
+        ] {
             assert!(host_allowed(ok, 8080, lo), "{ok}");
         }
         for bad in [
@@ -465,6 +563,14 @@ mod tests {
         }
         let lan: IpAddr = "192.168.1.2".parse().unwrap();
         assert!(host_allowed("192.168.1.2:8080", 8080, lan));
+        assert!(!host_allowed("192.168.1.3:8080", 8080, lan));
+        assert!(!host_allowed("desk.example:8080", 8080, lan));
+        // Every address: any address typed as a number, never a name.
+        let any: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(host_allowed("192.168.1.3:8080", 8080, any));
+        assert!(host_allowed("127.0.0.1:8080", 8080, any));
+        assert!(!host_allowed("desk.example:8080", 8080, any));
+        assert!(!host_allowed("192.168.1.3:8081", 8080, any));
     }
 
     #[test]

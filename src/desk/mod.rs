@@ -259,9 +259,15 @@ pub fn run(
     })
 }
 
-/// The page's URL with its secret: `http://127.0.0.1:PORT/?k=SECRET`.
+/// The page's URL with its secret: `http://127.0.0.1:PORT/?k=SECRET`
+/// (listening on every address, the URL this computer's browser opens).
 fn page_url(bound: SocketAddr, secret: &str) -> String {
-    let host = match bound.ip() {
+    let ip = match bound.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        other => other,
+    };
+    let host = match ip {
         IpAddr::V6(v6) => format!("[{v6}]"),
         IpAddr::V4(v4) => v4.to_string(),
     };

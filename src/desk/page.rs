@@ -8,8 +8,8 @@
 //! `text`'s and watch mode's), or decide anything.
 
 use super::state::{
-    ChoiceDoc, Desk, Holder, PanelDoc, PanelKind, PanelState, QuestionDoc, ServiceDoc,
-    ServiceKind, SCHEMA_VERSION,
+    ChoiceDoc, Desk, Holder, PanelDoc, PanelKind, PanelState, QuestionDoc, ServiceDoc, ServiceKind,
+    SCHEMA_VERSION,
 };
 use crate::advice::wording::{choice_label, question_text};
 use crate::advice::Question;
@@ -100,7 +100,10 @@ pub(super) fn panel_doc(
     match &panel.state {
         PanelState::Empty => placeholder(
             &mut h,
-            lang.pick("カードをリーダーに置いてください。", "Place a card on the reader."),
+            lang.pick(
+                "カードをリーダーに置いてください。",
+                "Place a card on the reader.",
+            ),
         ),
         PanelState::Reading => placeholder(
             &mut h,
@@ -238,12 +241,7 @@ fn question_doc(q: Question, lang: Lang) -> QuestionDoc {
                 label: choice_label(*c, lang).to_string(),
             })
             .collect(),
-        // Whether the holder remembers a PIN has no "don't know": unsure
-        // counts as forgotten (docs/decision-rules.md), which "no" says.
-        unknown_allowed: !matches!(
-            q,
-            Question::KnowsAuth | Question::KnowsSign | Question::KnowsKenhojo | Question::KnowsJuki
-        ),
+        unknown_allowed: super::state::unknown_allowed(q),
     }
 }
 

@@ -34,7 +34,9 @@ pub(super) fn new_secret() -> Result<String, String> {
     if let Some(given) = std::env::var_os(SECRET_ENV) {
         let given = given.to_string_lossy().into_owned();
         let fine = given.len() >= 32
-            && given.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && given
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         return if fine {
             Ok(given)
         } else {
@@ -71,6 +73,9 @@ pub(super) struct Holder {
     pub(super) facts: Facts,
     /// Questions answered "don't know": not asked again for this card.
     pub(super) skipped: Vec<Question>,
+    /// Questions answered: they may be answered again (a correction, or
+    /// the same answer from a second tab).
+    pub(super) answered: Vec<Question>,
 }
 
 impl Holder {
@@ -150,7 +155,12 @@ impl Desk {
         &mut self.panels[i]
     }
 
-    fn note(&mut self, event: Option<Arc<WatchEvent>>, reader: Option<String>, now: OffsetDateTime) -> Note {
+    fn note(
+        &mut self,
+        event: Option<Arc<WatchEvent>>,
+        reader: Option<String>,
+        now: OffsetDateTime,
+    ) -> Note {
         self.seq += 1;
         Note {
             event,
@@ -162,7 +172,11 @@ impl Desk {
 
     /// Applies one watch event; returns the note to announce and, when a
     /// card left, the clear to schedule.
-    pub(super) fn apply(&mut self, event: WatchEvent, now: OffsetDateTime) -> (Note, Option<Clear>) {
+    pub(super) fn apply(
+        &mut self,
+        event: WatchEvent,
+        now: OffsetDateTime,
+    ) -> (Note, Option<Clear>) {
         let mut clear = None;
         let reader = match &event {
             WatchEvent::ReaderAdded { reader } => {
@@ -186,6 +200,7 @@ impl Desk {
                     report: (**report).clone(),
                     facts: Facts::default(),
                     skipped: Vec::new(),
+                    answered: Vec::new(),
                 }));
                 Some(reader.clone())
             }
@@ -252,13 +267,30 @@ impl Desk {
         let PanelState::Report(holder) = &mut p.state else {
             return Err(AnswerRefused::NoCard);
         };
-        if let Some(c) = choice {
-            if !question.choices().contains(&c) {
-                return Err(AnswerRefused::NotAChoice);
+        let taken = match choice {
+            Some(c) => question.choices().contains(&c),
+            None => unknown_allowed(question),
+        };
+        if !taken {
+            return Err(AnswerRefused::NotAChoice);
+        }
+        // Only a question whose answer would change this card's advice,
+        // or one answered before (a correction).
+        if !holder.answered.contains(&question)
+            && !open_questions(&holder.input(), now).contains(&question)
+        {
+            return Err(AnswerRefused::NotOpen);
+        }
+        if !holder.answered.contains(&question) {
+            holder.answered.push(question);
+        }
+        match choice {
+            Some(c) => {
+                holder.skipped.retain(|q| *q != question);
+                holder.facts = crate::advice::engine::answer(&holder.facts, question, c);
             }
-            holder.facts = crate::advice::engine::answer(&holder.facts, question, c);
-        } else if !holder.skipped.contains(&question) {
-            holder.skipped.push(question);
+            None if !holder.skipped.contains(&question) => holder.skipped.push(question),
+            None => {}
         }
         let holder = (**holder).clone();
         let note = self.note(None, Some(reader.to_string()), now);
@@ -266,11 +298,23 @@ impl Desk {
     }
 }
 
+/// Whether "don't know" is an answer to `q`. Whether the holder remembers
+/// a PIN has none: unsure counts as forgotten (docs/decision-rules.md),
+/// which "no" says.
+pub(super) fn unknown_allowed(q: Question) -> bool {
+    !matches!(
+        q,
+        Question::KnowsAuth | Question::KnowsSign | Question::KnowsKenhojo | Question::KnowsJuki
+    )
+}
+
 /// Why an answer was not taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum AnswerRefused {
     /// No card (or no reading yet) on that reader.
     NoCard,
+    /// The question is not one whose answer changes this card's advice.
+    NotOpen,
     /// The answer is not one the question takes.
     NotAChoice,
 }
@@ -371,8 +415,16 @@ pub struct AnswerRequest {
     pub reader: String,
     /// The question.
     pub question: Question,
-    /// The answer; null for "don't know".
+    /// The answer; null for "don't know" (where the question offers it).
+    /// Required: a body without it is refused, not taken as "don't know".
+    #[serde(deserialize_with = "nullable")]
     pub answer: Option<Choice>,
+}
+
+/// A field that must be present and may be null (`deserialize_with`
+/// takes away serde's "missing Option is None").
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Choice>, D::Error> {
+    Option::<Choice>::deserialize(d)
 }
 
 #[cfg(all(test, feature = "sim"))]
@@ -394,10 +446,24 @@ mod tests {
     }
 
     fn placed(desk: &mut Desk, reader: &str, report: &CardReport) {
-        desk.apply(WatchEvent::ReaderAdded { reader: reader.into() }, now());
-        desk.apply(WatchEvent::CardInserted { reader: reader.into(), atr: None }, now());
         desk.apply(
-            WatchEvent::Report { reader: reader.into(), report: Box::new(report.clone()) },
+            WatchEvent::ReaderAdded {
+                reader: reader.into(),
+            },
+            now(),
+        );
+        desk.apply(
+            WatchEvent::CardInserted {
+                reader: reader.into(),
+                atr: None,
+            },
+            now(),
+        );
+        desk.apply(
+            WatchEvent::Report {
+                reader: reader.into(),
+                report: Box::new(report.clone()),
+            },
             now(),
         );
     }
@@ -407,7 +473,9 @@ mod tests {
         let (reader, r) = report("sign-1-left");
         let mut desk = Desk::new(Duration::from_secs(5));
         placed(&mut desk, &reader, &r);
-        let PanelState::Report(h) = &desk.panels[0].state else { panic!("no report") };
+        let PanelState::Report(h) = &desk.panels[0].state else {
+            panic!("no report")
+        };
         assert_eq!(h.question(now()), Some(Question::KnowsSign));
         let before = h.advice(now(), Lang::En).summary.text;
         let (h, _) = desk
@@ -415,18 +483,45 @@ mod tests {
             .expect("answer taken");
         assert_ne!(h.advice(now(), Lang::En).summary.text, before);
         assert_ne!(h.question(now()), Some(Question::KnowsSign));
+        // A correction (or the same answer from another tab) is taken.
+        let (h, _) = desk
+            .answer(&reader, Question::KnowsSign, Some(Choice::Yes), now())
+            .expect("a correction is taken");
+        let (h2, _) = desk
+            .answer(&reader, Question::KnowsSign, Some(Choice::No), now())
+            .expect("and corrected back");
+        assert_ne!(
+            h.advice(now(), Lang::En).summary.text,
+            h2.advice(now(), Lang::En).summary.text
+        );
         // The card leaves: the panel keeps showing until the timer, then
         // clears; a new card on the same reader starts with no answers.
-        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        let (_, clear) = desk.apply(
+            WatchEvent::CardRemoved {
+                reader: reader.clone(),
+            },
+            now(),
+        );
         let (r2, gen, after) = clear.expect("a clear is scheduled");
-        assert_eq!((r2.as_str(), after), (reader.as_str(), Duration::from_secs(5)));
+        assert_eq!(
+            (r2.as_str(), after),
+            (reader.as_str(), Duration::from_secs(5))
+        );
         assert!(matches!(desk.panels[0].state, PanelState::Removed(_)));
-        assert!(desk.answer(&reader, Question::KnowsSign, Some(Choice::Yes), now()).is_err());
+        assert!(desk
+            .answer(&reader, Question::KnowsSign, Some(Choice::Yes), now())
+            .is_err());
         assert!(desk.clear_if(&reader, gen).is_some());
         assert!(matches!(desk.panels[0].state, PanelState::Empty));
         placed(&mut desk, &reader, &r);
-        let PanelState::Report(h) = &desk.panels[0].state else { panic!("no report") };
-        assert_eq!(h.facts, Facts::default(), "answers never outlive their card");
+        let PanelState::Report(h) = &desk.panels[0].state else {
+            panic!("no report")
+        };
+        assert_eq!(
+            h.facts,
+            Facts::default(),
+            "answers never outlive their card"
+        );
     }
 
     #[test]
@@ -434,12 +529,29 @@ mod tests {
         let (reader, r) = report("auth-locked");
         let mut desk = Desk::new(Duration::from_secs(5));
         placed(&mut desk, &reader, &r);
-        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        let (_, clear) = desk.apply(
+            WatchEvent::CardRemoved {
+                reader: reader.clone(),
+            },
+            now(),
+        );
         let (_, gen, _) = clear.expect("scheduled");
         // The next card arrives before the timer: it clears at once...
-        desk.apply(WatchEvent::CardInserted { reader: reader.clone(), atr: None }, now());
+        desk.apply(
+            WatchEvent::CardInserted {
+                reader: reader.clone(),
+                atr: None,
+            },
+            now(),
+        );
         assert!(matches!(desk.panels[0].state, PanelState::Reading));
-        desk.apply(WatchEvent::Report { reader: reader.clone(), report: Box::new(r) }, now());
+        desk.apply(
+            WatchEvent::Report {
+                reader: reader.clone(),
+                report: Box::new(r),
+            },
+            now(),
+        );
         // ...and the old timer leaves the new reading alone.
         assert!(desk.clear_if(&reader, gen).is_none());
         assert!(matches!(desk.panels[0].state, PanelState::Report(_)));
@@ -451,27 +563,77 @@ mod tests {
         let mut desk = Desk::new(Duration::ZERO);
         placed(&mut desk, &reader, &r);
         assert_eq!(
-            desk.answer(&reader, Question::KnowsSign, Some(Choice::Under15), now()).err(),
+            desk.answer(&reader, Question::KnowsSign, Some(Choice::Under15), now())
+                .err(),
             Some(AnswerRefused::NotAChoice)
         );
         assert_eq!(
-            desk.answer("other reader", Question::KnowsSign, Some(Choice::No), now()).err(),
+            desk.answer("other reader", Question::KnowsSign, Some(Choice::No), now())
+                .err(),
             Some(AnswerRefused::NoCard)
         );
-        // "Don't know": the question is not asked again for this card.
-        let (h, _) = desk.answer(&reader, Question::KnowsSign, None, now()).expect("taken");
-        assert_ne!(h.question(now()), Some(Question::KnowsSign));
-        let (_, clear) = desk.apply(WatchEvent::CardRemoved { reader: reader.clone() }, now());
+        // Remembering a PIN has no "don't know"; a question this card does
+        // not ask is refused.
+        assert_eq!(
+            desk.answer(&reader, Question::KnowsSign, None, now()).err(),
+            Some(AnswerRefused::NotAChoice)
+        );
+        assert_eq!(
+            desk.answer(&reader, Question::Age, Some(Choice::Adult), now())
+                .err(),
+            Some(AnswerRefused::NotOpen)
+        );
+        // "Don't know" where it is an answer: not asked again for this card.
+        let (h, _) = desk
+            .answer(&reader, Question::KnowsSign, Some(Choice::No), now())
+            .expect("taken");
+        let q = h.question(now()).expect("a next question");
+        let q = if unknown_allowed(q) {
+            q
+        } else {
+            let (h, _) = desk
+                .answer(&reader, q, Some(Choice::Yes), now())
+                .expect("taken");
+            h.question(now()).expect("a question that takes don't know")
+        };
+        assert!(unknown_allowed(q), "{q:?}");
+        let (h, _) = desk.answer(&reader, q, None, now()).expect("taken");
+        assert_ne!(h.question(now()), Some(q));
+        let (_, clear) = desk.apply(
+            WatchEvent::CardRemoved {
+                reader: reader.clone(),
+            },
+            now(),
+        );
         assert!(clear.is_none());
         assert!(matches!(desk.panels[0].state, PanelState::Empty));
-        desk.apply(WatchEvent::ReaderRemoved { reader: reader.clone() }, now());
+        desk.apply(
+            WatchEvent::ReaderRemoved {
+                reader: reader.clone(),
+            },
+            now(),
+        );
         assert!(desk.panels.is_empty());
+    }
+
+    #[test]
+    fn an_answer_must_say_its_answer() {
+        let req = |body: &str| serde_json::from_str::<AnswerRequest>(body);
+        assert!(req(r#"{"reader":"r","question":"knows_sign","answer":null}"#).is_ok());
+        assert!(req(r#"{"reader":"r","question":"knows_sign","answer":"no"}"#).is_ok());
+        assert!(req(r#"{"reader":"r","question":"knows_sign"}"#).is_err());
+        assert!(req(r#"{"reader":"r","question":"knows_sign","answer":"no","x":1}"#).is_err());
     }
 
     #[test]
     fn the_service_banner_follows_the_service() {
         let mut desk = Desk::new(Duration::ZERO);
-        desk.apply(WatchEvent::ServiceLost { error: TransportError::NoService }, now());
+        desk.apply(
+            WatchEvent::ServiceLost {
+                error: TransportError::NoService,
+            },
+            now(),
+        );
         assert!(desk.service_lost.is_some());
         desk.apply(WatchEvent::ServiceBack, now());
         assert!(desk.service_lost.is_none());
