@@ -309,6 +309,7 @@ pub struct Response {
 
 /// Why raw answer bytes are not a response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResponseError {
     /// Fewer than two bytes came back, so there is no status word. This is a
     /// communication failure (e.g. a card pulled out mid-transmit returns 0

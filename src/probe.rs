@@ -27,6 +27,7 @@ use crate::transport::{Exchange, TransportError};
 use time::OffsetDateTime;
 
 /// Japan Standard Time (defined once, in `japan_time`).
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use crate::japan_time::JST;
 
 /// What to read besides the holder's PINs.

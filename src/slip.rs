@@ -31,6 +31,7 @@ mod pins;
 use body::slip_body;
 use pins::pin_table;
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use crate::slip_file::{
     check_slip_path, slip_file_name, write_slip, write_slip_in_dir, SlipWriteError,
 };

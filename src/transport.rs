@@ -99,6 +99,7 @@ pub trait Terminal {
 /// Messages say what happened; `crate::text` adds what to do next in the
 /// person's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The PC/SC service is not running (pcscd on Linux and macOS, the
     /// "Smart Card" service on Windows).
@@ -183,20 +184,7 @@ pub enum TransportError {
     },
 }
 
-impl TransportError {
-    /// True when the error means the reading was cut off midway, so a retry
-    /// with the card held still is the next step.
-    pub fn is_interruption(&self) -> bool {
-        matches!(
-            self,
-            TransportError::CardRemoved { .. }
-                | TransportError::Communication { .. }
-                | TransportError::ShortResponse(_)
-                | TransportError::NotAnswering { .. }
-                | TransportError::Overlong { .. }
-        )
-    }
-}
+impl TransportError {}
 
 /// Guesses whether a card sits on a contactless interface: PC/SC readers
 /// synthesise ATRs starting `3B 8x 80 01` for contactless cards (PC/SC part 3

@@ -176,7 +176,11 @@ fn advice_reexports() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let code = code_lines(&text).join("\n");
     for stmt in code.split(';') {
-        let Some(rest) = stmt.trim().strip_prefix("pub use ") else {
+        // `pub use` possibly after attributes (`#[cfg_attr(..)]`).
+        let Some(rest) = stmt
+            .find("pub use ")
+            .map(|at| &stmt[at + "pub use ".len()..])
+        else {
             continue;
         };
         let Some((module, names)) = rest.split_once("::") else {

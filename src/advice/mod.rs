@@ -14,20 +14,23 @@
 //! `output`, `engine` (pure), `wording`, then the UI: `text`, `interactive`,
 //! `cli`. docs/architecture.md maps each and says where to change what.
 
-#[cfg(feature = "cli")]
-pub mod cli;
-pub mod engine;
-pub mod facts;
-pub mod interactive;
-pub mod model;
-pub mod msg;
-pub mod output;
-pub mod text;
-pub mod vocab;
-pub mod wording;
+internal! { #[cfg(feature = "cli")] mod cli; }
+internal! { mod engine; }
+internal! { mod facts; }
+internal! { mod interactive; }
+internal! { mod model; }
+internal! { mod msg; }
+internal! { mod output; }
+internal! { mod text; }
+internal! { mod vocab; }
+internal! { mod wording; }
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use engine::{advise, open_questions};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
-pub use msg::Msg;
+pub use msg::{Assumed, DayOff, Msg, Why};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};

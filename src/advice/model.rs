@@ -20,6 +20,7 @@ pub const RULES_CHECKED: &str = "2026-11-26";
 /// What to do, overall or for one key.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Route {
     /// Nothing needs doing.
     None,
@@ -87,6 +88,7 @@ impl Route {
 
 /// A rule of decision-rules.md, or one of its non-numbered sections.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[non_exhaustive]
 pub enum RuleId {
     /// Card past its printed expiry.
     R0,
@@ -205,6 +207,7 @@ pub struct SourceRef {
 /// A question whose answer can change the route.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Question {
     /// Is the card past its printed expiry date? (R0 vs R9)
     CardExpired,
@@ -318,6 +321,7 @@ impl Question {
 
 /// An answer to a [`Question`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[non_exhaustive]
 pub enum Choice {
     /// Yes.
     #[serde(rename = "yes")]

@@ -87,6 +87,7 @@ impl View {
 }
 
 /// Renders `advice` in `lang` with the plain view (no card header).
+#[cfg(any(test, feature = "internals"))] // for tests: the plain view
 pub fn render(advice: &Advice, lang: Lang) -> String {
     render_with(advice, None, View::plain(lang))
 }

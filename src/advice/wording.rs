@@ -893,11 +893,6 @@ pub fn render_condition_after(c: &Condition, line1: Option<Question>, lang: Lang
     out
 }
 
-/// A condition as text: the question, then the route per answer.
-pub fn render_condition(c: &Condition, lang: Lang) -> String {
-    render_condition_after(c, None, lang)
-}
-
 /// Line 1 of an open decision: 「署名用パスワードを覚えていれば対応不要、
 /// 忘れていればコンビニ等の端末（利用者証明用暗証番号を使います）です。」
 pub fn conditional_sentence(c: &Condition, lang: Lang) -> String {

@@ -24,10 +24,12 @@ mod output;
 mod readers;
 mod watch;
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
 pub(crate) use errors::write_text_error;
 pub use errors::{report_error, report_usage_error, RunError};
 pub use output::{emit, report_json};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use readers::{choose_reader, open_terminal, wait_and_choose, SelectError};
 
 use crate::advice::cli::{run_advise, AdviseError};
@@ -44,23 +46,41 @@ use output::mentions_counter;
 use std::io::{IsTerminal, Write};
 use watch::run_watch;
 
+/// The `jpki-status` binary's whole work, what its `main` calls: decide the
+/// language, parse the arguments (help and errors in that language), run,
+/// and return the typed exit code (docs/exit-codes.md).
+pub fn main() -> std::process::ExitCode {
+    use help_ja::Refused;
+    // Buffered: a reading's table and advice leave in one write, not one per
+    // line (stdout is line-buffered). Whoever waits for input or streams
+    // events (questions, watch mode) flushes first, and a reading flushes
+    // before it returns, so a failed write (full disk) is still reported.
+    let (mut out, mut err) = (
+        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        std::io::stderr(),
+    );
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = help_ja::lang_before_parsing(&args);
+    let exit = match help_ja::parse(lang, &args) {
+        Ok(cli) => run(cli, &mut io),
+        Err(Refused::Clap(e)) => report_usage_error(e, lang, &args, &mut io),
+        Err(Refused::Done(exit)) => exit,
+    };
+    // A failed flush here (closed pipe) changes nothing: the run's code stands.
+    let _ = out.flush();
+    std::process::ExitCode::from(exit.code())
+}
+
 /// Where output goes; kept apart from the process so tests can capture it.
 pub struct Io<'a> {
     /// Standard output.
     pub out: &'a mut dyn Write,
     /// Standard error.
     pub err: &'a mut dyn Write,
-}
-
-/// The exit code of a completed reading (before advice refines it).
-pub fn reading_exit(report: &CardReport) -> Exit {
-    if report.is_foreign_card() {
-        Exit::NotMyNumberCard
-    } else if report.needs_attention() {
-        Exit::AttentionConditional
-    } else {
-        Exit::Healthy
-    }
 }
 
 /// The language of human output, in this order (stated once; the help and

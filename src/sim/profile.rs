@@ -96,6 +96,7 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
 
 /// Why a profile could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProfileError {
     /// Neither a built-in name nor a readable file.
     #[error("no built-in profile {name:?} and no readable profile file ({io}); built-in profiles: {}", builtin_names().join(", "))]
@@ -170,6 +171,7 @@ pub struct CertificateSpec {
 /// What a correct reader must conclude (all optional).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests/profiles.rs
 pub struct Expect {
     /// `card.kind` in JSON.
     pub kind: Option<String>,
@@ -204,6 +206,7 @@ pub struct Profile {
     #[serde(default)]
     pub description_ja: Option<String>,
     /// Where the facts come from: `synthetic` or `recorded <date> <reader>`.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests
     #[serde(default = "synthetic")]
     pub source: String,
     /// The starting layout.
@@ -240,6 +243,7 @@ pub struct Profile {
     #[serde(default)]
     pub pins: BTreeMap<String, PinSpec>,
     /// Expected conclusions.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests
     pub expect: Option<Expect>,
 }
 

@@ -182,6 +182,7 @@ pub enum SiteError {
 
 impl SiteError {
     /// The line of what is wrong, when known.
+    #[cfg(any(test, feature = "internals"))] // read by tests only
     pub fn line(&self) -> Option<usize> {
         match self {
             SiteError::Invalid { location, .. } => location.map(|(l, _)| l),

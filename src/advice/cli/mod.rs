@@ -18,6 +18,7 @@ mod fact_args;
 
 pub use errors::{AdviseError, FromProblem};
 use fact_args::parse_tries;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
 
 use super::engine::advise;

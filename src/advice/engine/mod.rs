@@ -62,7 +62,7 @@ pub const fn other(key: KeyId) -> KeyId {
 /// Computes the advice. Total: any input and any time give an advice.
 /// The statements' `text` is empty; call [`Advice::localize`].
 ///
-/// Facts imply facts first ([`with_implied`]); then every exception
+/// Facts imply facts first (`with_implied`); then every exception
 /// (a fact with a usual answer: not moved, a smartphone at hand, the holder
 /// goes...) still unknown takes its usual answer, and the route is
 /// computed from that. Only decisive facts (does the holder remember a PIN)
