@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     }
     // The simulated card records every command; anything but the closed set
     // (above all a VERIFY with a PIN) is a violation.
-    let violations = terminal.violations();
+    let violations = terminal.card().violations();
     if !violations.is_empty() {
         eprintln!("simulated: the card saw forbidden commands: {violations:?}");
         return ExitCode::from(1);

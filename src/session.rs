@@ -27,15 +27,12 @@ use crate::apdu::{Command, Response};
 use crate::probe::{read_card, ProbeOptions};
 use crate::report::CardReport;
 use crate::transport::{looks_contactless, Exchange, Terminal, Traced, TransportError};
+use crate::apdu::MAX_ANSWER;
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-
-/// The most a card answer may hold: 256 data bytes (the largest short Le,
-/// protocol.md §2) and the status word.
-pub const MAX_ANSWER: usize = 258;
 
 /// How long a reading may wait, at most (docs/exit-codes.md).
 #[derive(Clone, Copy, Debug, PartialEq)]

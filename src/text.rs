@@ -498,13 +498,6 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
         }
         TransportError::Unresponsive => UNRESPONSIVE.text(lang),
         TransportError::Cancelled => (pick(("中止しました。", "Stopped.")), String::new()),
-        TransportError::TranscriptMismatch(d) => (
-            format!("transcript: {d}"),
-            pick((
-                "トランスクリプトと送信内容が一致しません。",
-                "The transcript does not match what was sent.",
-            )),
-        ),
         TransportError::Other { operation, detail } => {
             (format!("{operation}: {detail}"), pick(RUN_AGAIN_OR_REPORT))
         }

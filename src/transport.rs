@@ -71,11 +71,6 @@ pub trait Terminal {
     ) -> Result<bool, TransportError>;
     /// A handle that makes a blocked `wait_for_change` return `Cancelled`.
     fn canceller(&mut self) -> Result<Canceller, TransportError>;
-    /// Forbidden commands a simulated card has seen (always empty for real
-    /// readers, which cannot tell).
-    fn violations(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// Reaches the service the readers are behind (PC/SC: establishes the
     /// context, if there is none yet), so a reading can bound that call as a
     /// call to the service, apart from waiting for the card. Nothing to do
@@ -171,9 +166,6 @@ pub enum TransportError {
     /// A wait was cancelled (Ctrl-C).
     #[error("cancelled")]
     Cancelled,
-    /// A replayed transcript expected a different command.
-    #[error("transcript mismatch: {0}")]
-    TranscriptMismatch(String),
     /// Anything else the platform reported.
     #[error("{operation} failed: {detail}")]
     Other {
@@ -183,8 +175,6 @@ pub enum TransportError {
         detail: String,
     },
 }
-
-impl TransportError {}
 
 /// Guesses whether a card sits on a contactless interface: PC/SC readers
 /// synthesise ATRs starting `3B 8x 80 01` for contactless cards (PC/SC part 3

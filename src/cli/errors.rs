@@ -211,7 +211,6 @@ fn transport_row(e: &TransportError, lang: Lang) -> ErrorRow {
         T::NotAnswering { .. } => ("card_not_answering", Exit::Interrupted),
         T::Overlong { .. } => ("overlong_response", Exit::Interrupted),
         T::Unresponsive => ("card_unresponsive", Exit::NoCard),
-        T::TranscriptMismatch(_) => ("transcript_mismatch", Exit::Failure),
         T::Cancelled => ("cancelled", Exit::Cancelled),
         T::Other { .. } => ("pcsc_error", Exit::Failure),
     };

@@ -183,7 +183,8 @@ fn read_card(
     let options = ProbeOptions {
         diagnostics: args.diagnostics,
     };
-    let mut terminal = open_terminal(args.sim.as_deref())?;
+    let (mut terminal, witness) = readers::open_witnessed(args.sim.as_deref())?;
+    let witness = witness.as_ref();
     // A reader named exactly is connected to at once: the reader list and
     // the look at every reader's state (four calls to pcscd) are skipped.
     // Should that fail before the card was connected to (a part of a name,
@@ -204,7 +205,7 @@ fn read_card(
             Finished {
                 terminal: Some(t), ..
             } if look_first => terminal = t,
-            finished => return finished_reading(finished),
+            finished => return finished_reading(finished, witness),
         }
     }
     let mut worker = PcscWorker::spawn(terminal)?;
@@ -216,17 +217,21 @@ fn read_card(
         io,
         lang,
     )?;
-    finished_reading(worker.read(&reader, options, now, args.verbose, limits, false))
+    finished_reading(
+        worker.read(&reader, options, now, args.verbose, limits, false),
+        witness,
+    )
 }
 
 /// The reading's result, unless a simulated card saw a forbidden command:
 /// a run that caused one is a bug in this tool and must never look like a
 /// good reading.
-fn finished_reading(finished: crate::session::Finished) -> Result<CardReport, RunError> {
-    if let Some(terminal) = &finished.terminal {
-        if let Some(v) = terminal.violations().into_iter().next() {
-            return Err(RunError::Violation(v));
-        }
+fn finished_reading(
+    finished: crate::session::Finished,
+    witness: Option<&crate::sim::Witness>,
+) -> Result<CardReport, RunError> {
+    if let Some(v) = witness.and_then(|w| w.violations().into_iter().next()) {
+        return Err(RunError::Violation(v.to_string()));
     }
     Ok(finished.result?)
 }

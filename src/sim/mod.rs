@@ -21,6 +21,8 @@ mod terminal;
 pub(crate) use profile::Profile;
 pub use profile::ProfileError;
 pub use terminal::SimTerminal;
+#[cfg(feature = "cli")]
+pub(crate) use terminal::Witness;
 
 use crate::apdu::{spaced_hex, StatusWord, INS_READ_BINARY, INS_SELECT, INS_VERIFY};
 use std::collections::BTreeMap;
