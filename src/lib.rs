@@ -51,6 +51,7 @@ pub mod card;
 internal! { #[cfg(feature = "cli")] mod cli; }
 internal! { mod embed; }
 pub mod exit;
+internal! { mod failure; }
 internal! { mod holidays; }
 internal! { mod input; }
 internal! { mod japan_time; }

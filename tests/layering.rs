@@ -334,6 +334,7 @@ const RANKS: &[(&str, u8)] = &[
     ("apdu", 1),
     ("card", 2),
     ("exit", 2),
+    ("failure", 2),
     ("input", 2),
     // The seam and what a reading finds.
     ("transport", 3),

@@ -26,7 +26,7 @@ mod watch;
 
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
-pub(crate) use errors::write_text_error;
+pub(crate) use errors::{write_failure, write_text_error};
 pub use errors::{report_error, report_usage_error, RunError};
 pub use output::{emit, report_json};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests

@@ -8,6 +8,7 @@
 
 use super::{Io, RunError};
 use crate::advice::{Advice, Route};
+use crate::failure::Failure;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
 use serde::Serialize;
@@ -19,12 +20,32 @@ struct JsonError<'a> {
     error: JsonErrorBody<'a>,
 }
 
+/// The `error` object of the error document and of watch mode's `error`
+/// and `service_lost` events: the one JSON writer of a [`Failure`].
 #[derive(Serialize)]
-pub(super) struct JsonErrorBody<'a> {
-    pub(super) code: &'a str,
-    pub(super) exit_code: u8,
-    pub(super) message: String,
-    pub(super) next_step: String,
+pub(crate) struct JsonErrorBody<'a> {
+    code: &'a str,
+    exit_code: u8,
+    message: String,
+    next_step: String,
+}
+
+impl JsonErrorBody<'static> {
+    /// Any failure, in `lang`.
+    pub(crate) fn of(f: &dyn Failure, lang: Lang) -> Self {
+        let (message, next_step) = f.describe(lang);
+        JsonErrorBody {
+            code: f.code(),
+            exit_code: f.exit().code(),
+            message,
+            next_step,
+        }
+    }
+
+    /// The same with another next step (watch mode's own).
+    pub(crate) fn next_step(self, next_step: String) -> Self {
+        JsonErrorBody { next_step, ..self }
+    }
 }
 
 /// Writes one piece of output and flushes it. A closed pipe comes back as
@@ -53,16 +74,10 @@ pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde
 }
 
 /// The JSON error document of `e` on stdout.
-pub(super) fn write_json_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
-    let (message, next_step) = e.describe(lang);
+pub(super) fn write_json_error(e: &dyn Failure, lang: Lang, io: &mut Io<'_>) {
     let doc = JsonError {
         schema_version: SCHEMA_VERSION,
-        error: JsonErrorBody {
-            code: e.code(),
-            exit_code: e.exit().code(),
-            message,
-            next_step,
-        },
+        error: JsonErrorBody::of(e, lang),
     };
     let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
     let _ = writeln!(io.out);

@@ -5,7 +5,8 @@
 //! talk to a card or wait on one (the loop is src/watch.rs).
 
 use super::output::JsonErrorBody;
-use super::{load_site, open_terminal, report_error, write_text_error, Io, ReadArgs, RunError};
+use super::{load_site, open_terminal, report_error, write_failure, write_text_error, Io, ReadArgs, RunError};
+use crate::failure::Failure;
 use crate::advice::Facts;
 use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
@@ -35,7 +36,6 @@ fn report_watch_error(
     if !json {
         return report_error(e, false, lang, io);
     }
-    let (message, next_step) = e.describe(lang);
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
         seq: 1,
@@ -45,12 +45,7 @@ fn report_watch_error(
         atr: None,
         report: None,
         advice: None,
-        error: Some(JsonErrorBody {
-            code: e.code(),
-            exit_code: e.exit().code(),
-            message,
-            next_step,
-        }),
+        error: Some(JsonErrorBody::of(e, lang)),
         slip: None,
     };
     let _ = serde_json::to_writer(&mut *io.out, &line);
@@ -153,12 +148,12 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         // Whoever read the events went away (`| head`): nothing failed.
         (_, Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
         (_, Some(e)) => {
-            let (what, next) = RunError::Output(e).describe(lang);
-            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
-            Exit::Failure
+            let e = RunError::Output(e);
+            write_failure(&e, lang, err);
+            e.exit()
         }
         (WatchEnd::Stopped, None) => Exit::Cancelled,
-        (WatchEnd::Failed(e), None) => RunError::Transport(e).exit(),
+        (WatchEnd::Failed(e), None) => e.exit(),
     }
 }
 
@@ -203,8 +198,7 @@ fn write_slip_in(
     match slip::write_slip_in_dir(dir, when, &html) {
         Ok(p) => Some(p.display().to_string()),
         Err(e) => {
-            let (what, next) = e.describe(lang);
-            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+            write_failure(&e, lang, err);
             None
         }
     }
@@ -241,26 +235,12 @@ fn write_event_json(
             ("card_removed", Some(reader.as_str()), None, None, None)
         }
         WatchEvent::Error { reader, error } => {
-            let e = RunError::Transport(error.clone());
-            let (message, next_step) = e.describe(lang);
-            let next_step = in_watch(error, next_step, lang);
-            let body = JsonErrorBody {
-                code: e.code(),
-                exit_code: e.exit().code(),
-                message,
-                next_step,
-            };
+            let (_, next_step) = error.describe(lang);
+            let body = JsonErrorBody::of(error, lang).next_step(in_watch(error, next_step, lang));
             ("error", reader.as_deref(), None, None, Some(body))
         }
         WatchEvent::ServiceLost { error } => {
-            let e = RunError::Transport(error.clone());
-            let (message, _) = e.describe(lang);
-            let body = JsonErrorBody {
-                code: e.code(),
-                exit_code: e.exit().code(),
-                message,
-                next_step: service_waiting(lang).to_string(),
-            };
+            let body = JsonErrorBody::of(error, lang).next_step(service_waiting(lang).to_string());
             ("service_lost", None, None, None, Some(body))
         }
         WatchEvent::ServiceBack => ("service_back", None, None, None, None),
@@ -338,7 +318,7 @@ fn write_event_text(
             "-".repeat(60)
         ),
         WatchEvent::Error { reader, error } => {
-            let (what, next) = text::describe_transport_error(error, lang);
+            let (what, next) = error.describe(lang);
             let next = in_watch(error, next, lang);
             let _ = writeln!(
                 err,
@@ -350,7 +330,7 @@ fn write_event_text(
             Ok(())
         }
         WatchEvent::ServiceLost { error } => {
-            let (what, _) = text::describe_transport_error(error, lang);
+            let (what, _) = error.describe(lang);
             writeln!(out, "[{time}] PC/SC: {what}\n  → {}", service_waiting(lang))
         }
         WatchEvent::ServiceBack => writeln!(
