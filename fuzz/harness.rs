@@ -215,7 +215,7 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
             continue;
         }
         let exit = advice.exit_after(report);
-        let doc = report_json(report, &advice).expect("a report serializes");
+        let doc = report_json(report, &advice);
         let saved = serde_json::to_string_pretty(&doc).expect("JSON prints");
         let again = parse_report(&saved, Path::new("saved.json"))
             .expect("advise --from reads what --json printed");

@@ -38,6 +38,13 @@ struct ReaderJson {
     in_use_exclusively: bool,
 }
 
+/// The `readers --json` document (docs/json.md).
+#[derive(Serialize)]
+struct ReadersDocument<'a> {
+    schema_version: u32,
+    readers: &'a [ReaderJson],
+}
+
 /// `readers`: the PC/SC readers, or with `--sim` the simulated one.
 /// The service is asked within `service` (a frozen pcscd: exit 7 after it).
 pub(super) fn list_readers(
@@ -67,12 +74,12 @@ pub(super) fn list_readers(
         })
         .collect();
     let result = if json {
-        serde_json::to_writer_pretty(
-            &mut *io.out,
-            &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}),
-        )
+        crate::advice::cli::document_bytes(&ReadersDocument {
+            schema_version: SCHEMA_VERSION,
+            readers: &rows,
+        })
         .map_err(std::io::Error::from)
-        .and_then(|_| writeln!(io.out))
+        .and_then(|bytes| io.out.write_all(&bytes))
     } else if rows.is_empty() {
         writeln!(
             io.out,

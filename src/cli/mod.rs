@@ -269,14 +269,12 @@ impl Reading<'_> {
     /// and the facts given on the command line).
     fn write_json(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         *exit = advice.exit_after(self.report);
-        let mut doc = report_json(self.report, &advice)
-            .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+        let mut doc = report_json(self.report, &advice);
         if let Some(path) = self.write_slip(&advice)? {
-            doc["slip"] = serde_json::Value::String(path.display().to_string());
+            doc = doc.with_slip(path.display().to_string());
         }
-        let mut bytes = serde_json::to_vec_pretty(&doc)
+        let bytes = crate::advice::cli::document_bytes(&doc)
             .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
-        bytes.push(b'\n');
         emit(io.out, &bytes)
     }
 

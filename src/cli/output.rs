@@ -7,6 +7,7 @@
 //! advice/cli/mod.rs's.
 
 use super::{Io, RunError};
+use crate::advice::cli::AdviceDocument;
 use crate::advice::{Advice, Route};
 use crate::failure::Failure;
 use crate::lang::Lang;
@@ -69,8 +70,8 @@ pub(super) fn mentions_counter(advice: &Advice) -> bool {
 }
 
 /// The `--json` document: the report's fields plus `advice`.
-pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde_json::Value> {
-    crate::advice::cli::advise_json(Some(report), advice)
+pub fn report_json<'a>(report: &CardReport, advice: &'a Advice) -> AdviceDocument<'a> {
+    AdviceDocument::new(Some(report), advice)
 }
 
 /// The JSON error document of `e` on stdout.

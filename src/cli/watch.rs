@@ -204,6 +204,20 @@ fn write_slip_in(
     }
 }
 
+/// An event's `type` in JSON Lines (docs/json.md), one arm per event.
+fn event_kind(event: &WatchEvent) -> &'static str {
+    match event {
+        WatchEvent::ReaderAdded { .. } => "reader_added",
+        WatchEvent::ReaderRemoved { .. } => "reader_removed",
+        WatchEvent::CardInserted { .. } => "card_inserted",
+        WatchEvent::Report { .. } => "report",
+        WatchEvent::CardRemoved { .. } => "card_removed",
+        WatchEvent::Error { .. } => "error",
+        WatchEvent::ServiceLost { .. } => "service_lost",
+        WatchEvent::ServiceBack => "service_back",
+    }
+}
+
 /// One event as a JSON Lines line on `out` (docs/json.md).
 fn write_event_json(
     out: &mut dyn Write,
@@ -214,49 +228,42 @@ fn write_event_json(
     slip_path: Option<String>,
     lang: Lang,
 ) -> std::io::Result<()> {
-    let (kind, reader, atr, report, error) = match event {
-        WatchEvent::ReaderAdded { reader } => {
-            ("reader_added", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::ReaderRemoved { reader } => {
-            ("reader_removed", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::CardInserted { reader, atr } => (
-            "card_inserted",
-            Some(reader.as_str()),
-            atr.as_deref().map(crate::apdu::spaced_hex),
-            None,
-            None,
-        ),
-        WatchEvent::Report { reader, report } => {
-            ("report", Some(reader.as_str()), None, Some(&**report), None)
-        }
-        WatchEvent::CardRemoved { reader } => {
-            ("card_removed", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::Error { reader, error } => {
-            let (_, next_step) = error.describe(lang);
-            let body = JsonErrorBody::of(error, lang).next_step(in_watch(error, next_step, lang));
-            ("error", reader.as_deref(), None, None, Some(body))
-        }
-        WatchEvent::ServiceLost { error } => {
-            let body = JsonErrorBody::of(error, lang).next_step(service_waiting(lang).to_string());
-            ("service_lost", None, None, None, Some(body))
-        }
-        WatchEvent::ServiceBack => ("service_back", None, None, None, None),
-    };
-    let line = EventLine {
+    let mut line = EventLine {
         schema_version: SCHEMA_VERSION,
         seq,
         time,
-        kind,
-        reader,
-        atr,
-        report,
+        kind: event_kind(event),
+        reader: None,
+        atr: None,
+        report: None,
         advice: advice.cloned(),
-        error,
+        error: None,
         slip: slip_path,
     };
+    match event {
+        WatchEvent::ReaderAdded { reader }
+        | WatchEvent::ReaderRemoved { reader }
+        | WatchEvent::CardRemoved { reader } => line.reader = Some(reader),
+        WatchEvent::CardInserted { reader, atr } => {
+            line.reader = Some(reader);
+            line.atr = atr.as_deref().map(crate::apdu::spaced_hex);
+        }
+        WatchEvent::Report { reader, report } => {
+            line.reader = Some(reader);
+            line.report = Some(report);
+        }
+        WatchEvent::Error { reader, error } => {
+            let (_, next_step) = error.describe(lang);
+            line.reader = reader.as_deref();
+            line.error =
+                Some(JsonErrorBody::of(error, lang).next_step(in_watch(error, next_step, lang)));
+        }
+        WatchEvent::ServiceLost { error } => {
+            line.error =
+                Some(JsonErrorBody::of(error, lang).next_step(service_waiting(lang).to_string()));
+        }
+        WatchEvent::ServiceBack => {}
+    }
     serde_json::to_writer(&mut *out, &line)
         .map_err(std::io::Error::from)
         .and_then(|_| writeln!(out))

@@ -250,22 +250,58 @@ mod strict_json {
     }
 }
 
-/// The JSON document of `advise --json`.
-pub fn advise_json(
-    report: Option<&CardReport>,
-    advice: &Advice,
-) -> anyhow::Result<serde_json::Value> {
-    let mut doc = match report {
-        Some(r) => serde_json::to_value(r)?,
-        None => serde_json::json!({ "schema_version": SCHEMA_VERSION }),
-    };
-    if let Some(obj) = doc.as_object_mut() {
-        // A reading saved by an older version keeps its fields, but the
-        // document written now is of this version (its advice is).
-        obj.insert("schema_version".to_string(), SCHEMA_VERSION.into());
-        obj.insert("advice".to_string(), serde_json::to_value(advice)?);
+/// The reading document (`jpki-status --json`) and the `advise --json`
+/// document, as one type (docs/json.md, docs/schema/): the report's fields
+/// when there is a reading, this version's `schema_version`, the `advice`,
+/// and the `slip` written, if any.
+#[derive(Debug, serde::Serialize)]
+pub struct AdviceDocument<'a> {
+    /// The reading, its `schema_version` this version's: a reading saved by
+    /// an older version keeps its fields, but the document written now is
+    /// of this version (its advice is).
+    #[serde(flatten)]
+    report: Option<CardReport>,
+    /// Without a reading, the version stands alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema_version: Option<u32>,
+    advice: &'a Advice,
+    /// Where the slip was written (`--slip`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slip: Option<String>,
+}
+
+impl<'a> AdviceDocument<'a> {
+    /// The document of `advice`, after `report` when there is one.
+    pub fn new(report: Option<&CardReport>, advice: &'a Advice) -> Self {
+        let report = report.map(|r| CardReport {
+            schema_version: SCHEMA_VERSION,
+            ..r.clone()
+        });
+        AdviceDocument {
+            schema_version: report.is_none().then_some(SCHEMA_VERSION),
+            report,
+            advice,
+            slip: None,
+        }
     }
-    Ok(doc)
+
+    /// The same, naming the slip written.
+    pub fn with_slip(self, slip: String) -> Self {
+        AdviceDocument {
+            slip: Some(slip),
+            ..self
+        }
+    }
+}
+
+/// A JSON document as printed: pretty, one newline at the end, and every
+/// object's keys in alphabetical order, at every level (serde_json's map
+/// orders them; docs/json.md and the golden files pin that order, so the
+/// typed documents go through it instead of their declaration order).
+pub(crate) fn document_bytes(doc: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::to_value(doc)?)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
@@ -302,10 +338,8 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
         None => advice.exit(),
     };
     let bytes = if args.json {
-        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
-        let mut b = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-        b.push(b'\n');
-        b
+        document_bytes(&AdviceDocument::new(report.as_ref(), &advice))
+            .map_err(std::io::Error::other)?
     } else {
         let view = View::for_stdout(lang, args.details);
         render_with(&advice, report.as_ref(), view).into_bytes()
