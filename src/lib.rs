@@ -70,6 +70,8 @@ internal! { #[cfg(feature = "transcript")] mod transcript; }
 pub mod transport;
 internal! { #[cfg(feature = "virtual-card")] mod vpcd; }
 internal! { mod watch; }
+#[cfg(test)]
+mod name_tests;
 #[cfg(all(feature = "cli", feature = "internals"))]
 #[doc(hidden)]
 pub use cli::help_ja as help;

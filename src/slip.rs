@@ -325,15 +325,12 @@ fn upcoming_openings(site: &Site, lang: Lang, now: OffsetDateTime) -> Option<Str
 }
 
 fn route_class(r: Route) -> &'static str {
-    match r {
-        Route::None => "none",
-        Route::Kiosk | Route::PhoneApp => "self",
-        Route::Conditional => "conditional",
-        Route::Counter
-        | Route::CertificateRenewal
-        | Route::NoPinRoute
-        | Route::CardRenewal
-        | Route::SuspendAndReissue => "counter",
+    use crate::advice::RouteKind;
+    match r.kind() {
+        RouteKind::Nothing => "none",
+        RouteKind::SelfService => "self",
+        RouteKind::Undecided => "conditional",
+        RouteKind::Counter => "counter",
     }
 }
 

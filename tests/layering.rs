@@ -367,6 +367,8 @@ const RANKS: &[(&str, u8)] = &[
     ("advice::cli", 14),
     ("embed", 14),
     ("cli", 15),
+    // Unit tests across modules.
+    ("name_tests", 16),
 ];
 
 #[test]

@@ -30,7 +30,7 @@ pub use engine::{advise, open_questions};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
-pub use model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
+pub use model::{Choice, Question, Route, RouteKind, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 pub use msg::{Assumed, DayOff, Msg, Why};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};

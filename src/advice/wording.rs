@@ -491,14 +491,15 @@ impl Msg {
         let auth = name(&KeyId::Auth);
         let sign = name(&KeyId::Sign);
         let juki = name(&KeyId::Juki);
+        let hours = vocab::RESERVATION_VALID_HOURS;
         let text = match self {
             Msg::KioskStepsAuth => t(
-                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します（{sign}を入力します）。\n24時間以内に、対応する店舗のマルチコピー機で{sign}を入力し、新しい{auth}（数字4桁）を設定します。無料です。"),
-                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a participating store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free of charge."),
+                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します（{sign}を入力します）。\n{hours}時間以内に、対応する店舗のマルチコピー機で{sign}を入力し、新しい{auth}（数字4桁）を設定します。無料です。"),
+                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin {hours} hours, at a participating store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free of charge."),
             ),
             Msg::KioskStepsSign => t(
-                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力したうえで、本人の顔を撮影して照合します。\n24時間以内に、対応する店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
-                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card, enter the {auth} and do the face match (the holder in person).\nWithin 24 hours, enter the {auth} at a participating store's kiosk and set the new {sign}. Free of charge."),
+                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力したうえで、本人の顔を撮影して照合します。\n{hours}時間以内に、対応する店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
+                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card, enter the {auth} and do the face match (the holder in person).\nWithin {hours} hours, enter the {auth} at a participating store's kiosk and set the new {sign}. Free of charge."),
             ),
             Msg::NewPasswordFormat => t(
                 &format!("新しい{sign}は6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。"),

@@ -8,7 +8,7 @@
 
 use super::{Io, RunError};
 use crate::advice::cli::AdviceDocument;
-use crate::advice::{Advice, Route};
+use crate::advice::Advice;
 use crate::failure::Failure;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
@@ -66,7 +66,7 @@ fn put(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
 /// Whether the advice may send the holder to the counter, so the office's
 /// details are worth printing under it.
 pub(super) fn mentions_counter(advice: &Advice) -> bool {
-    advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
+    advice.route.may_need_counter()
 }
 
 /// The `--json` document: the report's fields plus `advice`.
