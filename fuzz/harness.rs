@@ -12,12 +12,12 @@
 
 #![allow(dead_code)]
 
-use jpki_status::advice::cli::parse_report;
 use jpki_status::advice::{
     advise, AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who,
 };
 use jpki_status::apdu::{Command, Response};
 use jpki_status::card::KeyId;
+use jpki_status::cli::advise::parse_report;
 use jpki_status::cli::report_json;
 use jpki_status::lang::Lang;
 use jpki_status::probe::{read_card, ProbeOptions};
@@ -88,7 +88,7 @@ pub fn now_from(b: &mut Bytes) -> OffsetDateTime {
     let mut word = [0u8; 4];
     word[..raw.len()].copy_from_slice(raw);
     let minutes = i32::from_le_bytes(word);
-    let (lo, hi) = jpki_status::advice::cli::NOW_RANGE;
+    let (lo, hi) = jpki_status::cli::advise::NOW_RANGE;
     base_now()
         .checked_add(Duration::minutes(i64::from(minutes)))
         .filter(|t| *t >= lo && *t <= hi)
@@ -288,7 +288,7 @@ pub fn site_toml(data: &[u8]) {
     let Ok(site) = Site::parse(text, Path::new("fuzz-site.toml")) else {
         return;
     };
-    let (lo, hi) = jpki_status::advice::cli::NOW_RANGE;
+    let (lo, hi) = jpki_status::cli::advise::NOW_RANGE;
     for now in [base_now(), lo, hi] {
         for lang in [Lang::Ja, Lang::En] {
             let _ = site.render_text(lang, now);

@@ -6,7 +6,7 @@
 //! Owns: the trait only. Each error type implements it beside its own text
 //! (`TransportError` in `text`, `SiteError` in `site`, `InputError` in
 //! `input`, `SlipWriteError` in `slip_file`, `ProfileError` in `sim`,
-//! `AdviseError` in `advice::cli`, `SelectError` and `RunError` in `cli`).
+//! `AdviseError` in `cli::advise`, `SelectError` and `RunError` in `cli`).
 //! Must not: print. There is one writer for the terminal
 //! (`cli::write_text_error`) and one for JSON (`cli::JsonErrorBody::of`),
 //! and every failure, watch mode's included, goes through them.

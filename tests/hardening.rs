@@ -464,7 +464,7 @@ proptest! {
     /// documented range, in Japan time.
     #[test]
     fn now_parsing_is_total_and_stays_in_range(s in "\\PC{0,40}", t in any_instant()) {
-        use jpki_status::advice::cli::{parse_now, NOW_RANGE};
+        use jpki_status::cli::advise::{parse_now, NOW_RANGE};
         let _ = parse_now(&s);
         let text = t.format(&time::format_description::well_known::Rfc3339);
         if let Ok(text) = text {

@@ -14,17 +14,18 @@
 //! `output`, `engine` (pure), `wording`, then the UI: `text`, `interactive`,
 //! `cli`. docs/architecture.md maps each and says where to change what.
 
-internal! { #[cfg(feature = "cli")] mod cli; }
 internal! { mod engine; }
 internal! { mod facts; }
 internal! { mod interactive; }
 internal! { mod model; }
 internal! { mod msg; }
-internal! { mod output; }
+internal! { mod decision; }
 internal! { mod text; }
 internal! { mod vocab; }
 internal! { mod wording; }
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
+pub use decision::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use engine::{advise, open_questions};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
@@ -32,5 +33,3 @@ pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use model::{Choice, Question, Route, RouteKind, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 pub use msg::{Assumed, DayOff, Msg, Why};
-#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
-pub use output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};

@@ -269,7 +269,7 @@ impl Question {
     /// the route open (decision-rules.md, "How the advice is presented").
     /// Every other question is an exception: the route is computed with its
     /// usual answer ([`Question::usual`]) and the answers that change it are
-    /// listed in [`Advice::exceptions`](super::output::Advice::exceptions).
+    /// listed in [`Advice::exceptions`](super::decision::Advice::exceptions).
     pub const fn is_decisive(self) -> bool {
         match self {
             Question::KnowsAuth

@@ -12,7 +12,7 @@
 use super::facts::KeyInput;
 use super::model::Route;
 use super::msg::Msg;
-use super::output::{Advice, Statement};
+use super::decision::{Advice, Statement};
 use super::vocab;
 use super::wording::input_label;
 use crate::card::KeyId;

@@ -9,7 +9,7 @@
 use super::facts::KeyInput;
 use super::model::{Choice, Question, Route, RuleId};
 use super::msg::{Assumed, DayOff, Msg, Why};
-use super::output::{Advice, Branch, Condition, Exception};
+use super::decision::{Advice, Branch, Condition, Exception};
 use super::vocab;
 use crate::card::KeyId;
 use crate::japan_time::{human_date_text, short_minute_text};
@@ -81,7 +81,7 @@ pub fn question_short(q: Question, lang: Lang) -> String {
 /// "as above", one decided by the other questions "see the questions
 /// below" (the slip lists them with their answers).
 pub fn key_route_short(
-    k: &super::output::KeyAdvice,
+    k: &super::decision::KeyAdvice,
     line1: Option<Question>,
     lang: Lang,
 ) -> String {

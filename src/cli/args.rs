@@ -5,7 +5,7 @@
 //! src/cli/help_ja.rs). Must not: run anything; what an option does lives in the
 //! other `cli` files.
 
-use crate::advice::cli::{AdviseArgs, FactArgs};
+use crate::cli::advise::{AdviseArgs, FactArgs};
 use crate::lang::Lang;
 use crate::session::Limits;
 use clap::{Args, Parser, Subcommand};

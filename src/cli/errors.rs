@@ -7,7 +7,7 @@
 
 use super::output::write_json_error;
 use super::{Io, SelectError};
-use crate::advice::cli::AdviseError;
+use crate::cli::advise::AdviseError;
 use crate::site::SiteError;
 use crate::exit::Exit;
 use crate::failure::Failure;

@@ -5,7 +5,7 @@
 //! Owns: the Japanese words of the clap definition (a table keyed by
 //! argument id, applied to the English `Cli::command()`), and rendering
 //! clap's error kinds in Japanese. Must not: define options (that is
-//! `cli` and `advice::cli`), or change what parses: only words change, so
+//! `cli` and `cli::advise`), or change what parses: only words change, so
 //! both languages accept exactly the same command lines.
 
 use super::Cli;
@@ -349,7 +349,7 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 }
 
 /// Japanese help for each argument id (the field names in `cli` and
-/// `advice::cli`). A test checks that every argument has one.
+/// `cli::advise`). A test checks that every argument has one.
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",

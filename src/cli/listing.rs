@@ -74,7 +74,7 @@ pub(super) fn list_readers(
         })
         .collect();
     let result = if json {
-        crate::advice::cli::document_bytes(&ReadersDocument {
+        crate::cli::advise::document_bytes(&ReadersDocument {
             schema_version: SCHEMA_VERSION,
             readers: &rows,
         })

@@ -4,7 +4,7 @@
 //! Files by role (src/cli/): `args.rs` (clap definitions), `readers.rs`
 //! (reader choice, waiting), `errors.rs` (every failure and how it is
 //! printed: the error table), `output.rs` (JSON documents, writing),
-//! `watch.rs` (watch mode), `listing.rs` (`readers`, `profiles`),
+//! `watch_mode.rs` (watch mode), `listing.rs` (`readers`, `profiles`),
 //! `help_ja.rs` (the command line in Japanese); this file
 //! runs one reading and dispatches.
 //!
@@ -16,13 +16,14 @@
 //! not complete (a transport error yields an error message and exit 7 or 8,
 //! never a table).
 
+pub mod advise;
 mod args;
 mod errors;
 pub mod help_ja;
 mod listing;
 mod output;
 mod readers;
-mod watch;
+mod watch_mode;
 
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
@@ -32,7 +33,7 @@ pub use output::{emit, report_json};
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use readers::{choose_reader, open_terminal, wait_and_choose, SelectError};
 
-use crate::advice::cli::{run_advise, AdviseError};
+use crate::cli::advise::{run_advise, AdviseError};
 use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -44,7 +45,7 @@ use crate::transport::TransportError;
 use listing::{list_profiles, list_readers};
 use output::mentions_counter;
 use std::io::{IsTerminal, Write};
-use watch::run_watch;
+use watch_mode::run_watch;
 
 /// The `jpki-status` binary's whole work, what its `main` calls: decide the
 /// language, parse the arguments (help and errors in that language), run,
@@ -273,7 +274,7 @@ impl Reading<'_> {
         if let Some(path) = self.write_slip(&advice)? {
             doc = doc.with_slip(path.display().to_string());
         }
-        let bytes = crate::advice::cli::document_bytes(&doc)
+        let bytes = crate::cli::advise::document_bytes(&doc)
             .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
         emit(io.out, &bytes)
     }

@@ -7,7 +7,7 @@
 //! advice/cli/mod.rs's.
 
 use super::{Io, RunError};
-use crate::advice::cli::AdviceDocument;
+use crate::cli::advise::AdviceDocument;
 use crate::advice::Advice;
 use crate::failure::Failure;
 use crate::lang::Lang;

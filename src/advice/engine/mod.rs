@@ -18,7 +18,7 @@
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 use super::msg::{Assumed, DayOff, Msg, Why};
-use super::output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
+use super::decision::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
 use super::vocab::RESERVATION_VALID_HOURS;
 use crate::card::{CardKind, KeyId};
 use crate::japan_time::{date_text, in_japan, minute_text};

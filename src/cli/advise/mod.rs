@@ -13,18 +13,18 @@
 //! card reading), `errors.rs` ([`AdviseError`]), this file (`advise`'s own
 //! arguments, `--from`, [`run_advise`]).
 
-mod errors;
+mod advise_errors;
 mod fact_args;
 
-pub use errors::{AdviseError, FromProblem};
+pub use advise_errors::{AdviseError, FromProblem};
 use fact_args::parse_tries;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
 
-use super::engine::advise;
-use super::facts::{AdviceInput, KeyInput, PerKey};
-use super::output::Advice;
-use super::text::{render_with, View};
+use crate::advice::engine::advise;
+use crate::advice::facts::{AdviceInput, KeyInput, PerKey};
+use crate::advice::decision::Advice;
+use crate::advice::text::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -327,7 +327,7 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     if interactive {
         let stdin = std::io::stdin();
         advice_input.facts =
-            super::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
+            crate::advice::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
         writeln!(out)?;
     }
     let advice = advise(&advice_input, now).localized(lang);
