@@ -20,14 +20,15 @@ use jpki_status::card::KeyId;
 use jpki_status::cli::advise::parse_report;
 use jpki_status::cli::report_json;
 use jpki_status::lang::Lang;
+use jpki_status::present::report_text as text;
 use jpki_status::probe::{read_card, ProbeOptions};
 use jpki_status::report::CardReport;
 use jpki_status::sim::profile::builtin_names;
 use jpki_status::sim::profile::Profile;
 use jpki_status::sim::SimCard;
 use jpki_status::site::Site;
+use jpki_status::slip;
 use jpki_status::transport::{Exchange, TransportError};
-use jpki_status::{slip, text};
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
 
@@ -206,7 +207,7 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
     for lang in [Lang::Ja, Lang::En] {
         let advice = advise(&AdviceInput::from_report(report, facts.clone()), now).localized(lang);
         let _ = text::render_report(report, lang);
-        let _ = jpki_status::advice::text::render(&advice, lang);
+        let _ = jpki_status::present::advice_page::render(&advice, lang);
         let _ = slip::render_slip(Some(report), &advice, site, lang, now);
         if let Some(site) = site {
             let _ = site.render_text(lang, now);

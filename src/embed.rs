@@ -51,10 +51,10 @@ impl CardReading {
     /// # }
     /// ```
     pub fn text(&self, lang: Lang) -> String {
-        crate::advice::text::render_with(
+        crate::present::advice_page::render_with(
             &self.advice,
             Some(&self.report),
-            crate::advice::text::View::plain(lang),
+            crate::present::advice_page::View::plain(lang),
         )
     }
 }

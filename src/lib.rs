@@ -57,6 +57,7 @@ internal! { mod input; }
 internal! { mod japan_time; }
 internal! { mod lang; }
 internal! { mod pcsc_backend; }
+internal! { mod present; }
 internal! { mod probe; }
 pub mod report;
 internal! { mod session; }
@@ -65,7 +66,6 @@ pub mod sim;
 internal! { #[cfg(feature = "site")] mod site; }
 internal! { #[cfg(feature = "site")] mod slip; }
 internal! { #[cfg(feature = "site")] mod slip_file; }
-internal! { mod text; }
 internal! { #[cfg(feature = "transcript")] mod transcript; }
 pub mod transport;
 internal! { #[cfg(feature = "virtual-card")] mod vpcd; }

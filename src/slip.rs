@@ -13,7 +13,7 @@
 //! holder's birthday; see `statement_text`). docs/slip-and-site.md lists
 //! what is shown and why.
 
-use crate::advice::text as atext;
+use crate::present::advice_page as atext;
 use crate::advice::vocab;
 use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};

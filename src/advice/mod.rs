@@ -16,11 +16,9 @@
 
 internal! { mod engine; }
 internal! { mod facts; }
-internal! { mod interactive; }
 internal! { mod model; }
 internal! { mod msg; }
 internal! { mod decision; }
-internal! { mod text; }
 internal! { mod vocab; }
 internal! { mod wording; }
 

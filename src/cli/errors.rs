@@ -12,7 +12,7 @@ use crate::site::SiteError;
 use crate::exit::Exit;
 use crate::failure::Failure;
 use crate::lang::Lang;
-use crate::text;
+use crate::present::report_text as text;
 use crate::transport::TransportError;
 
 /// Every failure a person can meet, each mapped to a stable code, an exit
@@ -273,7 +273,7 @@ pub(crate) fn write_text_error(e: &dyn Failure, lang: Lang, io: &mut Io<'_>) {
 /// [`write_text_error`] on any writer (watch mode's stderr).
 pub(crate) fn write_failure(e: &dyn Failure, lang: Lang, err: &mut dyn std::io::Write) {
     let (what, next) = e.describe(lang);
-    let (what, next) = (crate::text::printable(&what), crate::text::printable(&next));
+    let (what, next) = (crate::present::report_text::printable(&what), crate::present::report_text::printable(&next));
     let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
 }
 

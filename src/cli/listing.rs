@@ -93,7 +93,7 @@ pub(super) fn list_readers(
                 (None, true) => lang.pick("カードあり", "card").to_string(),
                 (None, false) => lang.pick("カードなし", "no card").to_string(),
             };
-            writeln!(io.out, "{}\n    {card}", crate::text::printable(&r.name))
+            writeln!(io.out, "{}\n    {card}", crate::present::report_text::printable(&r.name))
         })
     };
     match result.and_then(|()| io.out.flush()) {

@@ -288,21 +288,21 @@ impl Reading<'_> {
     fn write_text(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         let (args, lang) = (self.args, self.lang);
         let out_err = RunError::Output;
-        let view = crate::advice::text::View {
+        let view = crate::present::advice_page::View {
             site: self.site.is_some(),
-            ..crate::advice::text::View::for_stdout(lang, args.details)
+            ..crate::present::advice_page::View::for_stdout(lang, args.details)
         };
         // The questions are printed on stdout: with stdout redirected (`> file`,
         // `| less`) nobody would see them and the run would seem to hang.
         let interactive =
             !args.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let advice = if interactive {
-            let reading = crate::advice::text::render_reading(self.report, view);
+            let reading = crate::present::advice_page::render_reading(self.report, view);
             write!(io.out, "{reading}").map_err(out_err)?;
             io.out.flush().map_err(out_err)?;
             let input = AdviceInput::from_report(self.report, self.facts.clone());
             let stdin = std::io::stdin();
-            let facts = crate::advice::interactive::ask(
+            let facts = crate::present::questions::ask(
                 &input,
                 self.now,
                 lang,
@@ -311,11 +311,11 @@ impl Reading<'_> {
             );
             let advice = self.advice(facts);
             writeln!(io.out).map_err(out_err)?;
-            let after = crate::advice::text::render_after_questions(&advice, view);
+            let after = crate::present::advice_page::render_after_questions(&advice, view);
             write!(io.out, "{after}").map_err(out_err)?;
             advice
         } else {
-            let page = crate::advice::text::render_with(&advice, Some(self.report), view);
+            let page = crate::present::advice_page::render_with(&advice, Some(self.report), view);
             write!(io.out, "{page}").map_err(out_err)?;
             advice
         };
@@ -330,7 +330,7 @@ impl Reading<'_> {
         let out_err = RunError::Output;
         if self.args.details {
             if let Some(reader) = &self.report.reader {
-                let reader = crate::text::printable(reader);
+                let reader = crate::present::report_text::printable(reader);
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
                     .map_err(out_err)?;
             }

@@ -15,7 +15,7 @@ use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
 use crate::site::Site;
 use crate::slip;
-use crate::text;
+use crate::present::report_text as text;
 use crate::transport::Terminal;
 use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
 use serde::Serialize;
@@ -309,10 +309,10 @@ fn write_event_text(
             Some(a) => writeln!(
                 out,
                 "{}",
-                crate::advice::text::render_with(
+                crate::present::advice_page::render_with(
                     a,
                     Some(report),
-                    crate::advice::text::View::plain(lang)
+                    crate::present::advice_page::View::plain(lang)
                 )
             ),
             None => writeln!(out, "{}", text::render_report(report, lang)),

@@ -205,7 +205,7 @@ impl Failure for AdviseError {
                 )
                 .into(),
             ),
-            AdviseError::Output(e) => crate::text::describe_output_error(e, lang),
+            AdviseError::Output(e) => crate::present::report_text::describe_output_error(e, lang),
         }
     }
 }

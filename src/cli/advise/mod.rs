@@ -24,7 +24,7 @@ pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, W
 use crate::advice::engine::advise;
 use crate::advice::facts::{AdviceInput, KeyInput, PerKey};
 use crate::advice::decision::Advice;
-use crate::advice::text::{render_with, View};
+use crate::present::advice_page::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -327,7 +327,7 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     if interactive {
         let stdin = std::io::stdin();
         advice_input.facts =
-            crate::advice::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
+            crate::present::questions::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
         writeln!(out)?;
     }
     let advice = advise(&advice_input, now).localized(lang);
