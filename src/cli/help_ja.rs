@@ -350,6 +350,14 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 
 /// Japanese help for each argument id (the field names in `cli` and
 /// `cli::advise`). A test checks that every argument has one.
+/// `--lost`'s help, with the hotline from `vocab::HOTLINE`.
+static LOST_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "カードを紛失した、または盗まれた。まず一時利用停止（{}、24時間）",
+        vocab::HOTLINE
+    )
+});
+
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
@@ -382,7 +390,7 @@ fn arg_ja(id: &str) -> Option<&'static str> {
         "health_insurance_only" => "健康保険証としての利用だけが目的（--purpose health-insurance だけと同じ）",
         "card_expired" => "カードに印字された有効期限が過ぎている（カードの再交付）",
         "certificate_expired" => "電子証明書の有効期限が切れている（カードを読めば自動で分かる）。窓口で更新",
-        "lost" => "カードを紛失した、または盗まれた。まず一時利用停止（0120-95-0178、24時間）",
+        "lost" => LOST_JA.as_str(),
         "damaged" => "カードが破損している、またはICチップが読めない（再交付）",
         "phone_certificate" => "問題はスマートフォン側の電子証明書（Androidのスマホ用電子証明書またはiPhone）。マイナポータルアプリで",
         "now" => "時刻を固定する（RFC 3339、例 2026-11-22T23:10:00+09:00）。既定はシステムの時計。助言の時刻は日本時間",
