@@ -4,7 +4,7 @@
 //! and what happened and what to do next in the output language.
 //!
 //! Owns: the trait only. Each error type implements it beside its own text
-//! (`TransportError` in `text`, `SiteError` in `site`, `InputError` in
+//! (`TransportError` in `present::report_text`, `SiteError` in `site`, `InputError` in
 //! `input`, `SlipWriteError` in `slip_file`, `ProfileError` in `sim`,
 //! `AdviseError` in `cli::advise`, `SelectError` and `RunError` in `cli`).
 //! Must not: print. There is one writer for the terminal

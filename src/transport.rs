@@ -91,7 +91,7 @@ pub trait Terminal {
 }
 
 /// Every way talking to a reader or card can fail, independent of backend.
-/// Messages say what happened; `crate::text` adds what to do next in the
+/// Messages say what happened; `crate::present::report_text` adds what to do next in the
 /// person's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -3,7 +3,7 @@
 //! help line and its hours, store lists, fees), each in one place with its
 //! source and the date it was checked.
 //!
-//! Owns: words and volatile facts. Used by the PIN table (`crate::text`), the
+//! Owns: words and volatile facts. Used by the PIN table (`crate::present::report_text`), the
 //! questions, the advice text, the slip and the help. Must not: decide
 //! anything, or format whole sentences (that is `wording`). When a fact changes,
 //! it changes here and nowhere else.

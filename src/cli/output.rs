@@ -4,7 +4,7 @@
 //! Owns: the error document's shape (docs/json.md,
 //! docs/schema/error.schema.json). Must not:
 //! decide anything about the card; the reading's fields are report.rs's and
-//! advice/cli/mod.rs's.
+//! cli/advise/mod.rs's.
 
 use super::{Io, RunError};
 use crate::cli::advise::AdviceDocument;
