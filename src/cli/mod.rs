@@ -141,7 +141,7 @@ fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         Ok(s) => s,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let reading = Reading {
+    let reading = ReadingOutput {
         args,
         report: &report,
         site: site.as_ref(),
@@ -238,7 +238,7 @@ fn finished_reading(
 }
 
 /// A completed reading and what its output needs.
-struct Reading<'a> {
+struct ReadingOutput<'a> {
     args: &'a ReadArgs,
     report: &'a CardReport,
     site: Option<&'a Site>,
@@ -247,7 +247,7 @@ struct Reading<'a> {
     lang: Lang,
 }
 
-impl Reading<'_> {
+impl ReadingOutput<'_> {
     /// The advice for this reading with `facts`, in the output language.
     fn advice(&self, facts: crate::advice::Facts) -> Advice {
         advise(&AdviceInput::from_report(self.report, facts), self.now).localized(self.lang)
