@@ -6,6 +6,7 @@
 //! other `cli` files.
 
 use crate::cli::advise::{AdviseArgs, FactArgs};
+use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::session::Limits;
 use clap::{Args, Parser, Subcommand};
@@ -105,15 +106,15 @@ pub struct ReadArgs {
     pub site: Option<std::path::PathBuf>,
     /// Give up on a card that does not answer one command within SECS
     /// seconds: "the card is not answering" (exit 8).
-    #[arg(long, value_name = "SECS", default_value = secs_text(&COMMAND_DEFAULT), value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = COMMAND_HELP.as_str(), default_value = secs_text(&COMMAND_DEFAULT), value_parser = parse_secs)]
     pub command_timeout: Duration,
     /// Give up on a reading that takes longer than SECS seconds in all
     /// (exit 8).
-    #[arg(long, value_name = "SECS", default_value = secs_text(&READING_DEFAULT), value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = READING_HELP.as_str(), default_value = secs_text(&READING_DEFAULT), value_parser = parse_secs)]
     pub reading_timeout: Duration,
     /// Wait at most SECS seconds while another program holds the card in a
     /// transaction: "the card is in use by another program" (exit 7).
-    #[arg(long, value_name = "SECS", default_value = secs_text(&IN_USE_DEFAULT), value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = IN_USE_HELP.as_str(), default_value = secs_text(&IN_USE_DEFAULT), value_parser = parse_secs)]
     pub in_use_wait: Duration,
     /// Keep running: read every card placed on any reader, until Ctrl-C.
     /// With --json, prints JSON Lines, one event per line (docs/json.md).
@@ -132,6 +133,27 @@ pub struct ReadArgs {
 static COMMAND_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::COMMAND));
 static READING_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::READING));
 static IN_USE_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::IN_USE));
+
+/// The time limits' help, their exit codes written from `Exit` (the doc
+/// comments above say the same for readers of the code).
+static COMMAND_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Give up on a card that does not answer one command within SECS seconds: \"the card is not answering\" (exit {})",
+        Exit::Interrupted.code()
+    )
+});
+static READING_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Give up on a reading that takes longer than SECS seconds in all (exit {})",
+        Exit::Interrupted.code()
+    )
+});
+static IN_USE_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Wait at most SECS seconds while another program holds the card in a transaction: \"the card is in use by another program\" (exit {})",
+        Exit::NoCard.code()
+    )
+});
 
 /// Whole seconds as typed (`5`), else with a fraction (`0.5`).
 fn secs(d: Duration) -> String {

@@ -55,9 +55,9 @@ pub struct AdviseArgs {
     /// `advice` field, if any, is ignored).
     #[arg(long, value_name = "REPORT.json")]
     pub from: Option<PathBuf>,
-    /// JSON output: `{"schema_version": 2, "advice": {...}}` (with --from,
+    /// JSON output: `{"schema_version": N, "advice": {...}}` (with --from,
     /// the report's fields too).
-    #[arg(long)]
+    #[arg(long, help = JSON_HELP.as_str())]
     pub json: bool,
     /// Never ask questions, even on a terminal.
     #[arg(long)]
@@ -249,6 +249,13 @@ mod strict_json {
         }
     }
 }
+
+/// `--json`'s help, with the schema version from `report::SCHEMA_VERSION`.
+static JSON_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "JSON output: `{{\"schema_version\": {SCHEMA_VERSION}, \"advice\": {{...}}}}` (with --from, the report's fields too)"
+    )
+});
 
 /// The reading document (`jpki-status --json`) and the `advise --json`
 /// document, as one type (docs/json.md, docs/schema/): the report's fields
