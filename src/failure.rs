@@ -8,7 +8,8 @@
 //! `input`, `SlipWriteError` in `slip_file`, `ProfileError` in `sim`,
 //! `AdviseError` in `cli::advise`, `SelectError` and `RunError` in `cli`).
 //! Must not: print. There is one writer for the terminal
-//! (`cli::write_text_error`) and one for JSON (`cli::JsonErrorBody::of`),
+//! (`cli::write_failure`) and one for JSON
+//! (`present::documents::JsonErrorBody::of`),
 //! and every failure, watch mode's included, goes through them.
 
 use crate::exit::Exit;

@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::report::SCHEMA_VERSION;
 use crate::sim::{profile::builtin_names, Profile};
 use crate::transport::looks_contactless;
-use serde::Serialize;
+use crate::present::documents::{ReaderJson, ReadersDocument};
 
 pub(super) fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
     let mut page = String::new();
@@ -29,21 +29,6 @@ pub(super) fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
     }
 }
 
-#[derive(Serialize)]
-struct ReaderJson {
-    name: String,
-    card_present: bool,
-    atr: Option<String>,
-    contactless: bool,
-    in_use_exclusively: bool,
-}
-
-/// The `readers --json` document (docs/json.md).
-#[derive(Serialize)]
-struct ReadersDocument<'a> {
-    schema_version: u32,
-    readers: &'a [ReaderJson],
-}
 
 /// `readers`: the PC/SC readers, or with `--sim` the simulated one.
 /// The service is asked within `service` (a frozen pcscd: exit 7 after it).

@@ -7,47 +7,14 @@
 //! cli/advise/mod.rs's.
 
 use super::{Io, RunError};
+use crate::failure::Failure;
+pub(crate) use crate::present::documents::{JsonError, JsonErrorBody};
 use crate::cli::advise::AdviceDocument;
 use crate::advice::Advice;
-use crate::failure::Failure;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
-use serde::Serialize;
 use std::io::Write;
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    schema_version: u32,
-    error: JsonErrorBody<'a>,
-}
-
-/// The `error` object of the error document and of watch mode's `error`
-/// and `service_lost` events: the one JSON writer of a [`Failure`].
-#[derive(Serialize)]
-pub(crate) struct JsonErrorBody<'a> {
-    code: &'a str,
-    exit_code: u8,
-    message: String,
-    next_step: String,
-}
-
-impl JsonErrorBody<'static> {
-    /// Any failure, in `lang`.
-    pub(crate) fn of(f: &dyn Failure, lang: Lang) -> Self {
-        let (message, next_step) = f.describe(lang);
-        JsonErrorBody {
-            code: f.code(),
-            exit_code: f.exit().code(),
-            message,
-            next_step,
-        }
-    }
-
-    /// The same with another next step (watch mode's own).
-    pub(crate) fn next_step(self, next_step: String) -> Self {
-        JsonErrorBody { next_step, ..self }
-    }
-}
 
 /// Writes one piece of output and flushes it. A closed pipe comes back as
 /// `RunError::Output` of kind `BrokenPipe`, which callers turn into the

@@ -6,11 +6,14 @@
 //! Owns: the PIN table, the card line and the transport and output error
 //! texts ([`report_text`]), the advice page (decision first, the pieces the
 //! slip shares, the `--details` view: [`advice_page`]), and the questions
-//! asked on a terminal ([`questions`]). Must not: decide (the engine in
+//! asked on a terminal ([`questions`]), and the JSON documents
+//! (`documents`, feature `cli`). Must not: decide (the engine in
 //! `advice` does), read a card, or parse arguments (`cli`). The words
 //! themselves (every sentence, label and name) are the engine's
 //! (`advice::wording`, `advice::vocab`).
 
 pub mod advice_page;
+#[cfg(feature = "cli")]
+pub mod documents;
 pub mod questions;
 pub mod report_text;

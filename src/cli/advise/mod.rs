@@ -17,13 +17,14 @@ mod advise_errors;
 mod fact_args;
 
 pub use advise_errors::{AdviseError, FromProblem};
+pub(crate) use crate::present::documents::document_bytes;
+pub use crate::present::documents::AdviceDocument;
 use fact_args::parse_tries;
 #[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
 
 use crate::advice::engine::advise;
 use crate::advice::facts::{AdviceInput, KeyInput, PerKey};
-use crate::advice::decision::Advice;
 use crate::present::advice_page::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
@@ -257,59 +258,6 @@ static JSON_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// The reading document (`jpki-status --json`) and the `advise --json`
-/// document, as one type (docs/json.md, docs/schema/): the report's fields
-/// when there is a reading, this version's `schema_version`, the `advice`,
-/// and the `slip` written, if any.
-#[derive(Debug, serde::Serialize)]
-pub struct AdviceDocument<'a> {
-    /// The reading, its `schema_version` this version's: a reading saved by
-    /// an older version keeps its fields, but the document written now is
-    /// of this version (its advice is).
-    #[serde(flatten)]
-    report: Option<CardReport>,
-    /// Without a reading, the version stands alone.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    schema_version: Option<u32>,
-    advice: &'a Advice,
-    /// Where the slip was written (`--slip`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    slip: Option<String>,
-}
-
-impl<'a> AdviceDocument<'a> {
-    /// The document of `advice`, after `report` when there is one.
-    pub fn new(report: Option<&CardReport>, advice: &'a Advice) -> Self {
-        let report = report.map(|r| CardReport {
-            schema_version: SCHEMA_VERSION,
-            ..r.clone()
-        });
-        AdviceDocument {
-            schema_version: report.is_none().then_some(SCHEMA_VERSION),
-            report,
-            advice,
-            slip: None,
-        }
-    }
-
-    /// The same, naming the slip written.
-    pub fn with_slip(self, slip: String) -> Self {
-        AdviceDocument {
-            slip: Some(slip),
-            ..self
-        }
-    }
-}
-
-/// A JSON document as printed: pretty, one newline at the end, and every
-/// object's keys in alphabetical order, at every level (serde_json's map
-/// orders them; docs/json.md and the golden files pin that order, so the
-/// typed documents go through it instead of their declaration order).
-pub(crate) fn document_bytes(doc: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(&serde_json::to_value(doc)?)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
 /// returns the exit code of its route, in `lang` (the global `--lang`). On a
