@@ -5,10 +5,7 @@
 //!
 //! Checks what it prints, so CI running it is a test of the entry point.
 
-use jpki_status::report::KeyStatus;
-use jpki_status::sim::{SimCard, SimTerminal};
-use jpki_status::transport::Terminal;
-use jpki_status::{read_with, Lang};
+use jpki_status::{read_with, KeyStatus, Lang, SimCard, SimTerminal, Terminal};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
@@ -49,7 +46,7 @@ fn main() -> ExitCode {
     }
     // The simulated card records every command; anything but the closed set
     // (above all a VERIFY with a PIN) is a violation.
-    let violations = terminal.violations();
+    let violations = terminal.card().violations();
     if !violations.is_empty() {
         eprintln!("simulated: the card saw forbidden commands: {violations:?}");
         return ExitCode::from(1);

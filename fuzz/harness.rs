@@ -12,21 +12,23 @@
 
 #![allow(dead_code)]
 
-use jpki_status::advice::cli::parse_report;
 use jpki_status::advice::{
     advise, AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Purpose, Who,
 };
 use jpki_status::apdu::{Command, Response};
 use jpki_status::card::KeyId;
+use jpki_status::cli::advise::parse_report;
 use jpki_status::cli::report_json;
 use jpki_status::lang::Lang;
+use jpki_status::present::report_text as text;
 use jpki_status::probe::{read_card, ProbeOptions};
 use jpki_status::report::CardReport;
 use jpki_status::sim::profile::builtin_names;
-use jpki_status::sim::{Profile, SimCard};
+use jpki_status::sim::profile::Profile;
+use jpki_status::sim::SimCard;
 use jpki_status::site::Site;
+use jpki_status::slip;
 use jpki_status::transport::{Exchange, TransportError};
-use jpki_status::{slip, text};
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
 
@@ -87,7 +89,7 @@ pub fn now_from(b: &mut Bytes) -> OffsetDateTime {
     let mut word = [0u8; 4];
     word[..raw.len()].copy_from_slice(raw);
     let minutes = i32::from_le_bytes(word);
-    let (lo, hi) = jpki_status::advice::cli::NOW_RANGE;
+    let (lo, hi) = jpki_status::cli::advise::NOW_RANGE;
     base_now()
         .checked_add(Duration::minutes(i64::from(minutes)))
         .filter(|t| *t >= lo && *t <= hi)
@@ -205,7 +207,7 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
     for lang in [Lang::Ja, Lang::En] {
         let advice = advise(&AdviceInput::from_report(report, facts.clone()), now).localized(lang);
         let _ = text::render_report(report, lang);
-        let _ = jpki_status::advice::text::render(&advice, lang);
+        let _ = jpki_status::present::advice_page::render(&advice, lang);
         let _ = slip::render_slip(Some(report), &advice, site, lang, now);
         if let Some(site) = site {
             let _ = site.render_text(lang, now);
@@ -214,7 +216,7 @@ pub fn after_reading(report: &CardReport, facts: &Facts, now: OffsetDateTime, si
             continue;
         }
         let exit = advice.exit_after(report);
-        let doc = report_json(report, &advice).expect("a report serializes");
+        let doc = report_json(report, &advice);
         let saved = serde_json::to_string_pretty(&doc).expect("JSON prints");
         let again = parse_report(&saved, Path::new("saved.json"))
             .expect("advise --from reads what --json printed");
@@ -287,7 +289,7 @@ pub fn site_toml(data: &[u8]) {
     let Ok(site) = Site::parse(text, Path::new("fuzz-site.toml")) else {
         return;
     };
-    let (lo, hi) = jpki_status::advice::cli::NOW_RANGE;
+    let (lo, hi) = jpki_status::cli::advise::NOW_RANGE;
     for now in [base_now(), lo, hi] {
         for lang in [Lang::Ja, Lang::En] {
             let _ = site.render_text(lang, now);

@@ -134,6 +134,11 @@ pub enum Command {
     },
 }
 
+/// The most a card answer may hold: 256 data bytes (the largest short Le,
+/// protocol.md §2) and the status word. Any longer answer is a card fault
+/// (`TransportError::Overlong`), whichever backend received it.
+pub(crate) const MAX_ANSWER: usize = 258;
+
 /// Instruction byte of SELECT.
 pub const INS_SELECT: u8 = 0xA4;
 /// Instruction byte of VERIFY.
@@ -309,6 +314,7 @@ pub struct Response {
 
 /// Why raw answer bytes are not a response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResponseError {
     /// Fewer than two bytes came back, so there is no status word. This is a
     /// communication failure (e.g. a card pulled out mid-transmit returns 0

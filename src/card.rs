@@ -225,6 +225,7 @@ pub const EF_AUTH_CERTIFICATE: FileId = FileId(0x000A);
 /// The kinds of card (or token) a JPKI token label names (protocol.md §4).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CardKind {
     /// `JPKIAPICCTOKEN2`: a My Number Card.
     MyNumberCard,

@@ -42,7 +42,7 @@ impl CardReading {
     ///
     /// ```
     /// # #[cfg(feature = "sim")] {
-    /// use jpki_status::{read_with, sim::{SimCard, SimTerminal}, transport::Terminal, Lang};
+    /// use jpki_status::{read_with, Lang, SimCard, SimTerminal, Terminal};
     /// let mut terminal = SimTerminal::new(SimCard::load("sign-1-left").unwrap());
     /// let reader = terminal.readers().unwrap().remove(0).name;
     /// let reading = read_with(&mut terminal, &reader, std::time::SystemTime::now()).unwrap();
@@ -51,10 +51,10 @@ impl CardReading {
     /// # }
     /// ```
     pub fn text(&self, lang: Lang) -> String {
-        crate::advice::text::render_with(
+        crate::present::advice_page::render_with(
             &self.advice,
             Some(&self.report),
-            crate::advice::text::View::plain(lang),
+            crate::present::advice_page::View::plain(lang),
         )
     }
 }
@@ -71,7 +71,7 @@ impl CardReading {
 /// for r in jpki_status::readers()? {
 ///     println!("{} card={}", r.name, r.card_present);
 /// }
-/// # Ok::<(), jpki_status::transport::TransportError>(())
+/// # Ok::<(), jpki_status::TransportError>(())
 /// ```
 pub fn readers() -> Result<Vec<ReaderInfo>, TransportError> {
     readers_within(Limits::default().service())
@@ -101,7 +101,7 @@ pub fn readers_within(limit: Duration) -> Result<Vec<ReaderInfo>, TransportError
 /// let reading = jpki_status::read("SONY FeliCa Port/PaSoRi 4.0 00 00")?;
 /// print!("{}", reading.text(jpki_status::Lang::Ja));
 /// std::process::exit(reading.advice.exit().code().into());
-/// # Ok::<(), jpki_status::transport::TransportError>(())
+/// # Ok::<(), jpki_status::TransportError>(())
 /// ```
 pub fn read(reader: &str) -> Result<CardReading, TransportError> {
     read_within(reader, Limits::default())
@@ -114,11 +114,11 @@ pub fn read(reader: &str) -> Result<CardReading, TransportError> {
 /// call returns, or with the process) and the error comes back at once.
 ///
 /// ```no_run
-/// use jpki_status::embed::{read_within, Limits};
+/// use jpki_status::{read_within, Limits};
 /// use std::time::Duration;
 /// let limits = Limits { command: Duration::from_secs(2), ..Limits::default() };
 /// let reading = read_within("SONY FeliCa Port/PaSoRi 4.0 00 00", limits)?;
-/// # Ok::<(), jpki_status::transport::TransportError>(())
+/// # Ok::<(), jpki_status::TransportError>(())
 /// ```
 pub fn read_within(reader: &str, limits: Limits) -> Result<CardReading, TransportError> {
     let at = SystemTime::now();
@@ -145,8 +145,8 @@ pub fn read_within(reader: &str, limits: Limits) -> Result<CardReading, Transpor
 ///
 /// ```
 /// # #[cfg(feature = "sim")] {
-/// use jpki_status::{read_with, sim::{SimCard, SimTerminal}};
-/// use jpki_status::{report::KeyStatus, transport::Terminal};
+/// use jpki_status::{read_with, SimCard, SimTerminal};
+/// use jpki_status::{KeyStatus, Terminal};
 /// let mut terminal = SimTerminal::new(SimCard::load("auth-locked").unwrap());
 /// // The simulator's one reader is named after the profile.
 /// let reader = terminal.readers().unwrap().remove(0).name;

@@ -12,6 +12,7 @@ use crate::lang::Lang;
 /// Every exit code `jpki-status` uses.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Exit {
     /// The card was read (or the advice computed) and nothing needs doing.
     Healthy = 0,
@@ -81,14 +82,6 @@ impl Exit {
         row(Exit::Usage, "Usage", "usage error", "使い方の誤り", true),
         row(Exit::Cancelled, "Cancelled", "watch mode stopped by Ctrl-C", "常駐モードを Ctrl-C で終了", true),
     ];
-
-    /// This code's row of [`Exit::TABLE`].
-    pub fn row(self) -> &'static ExitRow {
-        Exit::TABLE
-            .iter()
-            .find(|r| r.exit == self)
-            .unwrap_or(&Exit::TABLE[0])
-    }
 }
 
 const fn row(

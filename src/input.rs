@@ -6,6 +6,8 @@
 //! opening it, and the typed error saying what to do. Must not: parse the
 //! text (each caller does), or follow a path anywhere but to read it.
 
+use crate::exit::Exit;
+use crate::failure::Failure;
 use crate::lang::Lang;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -66,9 +68,20 @@ pub enum InputError {
     },
 }
 
-impl InputError {
+impl Failure for InputError {
+    /// A file a person named cannot be used. The errors that wrap this one
+    /// (`SiteError`, `AdviseError`) give their own code.
+    fn code(&self) -> &'static str {
+        "input_file"
+    }
+
+    /// What the person typed is wrong (2).
+    fn exit(&self) -> Exit {
+        Exit::Usage
+    }
+
     /// What happened and what to do next, in `lang`.
-    pub fn describe(&self, lang: Lang) -> (String, String) {
+    fn describe(&self, lang: Lang) -> (String, String) {
         let what = match (self, lang) {
             (InputError::NotRegular { path, what }, Lang::Ja) => {
                 let what = match *what {
@@ -102,7 +115,9 @@ impl InputError {
         };
         (what, self.next_step(lang).to_string())
     }
+}
 
+impl InputError {
     /// What to do next, in `lang`.
     pub fn next_step(&self, lang: Lang) -> &'static str {
         match self {

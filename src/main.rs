@@ -1,50 +1,15 @@
-//! The `jpki-status` binary: decide the language, parse arguments (help and
-//! errors in that language), run, exit with a typed code
-//! (docs/exit-codes.md). All logic lives in the library (`jpki_status::cli`).
+//! The `jpki-status` binary. All logic lives in the library
+//! (`jpki_status::run_command_line`: language, arguments, run, exit code;
+//! docs/exit-codes.md).
 
-use jpki_status::cli::{report_usage_error, run, Io};
-use jpki_status::help::{self, Refused};
-use std::io::Write;
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    // Buffered: a reading's table and advice leave in one write, not one per
-    // line (stdout is line-buffered). Whoever waits for input or streams
-    // events (questions, watch mode) flushes first, and a reading flushes
-    // before it returns, so a failed write (full disk) is still reported.
-    let (mut out, mut err) = (
-        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
-        std::io::stderr(),
-    );
-    let mut io = Io {
-        out: &mut out,
-        err: &mut err,
-    };
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+fn main() -> std::process::ExitCode {
     // Double-clicked in Explorer: a console window of its own that would
     // flash and close. Open the desk page instead (issue 17).
     #[cfg(all(windows, feature = "desk"))]
-    let double_clicked = args.len() == 1 && console::is_own();
-    #[cfg(all(windows, feature = "desk"))]
-    let args = if double_clicked {
-        [args, vec!["desk".into()]].concat()
-    } else {
-        args
-    };
-    let lang = help::lang_before_parsing(&args);
-    let exit = match help::parse(lang, &args) {
-        Ok(cli) => run(cli, &mut io),
-        Err(Refused::Clap(e)) => report_usage_error(e, lang, &args, &mut io),
-        Err(Refused::Done(exit)) => exit,
-    };
-    // A failed flush here (closed pipe) changes nothing: the run's code stands.
-    let _ = out.flush();
-    #[cfg(all(windows, feature = "desk"))]
-    if double_clicked && exit != jpki_status::exit::Exit::Cancelled {
-        // The window closes with the process: leave the message readable.
-        console::wait_for_enter(lang);
+    if std::env::args_os().len() == 1 && console::is_own() {
+        return jpki_status::run_desk_from_explorer();
     }
-    ExitCode::from(exit.code())
+    jpki_status::run_command_line()
 }
 
 /// The console window, on Windows.
@@ -66,18 +31,5 @@ mod console {
             )
         };
         n == 1
-    }
-
-    /// Waits for Enter, so that an error stays on screen.
-    pub(super) fn wait_for_enter(lang: jpki_status::Lang) {
-        eprintln!(
-            "{}",
-            lang.pick(
-                "Enter キーを押すと閉じます。",
-                "Press Enter to close this window."
-            )
-        );
-        let mut line = String::new();
-        let _ = std::io::stdin().read_line(&mut line);
     }
 }

@@ -375,7 +375,7 @@ fn map_error(operation: &'static str, e: Error, contactless: bool) -> TransportE
         // Our receive buffer holds the largest answer PC/SC allows; a card
         // that sends more is faulty (the command ran, its answer is lost).
         Error::InsufficientBuffer => TransportError::Overlong {
-            max: crate::session::MAX_ANSWER,
+            max: crate::apdu::MAX_ANSWER,
         },
         Error::UnresponsiveCard | Error::UnpoweredCard | Error::UnsupportedCard => {
             TransportError::Unresponsive

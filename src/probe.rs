@@ -27,6 +27,7 @@ use crate::transport::{Exchange, TransportError};
 use time::OffsetDateTime;
 
 /// Japan Standard Time (defined once, in `japan_time`).
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use crate::japan_time::JST;
 
 /// What to read besides the holder's PINs.
@@ -40,13 +41,13 @@ pub struct ProbeOptions {
 /// certificate is about 1.1-1.7 KB); a bigger length is a malformed file.
 const MAX_CERTIFICATE: usize = 8 * 1024;
 
-struct Session<'a> {
+struct ProbeRun<'a> {
     x: &'a mut dyn Exchange,
     selected: Option<Applet>,
     apdus: u32,
 }
 
-impl Session<'_> {
+impl ProbeRun<'_> {
     fn send(&mut self, cmd: Command) -> Result<Response, TransportError> {
         self.apdus += 1;
         self.x.transmit(&cmd)
@@ -147,7 +148,7 @@ pub fn read_card(
     options: ProbeOptions,
     now: OffsetDateTime,
 ) -> Result<CardReport, TransportError> {
-    let mut s = Session {
+    let mut s = ProbeRun {
         x: exchange,
         selected: None,
         apdus: 0,
@@ -243,7 +244,7 @@ pub fn read_card(
 const FIRST_CHUNK: usize = ShortLe::MAX;
 
 fn read_certificate(
-    s: &mut Session<'_>,
+    s: &mut ProbeRun<'_>,
     card: &mut CardInfo,
     now: OffsetDateTime,
 ) -> Result<(), TransportError> {

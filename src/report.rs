@@ -112,6 +112,7 @@ impl From<KeyJson> for KeyStatus {
 /// The step of a reading where an answer was taken.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Step {
     /// SELECT of the applet.
     SelectApplet,
@@ -270,6 +271,7 @@ pub enum SignatureCertificate {
 /// Whether the authentication certificate's validity has run out.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CertificateStatus {
     /// Within its validity.
     Valid,
@@ -316,6 +318,7 @@ pub struct CardInfo {
 /// Which read of the card's identity or certificates left a gap.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum GapRead {
     /// SELECT of the JPKI applet (the card's identity: token label and
     /// certificates are read inside it).
@@ -379,19 +382,6 @@ impl CardReport {
     /// certificates: the reading has a gap (issue 19).
     pub fn has_gap(&self) -> bool {
         !self.card.gaps.is_empty()
-    }
-
-    /// True when some holder key is locked, unreadable, or one failure from
-    /// locking, or the reading has a gap: the reading needs a person's
-    /// attention.
-    pub fn needs_attention(&self) -> bool {
-        self.has_gap()
-            || self.keys.iter().filter(|k| !k.diagnostic).any(|k| {
-                matches!(k.status, KeyStatus::Locked | KeyStatus::Unexpected)
-                    || k.is_last_try()
-                    || k.mismatch
-            })
-            || self.card.certificate_status == CertificateStatus::Expired
     }
 }
 

@@ -27,15 +27,12 @@ use crate::apdu::{Command, Response};
 use crate::probe::{read_card, ProbeOptions};
 use crate::report::CardReport;
 use crate::transport::{looks_contactless, Exchange, Terminal, Traced, TransportError};
+use crate::apdu::MAX_ANSWER;
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-
-/// The most a card answer may hold: 256 data bytes (the largest short Le,
-/// protocol.md §2) and the status word.
-pub const MAX_ANSWER: usize = 258;
 
 /// How long a reading may wait, at most (docs/exit-codes.md).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -178,7 +175,7 @@ impl PcscWorker {
         }
         let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
         let start = Instant::now();
-        let progress = Arc::new(Progress(Mutex::new((Step::Idle, start))));
+        let progress = Arc::new(Progress(Mutex::new((Phase::Idle, start))));
         let name = reader.to_string();
         let contactless_name = looks_contactless(reader, &[]);
         let shared = Arc::clone(&progress);
@@ -188,9 +185,9 @@ impl PcscWorker {
                 return;
             };
             let mut connected = false;
-            let mut step = |s: Step| {
+            let mut step = |s: Phase| {
                 // The transaction is asked for only once connected.
-                connected |= s == Step::Transaction;
+                connected |= s == Phase::Transaction;
                 shared.set(s);
             };
             let mut stderr = std::io::stderr();
@@ -232,7 +229,7 @@ fn gone() -> TransportError {
 
 /// What the worker is doing, as the supervisor sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
+enum Phase {
     /// A call to the service itself before connecting (the PC/SC context,
     /// when the terminal has none yet): bounded like every other call to
     /// the service ([`Limits::service`]), so a frozen service is "not
@@ -256,18 +253,18 @@ fn read_reporting(
     options: ProbeOptions,
     now: OffsetDateTime,
     trace: Option<&mut dyn Write>,
-    step: &mut dyn FnMut(Step),
+    step: &mut dyn FnMut(Phase),
 ) -> Result<CardReport, TransportError> {
-    step(Step::Service);
+    step(Phase::Service);
     terminal.open()?;
-    step(Step::Connect);
+    step(Phase::Connect);
     let mut conn = terminal.connect(reader)?;
     let atr = conn.atr();
     let contactless = conn.contactless() || looks_contactless(reader, &atr);
     let result = {
-        step(Step::Transaction);
+        step(Phase::Transaction);
         let mut tx = conn.transaction()?;
-        step(Step::Idle);
+        step(Phase::Idle);
         let mut checked = Checked {
             inner: &mut *tx,
             step,
@@ -302,14 +299,14 @@ fn with_contactless(e: TransportError, contactless: bool) -> TransportError {
 /// Reports each command to the supervisor and refuses over-long answers.
 struct Checked<'a, 's> {
     inner: &'a mut dyn Exchange,
-    step: &'s mut dyn FnMut(Step),
+    step: &'s mut dyn FnMut(Phase),
 }
 
 impl Exchange for Checked<'_, '_> {
     fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
-        (self.step)(Step::Command);
+        (self.step)(Phase::Command);
         let r = self.inner.transmit(command);
-        (self.step)(Step::Idle);
+        (self.step)(Phase::Idle);
         let r = r?;
         if r.data().len() + 2 > MAX_ANSWER {
             return Err(TransportError::Overlong { max: MAX_ANSWER });
@@ -354,15 +351,15 @@ impl Finished {
 /// step (an uncontended lock, no wake-up), read by the supervisor only when
 /// a deadline passes. So a normal reading costs the supervisor no wake-up
 /// per command.
-struct Progress(Mutex<(Step, Instant)>);
+struct Progress(Mutex<(Phase, Instant)>);
 
 impl Progress {
-    fn set(&self, step: Step) {
+    fn set(&self, step: Phase) {
         if let Ok(mut p) = self.0.lock() {
             *p = (step, Instant::now());
         }
     }
-    fn get(&self) -> (Step, Instant) {
+    fn get(&self) -> (Phase, Instant) {
         match self.0.lock() {
             Ok(p) => *p,
             Err(poisoned) => *poisoned.into_inner(),
@@ -407,10 +404,10 @@ fn supervise(
     loop {
         let (step, since) = progress.get();
         let (step_limit, step_deadline) = match step {
-            Step::Service => (limits.service(), since + limits.service()),
-            Step::Command => (limits.command, since + limits.command),
-            Step::Connect | Step::Transaction => (limits.in_use, since + limits.in_use),
-            Step::Idle => (limits.reading, reading_deadline),
+            Phase::Service => (limits.service(), since + limits.service()),
+            Phase::Command => (limits.command, since + limits.command),
+            Phase::Connect | Phase::Transaction => (limits.in_use, since + limits.in_use),
+            Phase::Idle => (limits.reading, reading_deadline),
         };
         let deadline = step_deadline.min(reading_deadline);
         let now = Instant::now();
@@ -434,17 +431,17 @@ fn supervise(
         }
         let (limit, which_step) = if step_deadline <= reading_deadline {
             (step_limit, step)
-        } else if step == Step::Service {
+        } else if step == Phase::Service {
             // A service that does not answer is the cause, whichever limit
             // ran out first (the reading's, when it is as short).
             (limits.reading.min(step_limit), step)
         } else {
-            (limits.reading, Step::Idle)
+            (limits.reading, Phase::Idle)
         };
         let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-        let error = if which_step == Step::Service {
+        let error = if which_step == Phase::Service {
             TransportError::ServiceNotAnswering { waited_ms }
-        } else if matches!(which_step, Step::Connect | Step::Transaction) {
+        } else if matches!(which_step, Phase::Connect | Phase::Transaction) {
             TransportError::InUse { waited_ms }
         } else {
             TransportError::NotAnswering {

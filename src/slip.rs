@@ -13,7 +13,7 @@
 //! holder's birthday; see `statement_text`). docs/slip-and-site.md lists
 //! what is shown and why.
 
-use crate::advice::text as atext;
+use crate::present::advice_page as atext;
 use crate::advice::vocab;
 use crate::advice::{Advice, KeyInput, Msg, Route, Statement};
 use crate::card::{CardKind, KeyId};
@@ -31,6 +31,7 @@ mod pins;
 use body::slip_body;
 use pins::pin_table;
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use crate::slip_file::{
     check_slip_path, slip_file_name, write_slip, write_slip_in_dir, SlipWriteError,
 };
@@ -350,15 +351,12 @@ fn upcoming_openings(site: &Site, lang: Lang, now: OffsetDateTime) -> Option<Str
 }
 
 fn route_class(r: Route) -> &'static str {
-    match r {
-        Route::None => "none",
-        Route::Kiosk | Route::PhoneApp => "self",
-        Route::Conditional => "conditional",
-        Route::Counter
-        | Route::CertificateRenewal
-        | Route::NoPinRoute
-        | Route::CardRenewal
-        | Route::SuspendAndReissue => "counter",
+    use crate::advice::RouteKind;
+    match r.kind() {
+        RouteKind::Nothing => "none",
+        RouteKind::SelfService => "self",
+        RouteKind::Undecided => "conditional",
+        RouteKind::Counter => "counter",
     }
 }
 

@@ -15,6 +15,8 @@
 //! `renameat2(RENAME_NOREPLACE)`-style calls that Windows lacks, and the
 //! threat here is a mistaken command line, not an attacker racing the desk.
 
+use crate::exit::Exit;
+use crate::failure::Failure;
 use crate::input::file_kind;
 use crate::lang::Lang;
 use std::io::{self, Write};
@@ -64,9 +66,9 @@ pub enum SlipWriteError {
     },
 }
 
-impl SlipWriteError {
+impl Failure for SlipWriteError {
     /// A stable snake_case code for JSON errors.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             SlipWriteError::NotRegular { .. } => "slip_not_regular_file",
             SlipWriteError::NoFolder { .. } => "slip_folder_missing",
@@ -76,14 +78,17 @@ impl SlipWriteError {
         }
     }
 
-    /// Whether the command line is at fault (exit 2) rather than the
-    /// system (exit 1).
-    pub fn is_usage(&self) -> bool {
-        !matches!(self, SlipWriteError::Io { .. })
+    /// The command line is at fault (exit 2) unless the system failed to
+    /// write (exit 1).
+    fn exit(&self) -> Exit {
+        match self {
+            SlipWriteError::Io { .. } => Exit::Failure,
+            _ => Exit::Usage,
+        }
     }
 
     /// What happened and what to do next, in `lang`.
-    pub fn describe(&self, lang: Lang) -> (String, String) {
+    fn describe(&self, lang: Lang) -> (String, String) {
         let ja_kind = |what: &str| match what {
             "a folder" => "フォルダー",
             "a device" => "デバイス",
@@ -117,7 +122,9 @@ impl SlipWriteError {
         };
         (what, self.next_step(lang).to_string())
     }
+}
 
+impl SlipWriteError {
     /// What to do next, in `lang`.
     pub fn next_step(&self, lang: Lang) -> &'static str {
         match self {

@@ -71,11 +71,6 @@ pub trait Terminal {
     ) -> Result<bool, TransportError>;
     /// A handle that makes a blocked `wait_for_change` return `Cancelled`.
     fn canceller(&mut self) -> Result<Canceller, TransportError>;
-    /// Forbidden commands a simulated card has seen (always empty for real
-    /// readers, which cannot tell).
-    fn violations(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// Reaches the service the readers are behind (PC/SC: establishes the
     /// context, if there is none yet), so a reading can bound that call as a
     /// call to the service, apart from waiting for the card. Nothing to do
@@ -96,9 +91,10 @@ pub trait Terminal {
 }
 
 /// Every way talking to a reader or card can fail, independent of backend.
-/// Messages say what happened; `crate::text` adds what to do next in the
+/// Messages say what happened; `crate::present::report_text` adds what to do next in the
 /// person's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The PC/SC service is not running (pcscd on Linux and macOS, the
     /// "Smart Card" service on Windows).
@@ -170,9 +166,6 @@ pub enum TransportError {
     /// A wait was cancelled (Ctrl-C).
     #[error("cancelled")]
     Cancelled,
-    /// A replayed transcript expected a different command.
-    #[error("transcript mismatch: {0}")]
-    TranscriptMismatch(String),
     /// Anything else the platform reported.
     #[error("{operation} failed: {detail}")]
     Other {
@@ -181,21 +174,6 @@ pub enum TransportError {
         /// What the platform said.
         detail: String,
     },
-}
-
-impl TransportError {
-    /// True when the error means the reading was cut off midway, so a retry
-    /// with the card held still is the next step.
-    pub fn is_interruption(&self) -> bool {
-        matches!(
-            self,
-            TransportError::CardRemoved { .. }
-                | TransportError::Communication { .. }
-                | TransportError::ShortResponse(_)
-                | TransportError::NotAnswering { .. }
-                | TransportError::Overlong { .. }
-        )
-    }
 }
 
 /// Guesses whether a card sits on a contactless interface: PC/SC readers

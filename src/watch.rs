@@ -118,7 +118,7 @@ pub enum WatchEnd {
     Failed(TransportError),
 }
 
-enum Msg {
+enum Update {
     /// The monitor's look at every reader.
     Snapshot(Vec<ReaderInfo>),
     /// The monitor failed (PC/SC service gone for good) or was cancelled.
@@ -139,8 +139,8 @@ enum Msg {
 /// Watch mode's wiring: create it, hand [`Watch::stopper`] to a signal
 /// handler, then [`Watch::run`].
 pub struct Watch {
-    tx: Sender<Msg>,
-    rx: Receiver<Msg>,
+    tx: Sender<Update>,
+    rx: Receiver<Update>,
 }
 
 impl Default for Watch {
@@ -162,7 +162,7 @@ impl Watch {
         let tx = Mutex::new(self.tx.clone());
         move || {
             if let Ok(tx) = tx.lock() {
-                let _ = tx.send(Msg::Stop);
+                let _ = tx.send(Update::Stop);
             }
         }
     }
@@ -210,22 +210,22 @@ impl Watch {
         let mut state = State::default();
         while let Ok(msg) = self.rx.recv() {
             let go_on = match msg {
-                Msg::Stop => return WatchEnd::Stopped,
-                Msg::MonitorEnded(e) => return fail(e, sink),
-                Msg::StillWaiting => true,
-                Msg::ServiceLost(error) => {
+                Update::Stop => return WatchEnd::Stopped,
+                Update::MonitorEnded(e) => return fail(e, sink),
+                Update::StillWaiting => true,
+                Update::ServiceLost(error) => {
                     // Every reader is gone with the service; readings in
                     // flight end by their own limits.
                     state.latest = Vec::new();
                     sink(WatchEvent::ServiceLost { error })
                         && state.settle(terminal, options, clock, &self.tx, sink)
                 }
-                Msg::ServiceBack => sink(WatchEvent::ServiceBack),
-                Msg::Snapshot(now) => {
+                Update::ServiceBack => sink(WatchEvent::ServiceBack),
+                Update::Snapshot(now) => {
                     state.latest = now;
                     state.settle(terminal, options, clock, &self.tx, sink)
                 }
-                Msg::Done(reader, finished) => {
+                Update::Done(reader, finished) => {
                     let event = state.finished(reader, *finished);
                     sink(event) && state.settle(terminal, options, clock, &self.tx, sink)
                 }
@@ -245,7 +245,7 @@ impl Watch {
 /// answers (then says so) or `service_wait` runs out (then the watch ends).
 fn spawn_monitor(
     mut monitor: Box<dyn Terminal + Send>,
-    tx: Sender<Msg>,
+    tx: Sender<Update>,
     service_wait: Option<std::time::Duration>,
     wait_at_start: bool,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
@@ -260,11 +260,11 @@ fn spawn_monitor(
             let mut seen = wait_at_start;
             loop {
                 let result = monitor.readers().and_then(|now| {
-                    if lost.take().is_some() && tx.send(Msg::ServiceBack).is_err() {
+                    if lost.take().is_some() && tx.send(Update::ServiceBack).is_err() {
                         return Err(TransportError::Cancelled);
                     }
                     seen = true;
-                    if tx.send(Msg::Snapshot(now.clone())).is_err() {
+                    if tx.send(Update::Snapshot(now.clone())).is_err() {
                         return Err(TransportError::Cancelled);
                     }
                     monitor.wait_for_change(&now, None)
@@ -273,20 +273,20 @@ fn spawn_monitor(
                     Ok(_) => {}
                     Err(e) if seen && service_gone(&e) => {
                         let since = *lost.get_or_insert_with(|| {
-                            let _ = tx.send(Msg::ServiceLost(e.clone()));
+                            let _ = tx.send(Update::ServiceLost(e.clone()));
                             std::time::Instant::now()
                         });
                         if service_wait.is_some_and(|w| since.elapsed() >= w) {
-                            let _ = tx.send(Msg::MonitorEnded(e));
+                            let _ = tx.send(Update::MonitorEnded(e));
                             return;
                         }
                         std::thread::sleep(SERVICE_RETRY);
-                        if tx.send(Msg::StillWaiting).is_err() {
+                        if tx.send(Update::StillWaiting).is_err() {
                             return;
                         }
                     }
                     Err(e) => {
-                        let _ = tx.send(Msg::MonitorEnded(e));
+                        let _ = tx.send(Update::MonitorEnded(e));
                         return;
                     }
                 }
@@ -351,7 +351,7 @@ impl State {
         terminal: &mut dyn Terminal,
         options: WatchOptions,
         clock: &dyn Fn() -> OffsetDateTime,
-        tx: &Sender<Msg>,
+        tx: &Sender<Update>,
         sink: &mut dyn FnMut(WatchEvent) -> bool,
     ) -> bool {
         let mut target: Vec<ReaderInfo> = Vec::new();
@@ -403,7 +403,7 @@ impl State {
         reader: String,
         options: WatchOptions,
         now: OffsetDateTime,
-        tx: &Sender<Msg>,
+        tx: &Sender<Update>,
         sink: &mut dyn FnMut(WatchEvent) -> bool,
     ) {
         let Some(worker) = terminal.independent() else {
@@ -431,7 +431,7 @@ impl State {
                     options.limits,
                     true,
                 );
-                let _ = tx.send(Msg::Done(name, Box::new(finished)));
+                let _ = tx.send(Update::Done(name, Box::new(finished)));
             });
         if let Err(e) = spawned {
             self.busy.retain(|r| *r != reader);

@@ -8,7 +8,7 @@
 mod common;
 
 use clap::Parser;
-use jpki_status::advice::cli::{run_advise, AdviseArgs};
+use jpki_status::cli::advise::{run_advise, AdviseArgs};
 use jpki_status::exit::Exit;
 use jpki_status::lang::Lang;
 use serde_json::Value;

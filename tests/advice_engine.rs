@@ -9,6 +9,8 @@ use jpki_status::apdu::StatusWord;
 use jpki_status::card::{CardKind, KeyId};
 use jpki_status::exit::Exit;
 use jpki_status::lang::Lang;
+use jpki_status::present::advice_page as text;
+use jpki_status::present::questions as interactive;
 use jpki_status::report::{
     CardInfo, CardReport, CertificateStatus, KeyReport, KeyStatus, SignatureCertificate,
 };

@@ -10,9 +10,10 @@ mod common;
 
 use jpki_status::advice::{advise, AdviceInput, Facts};
 use jpki_status::lang::Lang;
+use jpki_status::present::report_text as text;
 use jpki_status::probe::ProbeOptions;
 use jpki_status::site::Site;
-use jpki_status::{slip, text};
+use jpki_status::slip;
 use proptest::prelude::*;
 
 use std::path::Path;
@@ -136,7 +137,7 @@ proptest! {
         for lang in [Lang::Ja, Lang::En] {
             let advice = advise(&AdviceInput::from_report(&report, Facts::default()), now).localized(lang);
             let _ = text::render_report(&report, lang);
-            let _ = jpki_status::advice::text::render(&advice, lang);
+            let _ = jpki_status::present::advice_page::render(&advice, lang);
             let _ = site.render_text(lang, now);
             let _ = slip::render_slip(Some(&report), &advice, Some(&site), lang, now);
             let _ = slip::slip_file_name(now);
@@ -464,7 +465,7 @@ proptest! {
     /// documented range, in Japan time.
     #[test]
     fn now_parsing_is_total_and_stays_in_range(s in "\\PC{0,40}", t in any_instant()) {
-        use jpki_status::advice::cli::{parse_now, NOW_RANGE};
+        use jpki_status::cli::advise::{parse_now, NOW_RANGE};
         let _ = parse_now(&s);
         let text = t.format(&time::format_description::well_known::Rfc3339);
         if let Ok(text) = text {

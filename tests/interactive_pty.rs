@@ -11,7 +11,7 @@
 //! only the questions that change the route are asked.
 //!
 //! The strings asserted are the ones in src/advice/msg.rs and
-//! src/advice/interactive.rs; the exit codes are those of src/exit.rs
+//! src/present/questions.rs; the exit codes are those of src/exit.rs
 //! (3 depends on an answer, 4 self-service, 5 counter).
 #![cfg(unix)]
 

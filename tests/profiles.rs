@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use jpki_status::probe::ProbeOptions;
-use jpki_status::sim::{Profile, BUILTIN_PROFILES};
+use jpki_status::sim::profile::{Profile, BUILTIN_PROFILES};
 use serde_json::Value;
 
 #[test]

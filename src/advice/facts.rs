@@ -26,15 +26,6 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// `Some(true)` for yes, `Some(false)` for no.
-    pub const fn known(self) -> Option<bool> {
-        match self {
-            Answer::Yes => Some(true),
-            Answer::No => Some(false),
-            Answer::Unknown => None,
-        }
-    }
-
     /// Yes for `true`, no for `false`.
     pub const fn from_bool(b: bool) -> Answer {
         if b {
@@ -339,16 +330,6 @@ impl KeyInput {
             | KeyInput::Absent
             | KeyInput::Unexpected { .. } => false,
         }
-    }
-
-    /// The key can still be verified (the kiosk's other PIN, R5/R7; a locked
-    /// one cannot: D). Unknown counts as usable only when the caller has the
-    /// holder's word; see `engine`.
-    pub fn usable(&self) -> bool {
-        matches!(
-            self,
-            KeyInput::Remaining { .. } | KeyInput::Verified | KeyInput::Unknown
-        )
     }
 }
 

@@ -14,20 +14,20 @@
 //! `output`, `engine` (pure), `wording`, then the UI: `text`, `interactive`,
 //! `cli`. docs/architecture.md maps each and says where to change what.
 
-#[cfg(feature = "cli")]
-pub mod cli;
-pub mod engine;
-pub mod facts;
-pub mod interactive;
-pub mod model;
-pub mod msg;
-pub mod output;
-pub mod text;
-pub mod vocab;
-pub mod wording;
+internal! { mod engine; }
+internal! { mod facts; }
+internal! { mod model; }
+internal! { mod msg; }
+internal! { mod decision; }
+internal! { mod vocab; }
+internal! { mod wording; }
 
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
+pub use decision::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use engine::{advise, open_questions};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use facts::{AdviceInput, AgeBand, Answer, CardFacts, Facts, KeyInput, PerKey, Purpose, Who};
-pub use model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
-pub use msg::Msg;
-pub use output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
+pub use model::{Choice, Question, Route, RouteKind, RuleId, SourceKey, SourceRef, RULES_CHECKED};
+pub use msg::{Assumed, DayOff, Msg, Why};

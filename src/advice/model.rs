@@ -20,6 +20,7 @@ pub const RULES_CHECKED: &str = "2026-11-26";
 /// What to do, overall or for one key.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Route {
     /// Nothing needs doing.
     None,
@@ -58,35 +59,61 @@ impl Route {
         }
     }
 
-    /// A visit to the municipality is part of this route.
-    pub const fn involves_counter(self) -> bool {
-        matches!(
-            self,
-            Route::Counter
-                | Route::CertificateRenewal
-                | Route::NoPinRoute
-                | Route::CardRenewal
-                | Route::SuspendAndReissue
-        )
-    }
-
-    /// The exit code for this route (docs/exit-codes.md).
-    pub const fn exit(self) -> Exit {
+    /// The route's bucket: the one exhaustive classification (issue 16);
+    /// the exit code, the slip's colour, "involves the counter" and "print
+    /// the office's details" all follow from it.
+    pub const fn kind(self) -> RouteKind {
         match self {
-            Route::None => Exit::Healthy,
-            Route::Conditional => Exit::AttentionConditional,
-            Route::Kiosk | Route::PhoneApp => Exit::AttentionSelfService,
+            Route::None => RouteKind::Nothing,
+            Route::Conditional => RouteKind::Undecided,
+            Route::Kiosk | Route::PhoneApp => RouteKind::SelfService,
             Route::Counter
             | Route::CertificateRenewal
             | Route::CardRenewal
             | Route::SuspendAndReissue
-            | Route::NoPinRoute => Exit::AttentionCounter,
+            | Route::NoPinRoute => RouteKind::Counter,
+        }
+    }
+
+    /// A visit to the municipality is part of this route.
+    pub const fn involves_counter(self) -> bool {
+        matches!(self.kind(), RouteKind::Counter)
+    }
+
+    /// The advice may send the holder to the counter (this route, or one
+    /// of the branches of an undecided one), so the office's details are
+    /// worth printing under it.
+    pub const fn may_need_counter(self) -> bool {
+        matches!(self.kind(), RouteKind::Counter | RouteKind::Undecided)
+    }
+
+    /// The exit code for this route (docs/exit-codes.md).
+    pub const fn exit(self) -> Exit {
+        match self.kind() {
+            RouteKind::Nothing => Exit::Healthy,
+            RouteKind::Undecided => Exit::AttentionConditional,
+            RouteKind::SelfService => Exit::AttentionSelfService,
+            RouteKind::Counter => Exit::AttentionCounter,
         }
     }
 }
 
+/// The buckets routes are sorted into ([`Route::kind`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RouteKind {
+    /// Nothing needs doing.
+    Nothing,
+    /// The holder does it alone (kiosk, phone app).
+    SelfService,
+    /// At the municipal counter.
+    Counter,
+    /// Depends on an answer not yet known.
+    Undecided,
+}
+
 /// A rule of decision-rules.md, or one of its non-numbered sections.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[non_exhaustive]
 pub enum RuleId {
     /// Card past its printed expiry.
     R0,
@@ -205,6 +232,7 @@ pub struct SourceRef {
 /// A question whose answer can change the route.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Question {
     /// Is the card past its printed expiry date? (R0 vs R9)
     CardExpired,
@@ -241,7 +269,7 @@ impl Question {
     /// the route open (decision-rules.md, "How the advice is presented").
     /// Every other question is an exception: the route is computed with its
     /// usual answer ([`Question::usual`]) and the answers that change it are
-    /// listed in [`Advice::exceptions`](super::output::Advice::exceptions).
+    /// listed in [`Advice::exceptions`](super::decision::Advice::exceptions).
     pub const fn is_decisive(self) -> bool {
         match self {
             Question::KnowsAuth
@@ -318,6 +346,7 @@ impl Question {
 
 /// An answer to a [`Question`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
+#[non_exhaustive]
 pub enum Choice {
     /// Yes.
     #[serde(rename = "yes")]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Why a JPKI key cannot take the kiosk route (R5, R7, R8).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Why {
     /// The holder does not remember the other JPKI PIN.
     OtherPinForgotten,
@@ -53,6 +54,7 @@ pub enum Why {
 /// A fact taken as "no" because nothing pointed to it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Assumed {
     /// Card expired (R0).
     CardExpired,
@@ -82,6 +84,7 @@ pub enum DayOff {
 /// What a statement says: a stable code and its parameters.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(tag = "code", content = "params", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Msg {
     /// The overall route in one line.
     Summary {

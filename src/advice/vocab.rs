@@ -3,7 +3,7 @@
 //! help line and its hours, store lists, fees), each in one place with its
 //! source and the date it was checked.
 //!
-//! Owns: words and volatile facts. Used by the PIN table (`crate::text`), the
+//! Owns: words and volatile facts. Used by the PIN table (`crate::present::report_text`), the
 //! questions, the advice text, the slip and the help. Must not: decide
 //! anything, or format whole sentences (that is `wording`). When a fact changes,
 //! it changes here and nowhere else.
@@ -39,6 +39,7 @@ pub const KIOSK_OPENS: Time = time::macros::time!(06:30);
 /// Kiosk hours, Japan time: closes.
 pub const KIOSK_CLOSES: Time = time::macros::time!(23:00);
 /// Source of [`KIOSK_OPENS`] and [`KIOSK_CLOSES`].
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const KIOSK_HOURS_FACT: Fact = Fact {
     source: "N: J-LIS JPKI暗証番号リセットサービス terms",
     checked: "2026-11-26",
@@ -125,6 +126,7 @@ pub const REISSUE_FEE_NO_CERTIFICATES_YEN: &str = "800";
 /// Express issuance (特急発行), where offered, about this many yen.
 pub const EXPRESS_FEE_YEN: &str = "2,000";
 /// Source of the fees.
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const FEES_FACT: Fact = Fact {
     source: "M: 奈良市, 牧之原市, 富谷市 (2024-12-02); N: J-LIS FAQ",
     checked: "2026-11-26",
@@ -134,6 +136,7 @@ pub const FEES_FACT: Fact = Fact {
 /// fee as a lost one ([`REISSUE_FEE_YEN`], [`REISSUE_FEE_NO_CERTIFICATES_YEN`]);
 /// free when not the holder's doing (an error of the municipality or
 /// J-LIS, a disaster).
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const DAMAGED_FEE_FACT: Fact = Fact {
     source: "M: 幕別町 (2025-01-14), 松山市 (交付手数料), 南城市 FAQ (2022-03-17)",
     checked: "2026-12-02",
@@ -143,6 +146,7 @@ pub const DAMAGED_FEE_FACT: Fact = Fact {
 /// the end of the third month after the month of expiry; after it the
 /// registration lapses and is redone (at a clinic's card reader) once the
 /// certificates are renewed (R9).
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const HEALTH_INSURANCE_GRACE_FACT: Fact = Fact {
     source: "M: 多摩市 (page 1017168, 2025-05-15), 朝霞市 (2025-03-01); S: 全国健康保険協会 (2025-07-16)",
     checked: "2026-12-02",
@@ -151,6 +155,7 @@ pub const HEALTH_INSURANCE_GRACE_FACT: Fact = Fact {
 /// (R0).
 pub const CARD_EXPIRED_HEALTH_MONTHS: u8 = 3;
 /// Source of [`CARD_EXPIRED_HEALTH_MONTHS`].
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const CARD_EXPIRED_HEALTH_FACT: Fact = Fact {
     source: "M: 多摩市 (page 1017168, 2025-05-15)",
     checked: "2026-12-02",
@@ -159,6 +164,7 @@ pub const CARD_EXPIRED_HEALTH_FACT: Fact = Fact {
 /// Most municipal counters are closed on Saturdays, Sundays, national
 /// holidays (`crate::holidays`) and 12/29-1/3 (休日条例 under 地方自治法
 /// Article 4-2); a site file gives the office's own days.
+#[allow(dead_code)] // where the fact comes from: a record for people, no code reads it
 pub const COUNTER_DAYS_FACT: Fact = Fact {
     source: "N: 地方自治法 第4条の2, 国民の祝日に関する法律 第2条・第3条 (内閣府「国民の祝日」について); M: each municipality's 休日条例",
     checked: "2026-12-02",

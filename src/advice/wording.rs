@@ -9,7 +9,7 @@
 use super::facts::KeyInput;
 use super::model::{Choice, Question, Route, RuleId};
 use super::msg::{Assumed, DayOff, Msg, Why};
-use super::output::{Advice, Branch, Condition, Exception};
+use super::decision::{Advice, Branch, Condition, Exception};
 use super::vocab;
 use crate::card::KeyId;
 use crate::japan_time::{human_date_text, short_minute_text};
@@ -81,7 +81,7 @@ pub fn question_short(q: Question, lang: Lang) -> String {
 /// "as above", one decided by the other questions "see the questions
 /// below" (the slip lists them with their answers).
 pub fn key_route_short(
-    k: &super::output::KeyAdvice,
+    k: &super::decision::KeyAdvice,
     line1: Option<Question>,
     lang: Lang,
 ) -> String {
@@ -491,14 +491,15 @@ impl Msg {
         let auth = name(&KeyId::Auth);
         let sign = name(&KeyId::Sign);
         let juki = name(&KeyId::Juki);
+        let hours = vocab::RESERVATION_VALID_HOURS;
         let text = match self {
             Msg::KioskStepsAuth => t(
-                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します（{sign}を入力します）。\n24時間以内に、対応する店舗のマルチコピー機で{sign}を入力し、新しい{auth}（数字4桁）を設定します。無料です。"),
-                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin 24 hours, at a participating store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free of charge."),
+                &format!("スマートフォンのアプリ「JPKI暗証番号リセット」で予約します（{sign}を入力します）。\n{hours}時間以内に、対応する店舗のマルチコピー機で{sign}を入力し、新しい{auth}（数字4桁）を設定します。無料です。"),
+                &format!("Reserve in the 「JPKI暗証番号リセット」 smartphone app (it asks for the {sign}).\nWithin {hours} hours, at a participating store's multi-copy machine, enter the {sign} again and set a new {auth} (4 digits). Free of charge."),
             ),
             Msg::KioskStepsSign => t(
-                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力したうえで、本人の顔を撮影して照合します。\n24時間以内に、対応する店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
-                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card, enter the {auth} and do the face match (the holder in person).\nWithin 24 hours, enter the {auth} at a participating store's kiosk and set the new {sign}. Free of charge."),
+                &format!("アプリ「JPKI暗証番号リセット」でカードを撮影し、{auth}を入力したうえで、本人の顔を撮影して照合します。\n{hours}時間以内に、対応する店舗の端末で{auth}を入力し、新しい{sign}を設定します。無料です。"),
+                &format!("In the 「JPKI暗証番号リセット」 app, photograph the card, enter the {auth} and do the face match (the holder in person).\nWithin {hours} hours, enter the {auth} at a participating store's kiosk and set the new {sign}. Free of charge."),
             ),
             Msg::NewPasswordFormat => t(
                 &format!("新しい{sign}は6〜16文字で、英大文字（A-Z）と数字をそれぞれ1文字以上使います。小文字は使えません。"),
@@ -891,11 +892,6 @@ pub fn render_condition_after(c: &Condition, line1: Option<Question>, lang: Lang
         ));
     }
     out
-}
-
-/// A condition as text: the question, then the route per answer.
-pub fn render_condition(c: &Condition, lang: Lang) -> String {
-    render_condition_after(c, None, lang)
 }
 
 /// Line 1 of an open decision: 「署名用パスワードを覚えていれば対応不要、

@@ -5,10 +5,12 @@
 //! src/cli/help_ja.rs). Must not: run anything; what an option does lives in the
 //! other `cli` files.
 
-use crate::advice::cli::{AdviseArgs, FactArgs};
+use crate::cli::advise::{AdviseArgs, FactArgs};
+use crate::exit::Exit;
 use crate::lang::Lang;
 use crate::session::Limits;
 use clap::{Args, Parser, Subcommand};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Command-line arguments.
@@ -167,15 +169,15 @@ pub struct ReadArgs {
     pub site: Option<std::path::PathBuf>,
     /// Give up on a card that does not answer one command within SECS
     /// seconds: "the card is not answering" (exit 8).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = COMMAND_HELP.as_str(), default_value = secs_text(&COMMAND_DEFAULT), value_parser = parse_secs)]
     pub command_timeout: Duration,
     /// Give up on a reading that takes longer than SECS seconds in all
     /// (exit 8).
-    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = READING_HELP.as_str(), default_value = secs_text(&READING_DEFAULT), value_parser = parse_secs)]
     pub reading_timeout: Duration,
     /// Wait at most SECS seconds while another program holds the card in a
     /// transaction: "the card is in use by another program" (exit 7).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = IN_USE_HELP.as_str(), default_value = secs_text(&IN_USE_DEFAULT), value_parser = parse_secs)]
     pub in_use_wait: Duration,
     /// Keep running: read every card placed on any reader, until Ctrl-C.
     /// With --json, prints JSON Lines, one event per line (docs/json.md).
@@ -189,6 +191,46 @@ pub struct ReadArgs {
 
 /// A time limit in seconds: a positive, finite number (fractions allowed),
 /// at most a day.
+/// The time limits' defaults as clap shows them (`[default: 5]`), written
+/// from `Limits`' constants (issue 16: one source per fact).
+static COMMAND_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::COMMAND));
+static READING_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::READING));
+static IN_USE_DEFAULT: LazyLock<String> = LazyLock::new(|| secs(Limits::IN_USE));
+
+/// The time limits' help, their exit codes written from `Exit` (the doc
+/// comments above say the same for readers of the code).
+static COMMAND_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Give up on a card that does not answer one command within SECS seconds: \"the card is not answering\" (exit {})",
+        Exit::Interrupted.code()
+    )
+});
+static READING_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Give up on a reading that takes longer than SECS seconds in all (exit {})",
+        Exit::Interrupted.code()
+    )
+});
+static IN_USE_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "Wait at most SECS seconds while another program holds the card in a transaction: \"the card is in use by another program\" (exit {})",
+        Exit::NoCard.code()
+    )
+});
+
+/// Whole seconds as typed (`5`), else with a fraction (`0.5`).
+fn secs(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        d.as_secs().to_string()
+    } else {
+        d.as_secs_f64().to_string()
+    }
+}
+
+fn secs_text(s: &'static LazyLock<String>) -> &'static str {
+    s.as_str()
+}
+
 fn parse_secs(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .trim()
@@ -250,6 +292,13 @@ pub fn parse_wait(s: &str) -> Result<Wait, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_limit_defaults_are_the_limits_constants() {
+        let cli = Cli::try_parse_from(["jpki-status"]).expect("parses");
+        assert_eq!(cli.read.limits(), Limits::default());
+        assert_eq!(secs(Duration::from_millis(500)), "0.5");
+    }
 
     #[test]
     fn time_limits_are_positive_finite_seconds() {

@@ -7,11 +7,12 @@
 
 use super::output::write_json_error;
 use super::{Io, SelectError};
-use crate::advice::cli::AdviseError;
-use crate::exit::Exit;
-use crate::lang::Lang;
+use crate::cli::advise::AdviseError;
 use crate::site::SiteError;
-use crate::text;
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::lang::Lang;
+use crate::present::report_text as text;
 use crate::transport::TransportError;
 
 /// Every failure a person can meet, each mapped to a stable code, an exit
@@ -60,23 +61,6 @@ pub enum RunError {
     Output(std::io::Error),
 }
 
-/// A simulated card profile's failure in the output language (issue 18:
-/// no English sentence under `--lang ja`; the file system's own English
-/// detail is left out there).
-fn profile_message(e: &crate::sim::ProfileError, lang: Lang) -> String {
-    use crate::sim::ProfileError;
-    match (e, lang) {
-        (ProfileError::NotFound { name, .. }, Lang::Ja) => format!(
-            "「{name}」という名前の組み込みの模擬カードはありません（同じ名前のファイルも読み取れませんでした）。組み込みの模擬カード: {}",
-            crate::sim::profile::builtin_names().join("、")
-        ),
-        (ProfileError::Invalid { name, message }, Lang::Ja) => format!(
-            "模擬カードのファイル {name} の書き方に誤りがあります（TOMLの解析: {message}）。"
-        ),
-        (_, Lang::En) => e.to_string(),
-    }
-}
-
 /// One row of the error table: everything a failure shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRow {
@@ -91,6 +75,11 @@ pub struct ErrorRow {
 }
 
 impl ErrorRow {
+    /// Any failure's row.
+    fn of(f: &dyn Failure, lang: Lang) -> ErrorRow {
+        ErrorRow::new(f.code(), f.exit(), f.describe(lang))
+    }
+
     fn new(code: &'static str, exit: Exit, (what, next): (String, String)) -> ErrorRow {
         ErrorRow {
             code,
@@ -108,8 +97,8 @@ impl RunError {
         let row = ErrorRow::new;
         let next = |ja: &str, en: &str| lang.pick(ja, en).to_string();
         match self {
-            RunError::Transport(e) => transport_row(e, lang),
-            RunError::Select(e) => select_row(e, lang),
+            RunError::Transport(e) => ErrorRow::of(e, lang),
+            RunError::Select(e) => ErrorRow::of(e, lang),
             RunError::WaitTimeout(s) => row(
                 "wait_timeout",
                 Exit::NoCard,
@@ -124,17 +113,7 @@ impl RunError {
                     ),
                 ),
             ),
-            RunError::Profile(e) => row(
-                "profile",
-                Exit::Usage,
-                (
-                    profile_message(e, lang),
-                    next(
-                        "jpki-status profiles で一覧を表示できます。",
-                        "See `jpki-status profiles` for the built-in cards.",
-                    ),
-                ),
-            ),
+            RunError::Profile(e) => ErrorRow::of(e, lang),
             RunError::Violation(v) => row(
                 "safety_violation",
                 Exit::Failure,
@@ -146,21 +125,9 @@ impl RunError {
                     ),
                 ),
             ),
-            RunError::Advise(e) => row(e.code(), e.exit(), e.describe(lang)),
-            RunError::Site(e) => row(
-                "site_file",
-                Exit::Usage,
-                (site_message(e, lang), e.next_step(lang).into()),
-            ),
-            RunError::Slip(e) => row(
-                e.code(),
-                if e.is_usage() {
-                    Exit::Usage
-                } else {
-                    Exit::Failure
-                },
-                e.describe(lang),
-            ),
+            RunError::Advise(e) => ErrorRow::of(e, lang),
+            RunError::Site(e) => ErrorRow::of(e, lang),
+            RunError::Slip(e) => ErrorRow::of(e, lang),
             RunError::Usage(message) => row(
                 "usage",
                 Exit::Usage,
@@ -173,7 +140,7 @@ impl RunError {
                 ),
             ),
             #[cfg(feature = "desk")]
-            RunError::Desk(e) => row(e.code(), e.exit(), e.describe(lang)),
+            RunError::Desk(e) => ErrorRow::of(e, lang),
             RunError::Output(e) => row(
                 "output",
                 Exit::Failure,
@@ -182,50 +149,40 @@ impl RunError {
         }
     }
 
-    /// The exit code.
-    pub fn exit(&self) -> Exit {
+}
+
+impl Failure for RunError {
+    fn exit(&self) -> Exit {
         self.row(Lang::En).exit
     }
 
-    /// A stable snake_case code for JSON.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         self.row(Lang::En).code
     }
 
-    /// What happened and what to do next, in `lang`.
-    pub fn describe(&self, lang: Lang) -> (String, String) {
+    fn describe(&self, lang: Lang) -> (String, String) {
         let row = self.row(lang);
         (row.what, row.next)
     }
 }
 
-/// The table's rows for talking to the reader or card (the messages are
-/// text.rs's, shared with watch mode).
-fn transport_row(e: &TransportError, lang: Lang) -> ErrorRow {
-    use TransportError as T;
-    let (code, exit) = match e {
-        T::NoService => ("no_service", Exit::NoCard),
-        T::ServiceNotAnswering { .. } => ("service_not_answering", Exit::NoCard),
-        T::NoReader => ("no_reader", Exit::NoCard),
-        T::UnknownReader(_) => ("unknown_reader", Exit::NoCard),
-        T::NoCard(_) => ("no_card", Exit::NoCard),
-        T::CardRemoved { .. } => ("card_removed", Exit::Interrupted),
-        T::Communication { .. } => ("communication", Exit::Interrupted),
-        T::ShortResponse(_) => ("short_response", Exit::Interrupted),
-        T::Busy => ("card_busy", Exit::NoCard),
-        T::InUse { .. } => ("card_in_use", Exit::NoCard),
-        T::NotAnswering { .. } => ("card_not_answering", Exit::Interrupted),
-        T::Overlong { .. } => ("overlong_response", Exit::Interrupted),
-        T::Unresponsive => ("card_unresponsive", Exit::NoCard),
-        T::TranscriptMismatch(_) => ("transcript_mismatch", Exit::Failure),
-        T::Cancelled => ("cancelled", Exit::Cancelled),
-        T::Other { .. } => ("pcsc_error", Exit::Failure),
-    };
-    ErrorRow::new(code, exit, text::describe_transport_error(e, lang))
+/// The table's rows for choosing a reader.
+impl Failure for SelectError {
+    fn code(&self) -> &'static str {
+        self.row(Lang::En).code
+    }
+    fn exit(&self) -> Exit {
+        self.row(Lang::En).exit
+    }
+    fn describe(&self, lang: Lang) -> (String, String) {
+        let row = self.row(lang);
+        (row.what, row.next)
+    }
 }
 
-/// The table's rows for choosing a reader.
-fn select_row(e: &SelectError, lang: Lang) -> ErrorRow {
+impl SelectError {
+    fn row(&self, lang: Lang) -> ErrorRow {
+    let e = self;
     let next = |ja: &str, en: &str| lang.pick(ja, en).to_string();
     let list_readers = || {
         next(
@@ -299,71 +256,6 @@ fn select_row(e: &SelectError, lang: Lang) -> ErrorRow {
         ),
     }
 }
-
-/// The TOML parser's message in Japanese for the usual mistakes (an
-/// unknown or missing key); any other is marked as the parser's own words
-/// (issue 18: no bare English sentence in Japanese output).
-fn toml_message_ja(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let (key, expected) = rest.split_once(", expected one of ").unwrap_or((rest, ""));
-        return if expected.is_empty() {
-            format!("{key} というキーは使えません")
-        } else {
-            format!("{key} というキーは使えません（使えるキー: {expected}）")
-        };
-    }
-    if let Some(key) = message.strip_prefix("missing field ") {
-        return format!("必要なキー {key} がありません");
-    }
-    format!("書き方の誤り（TOMLの解析: {message}）")
-}
-
-/// What is wrong with the site file, in `lang`.
-fn site_message(e: &SiteError, lang: Lang) -> String {
-    match (lang, e) {
-        (
-            Lang::Ja,
-            SiteError::Read {
-                path,
-                source: crate::input::InputError::Io { source, .. },
-            },
-        ) => format!(
-            "サイト設定ファイル {} を読み込めません（{}）。",
-            path.display(),
-            crate::input::io_reason_ja(source)
-        ),
-        (
-            Lang::En,
-            SiteError::Read {
-                path,
-                source: crate::input::InputError::Io { source, .. },
-            },
-        ) => format!("Cannot read the site file {} ({source}).", path.display()),
-        (Lang::Ja, SiteError::Read { source, .. }) => {
-            format!("サイト設定ファイル: {}", source.describe(lang).0)
-        }
-        (Lang::En, SiteError::Read { source, .. }) => {
-            format!("Site file: {}", source.describe(lang).0)
-        }
-        (
-            Lang::Ja,
-            SiteError::Invalid {
-                path,
-                location,
-                message,
-            },
-        ) => {
-            let at = location
-                .map(|(l, c)| format!("{l}行{c}文字目"))
-                .unwrap_or_default();
-            format!(
-                "サイト設定ファイル {} の{at}に誤りがあります: {}",
-                path.display(),
-                toml_message_ja(message)
-            )
-        }
-        (Lang::En, SiteError::Invalid { .. }) => format!("Error in the site file: {e}"),
-    }
 }
 
 /// The one place a failure becomes output: with `--json` an error document
@@ -378,11 +270,17 @@ pub fn report_error(e: &RunError, json: bool, lang: Lang, io: &mut Io<'_>) -> Ex
     e.exit()
 }
 
-/// `jpki-status: WHAT` and `  → NEXT STEP` on stderr.
-pub(crate) fn write_text_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
+/// `jpki-status: WHAT` and `  → NEXT STEP` on stderr: the one terminal
+/// writer of a [`Failure`] (watch mode's too).
+pub(crate) fn write_text_error(e: &dyn Failure, lang: Lang, io: &mut Io<'_>) {
+    write_failure(e, lang, io.err);
+}
+
+/// [`write_text_error`] on any writer (watch mode's stderr).
+pub(crate) fn write_failure(e: &dyn Failure, lang: Lang, err: &mut dyn std::io::Write) {
     let (what, next) = e.describe(lang);
-    let (what, next) = (crate::text::printable(&what), crate::text::printable(&next));
-    let _ = writeln!(io.err, "jpki-status: {what}\n  → {next}");
+    let (what, next) = (crate::present::report_text::printable(&what), crate::present::report_text::printable(&next));
+    let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
 }
 
 /// A command line clap refused (or `--help`/`--version`, which clap also

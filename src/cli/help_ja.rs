@@ -5,7 +5,7 @@
 //! Owns: the Japanese words of the clap definition (a table keyed by
 //! argument id, applied to the English `Cli::command()`), and rendering
 //! clap's error kinds in Japanese. Must not: define options (that is
-//! `cli` and `advice::cli`), or change what parses: only words change, so
+//! `cli` and `cli::advise`), or change what parses: only words change, so
 //! both languages accept exactly the same command lines.
 
 use super::Cli;
@@ -357,7 +357,35 @@ fn about_ja(sub: &str, root: bool) -> Option<(&'static str, &'static str)> {
 }
 
 /// Japanese help for each argument id (the field names in `cli` and
-/// `advice::cli`). A test checks that every argument has one.
+/// `cli::advise`). A test checks that every argument has one.
+/// `--lost`'s help, with the hotline from `vocab::HOTLINE`.
+static LOST_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "カードを紛失した、または盗まれた。まず一時利用停止（{}、24時間）",
+        vocab::HOTLINE
+    )
+});
+
+/// The time limits' help, their exit codes written from `Exit`.
+static COMMAND_TIMEOUT_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "カードが1つのコマンドに SECS 秒以内に答えなければ打ち切る（「カードが応答しない」、終了コード {}）",
+        Exit::Interrupted.code()
+    )
+});
+static READING_TIMEOUT_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "読み取り全体が SECS 秒を超えたら打ち切る（終了コード {}）",
+        Exit::Interrupted.code()
+    )
+});
+static IN_USE_WAIT_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "ほかのプログラムがカードを使用中のとき、最大 SECS 秒待つ（「カードはほかのプログラムが使用中」、終了コード {}）",
+        Exit::NoCard.code()
+    )
+});
+
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
@@ -368,9 +396,9 @@ fn arg_ja(id: &str) -> Option<&'static str> {
         "diagnostics" => "診断用の照合番号A/Bの回数も読む（生の値、最大値なし）",
         "no_input" => "端末から実行しても、質問せずに答える",
         "details" => "助言の下に詳細も表示する（各文の規則と出典、前提としたこと、リーダー）",
-        "command_timeout" => "カードが1つのコマンドに SECS 秒以内に答えなければ打ち切る（「カードが応答しない」、終了コード 8）",
-        "reading_timeout" => "読み取り全体が SECS 秒を超えたら打ち切る（終了コード 8）",
-        "in_use_wait" => "ほかのプログラムがカードを使用中のとき、最大 SECS 秒待つ（「カードはほかのプログラムが使用中」、終了コード 7）",
+        "command_timeout" => COMMAND_TIMEOUT_JA.as_str(),
+        "reading_timeout" => READING_TIMEOUT_JA.as_str(),
+        "in_use_wait" => IN_USE_WAIT_JA.as_str(),
         "slip" => "本人に渡す印刷用の案内（HTML 1ページ）をこのファイルに保存する。常駐モードではフォルダーを指定し、カードごとに1枚ずつ保存する。docs/slip-and-site.md",
         "site" => "窓口の設定ファイル（名称・住所・受付時間・電話など、TOML）。指定しなければ、既定の場所にあるファイルを使う",
         "watch" => "常駐して、どのリーダーに置かれたカードも読み続ける（Ctrl-C で終了）。--json なら1行1件の JSON Lines",
@@ -394,7 +422,7 @@ fn arg_ja(id: &str) -> Option<&'static str> {
         "health_insurance_only" => "健康保険証としての利用だけが目的（--purpose health-insurance だけと同じ）",
         "card_expired" => "カードに印字された有効期限が過ぎている（カードの再交付）",
         "certificate_expired" => "電子証明書の有効期限が切れている（カードを読めば自動で分かる）。窓口で更新",
-        "lost" => "カードを紛失した、または盗まれた。まず一時利用停止（0120-95-0178、24時間）",
+        "lost" => LOST_JA.as_str(),
         "damaged" => "カードが破損している、またはICチップが読めない（再交付）",
         "phone_certificate" => "問題はスマートフォン側の電子証明書（Androidのスマホ用電子証明書またはiPhone）。マイナポータルアプリで",
         "now" => "時刻を固定する（RFC 3339、例 2026-11-22T23:10:00+09:00）。既定はシステムの時計。助言の時刻は日本時間",

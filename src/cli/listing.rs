@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::report::SCHEMA_VERSION;
 use crate::sim::{profile::builtin_names, Profile};
 use crate::transport::looks_contactless;
-use serde::Serialize;
+use crate::present::documents::{ReaderJson, ReadersDocument};
 
 pub(super) fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
     let mut page = String::new();
@@ -29,14 +29,6 @@ pub(super) fn list_profiles(lang: Lang, io: &mut Io<'_>) -> Exit {
     }
 }
 
-#[derive(Serialize)]
-struct ReaderJson {
-    name: String,
-    card_present: bool,
-    atr: Option<String>,
-    contactless: bool,
-    in_use_exclusively: bool,
-}
 
 /// `readers`: the PC/SC readers, or with `--sim` the simulated one.
 /// The service is asked within `service` (a frozen pcscd: exit 7 after it).
@@ -67,12 +59,12 @@ pub(super) fn list_readers(
         })
         .collect();
     let result = if json {
-        serde_json::to_writer_pretty(
-            &mut *io.out,
-            &serde_json::json!({"schema_version": SCHEMA_VERSION, "readers": rows}),
-        )
+        crate::cli::advise::document_bytes(&ReadersDocument {
+            schema_version: SCHEMA_VERSION,
+            readers: &rows,
+        })
         .map_err(std::io::Error::from)
-        .and_then(|_| writeln!(io.out))
+        .and_then(|bytes| io.out.write_all(&bytes))
     } else if rows.is_empty() {
         writeln!(
             io.out,
@@ -86,7 +78,7 @@ pub(super) fn list_readers(
                 (None, true) => lang.pick("カードあり", "card").to_string(),
                 (None, false) => lang.pick("カードなし", "no card").to_string(),
             };
-            writeln!(io.out, "{}\n    {card}", crate::text::printable(&r.name))
+            writeln!(io.out, "{}\n    {card}", crate::present::report_text::printable(&r.name))
         })
     };
     match result.and_then(|()| io.out.flush()) {

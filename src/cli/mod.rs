@@ -4,7 +4,7 @@
 //! Files by role (src/cli/): `args.rs` (clap definitions), `readers.rs`
 //! (reader choice, waiting), `errors.rs` (every failure and how it is
 //! printed: the error table), `output.rs` (JSON documents, writing),
-//! `watch.rs` (watch mode), `listing.rs` (`readers`, `profiles`),
+//! `watch_mode.rs` (watch mode), `listing.rs` (`readers`, `profiles`),
 //! `help_ja.rs` (the command line in Japanese); this file
 //! runs one reading and dispatches.
 //!
@@ -16,25 +16,29 @@
 //! not complete (a transport error yields an error message and exit 7 or 8,
 //! never a table).
 
+pub mod advise;
 mod args;
 mod errors;
 pub mod help_ja;
 mod listing;
 mod output;
 mod readers;
-pub(crate) mod watch;
+mod watch_mode;
 
 #[cfg(feature = "desk")]
 pub use args::DeskArgs;
+
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use args::{parse_wait, Cli, ReadArgs, Sub, Wait, MAX_WAIT_SECS};
-pub(crate) use errors::write_text_error;
+pub(crate) use errors::{write_failure, write_text_error};
 pub use errors::{report_error, report_usage_error, RunError};
 pub use output::{emit, report_json};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use readers::{choose_reader, open_terminal, wait_and_choose, SelectError};
 #[cfg(feature = "desk")]
-use watch::run_desk;
+use watch_mode::run_desk;
 
-use crate::advice::cli::{run_advise, AdviseError};
+use crate::cli::advise::{run_advise, AdviseError};
 use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -46,7 +50,59 @@ use crate::transport::TransportError;
 use listing::{list_profiles, list_readers};
 use output::mentions_counter;
 use std::io::{IsTerminal, Write};
-use watch::run_watch;
+use watch_mode::run_watch;
+
+/// The `jpki-status` binary's whole work, what its `main` calls: decide the
+/// language, parse the arguments (help and errors in that language), run,
+/// and return the typed exit code (docs/exit-codes.md).
+pub fn main() -> std::process::ExitCode {
+    main_with(std::env::args_os().collect(), false)
+}
+
+/// What the binary runs when it was double-clicked in Explorer (Windows: a
+/// console of its own, which would flash and close): the desk page, and on
+/// a failure the message stays until Enter is pressed.
+#[cfg(feature = "desk")]
+pub fn main_double_clicked() -> std::process::ExitCode {
+    let exe = std::env::args_os()
+        .next()
+        .unwrap_or_else(|| "jpki-status".into());
+    main_with(vec![exe, "desk".into()], true)
+}
+
+fn main_with(args: Vec<std::ffi::OsString>, hold_on_failure: bool) -> std::process::ExitCode {
+    use help_ja::Refused;
+    // Buffered: a reading's table and advice leave in one write, not one per
+    // line (stdout is line-buffered). Whoever waits for input or streams
+    // events (questions, watch mode) flushes first, and a reading flushes
+    // before it returns, so a failed write (full disk) is still reported.
+    let (mut out, mut err) = (
+        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        std::io::stderr(),
+    );
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+    };
+    let lang = help_ja::lang_before_parsing(&args);
+    let exit = match help_ja::parse(lang, &args) {
+        Ok(cli) => run(cli, &mut io),
+        Err(Refused::Clap(e)) => report_usage_error(e, lang, &args, &mut io),
+        Err(Refused::Done(exit)) => exit,
+    };
+    // A failed flush here (closed pipe) changes nothing: the run's code stands.
+    let _ = out.flush();
+    if hold_on_failure && exit != Exit::Cancelled {
+        // The window closes with the process: leave the message readable.
+        eprintln!(
+            "{}",
+            lang.pick("Enter キーを押すと閉じます。", "Press Enter to close this window.")
+        );
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    }
+    std::process::ExitCode::from(exit.code())
+}
 
 /// Where output goes; kept apart from the process so tests can capture it.
 pub struct Io<'a> {
@@ -54,17 +110,6 @@ pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     /// Standard error.
     pub err: &'a mut dyn Write,
-}
-
-/// The exit code of a completed reading (before advice refines it).
-pub fn reading_exit(report: &CardReport) -> Exit {
-    if report.is_foreign_card() {
-        Exit::NotMyNumberCard
-    } else if report.needs_attention() {
-        Exit::AttentionConditional
-    } else {
-        Exit::Healthy
-    }
 }
 
 /// The language of human output, in this order (stated once; the help and
@@ -129,7 +174,7 @@ fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         Ok(s) => s,
         Err(e) => return report_error(&e, args.json, lang, io),
     };
-    let reading = Reading {
+    let reading = ReadingOutput {
         args,
         report: &report,
         site: site.as_ref(),
@@ -172,7 +217,8 @@ fn read_card(
     let options = ProbeOptions {
         diagnostics: args.diagnostics,
     };
-    let mut terminal = open_terminal(args.sim.as_deref())?;
+    let (mut terminal, witness) = readers::open_witnessed(args.sim.as_deref())?;
+    let witness = witness.as_ref();
     // A reader named exactly is connected to at once: the reader list and
     // the look at every reader's state (four calls to pcscd) are skipped.
     // Should that fail before the card was connected to (a part of a name,
@@ -193,7 +239,7 @@ fn read_card(
             Finished {
                 terminal: Some(t), ..
             } if look_first => terminal = t,
-            finished => return finished_reading(finished),
+            finished => return finished_reading(finished, witness),
         }
     }
     let mut worker = PcscWorker::spawn(terminal)?;
@@ -205,23 +251,27 @@ fn read_card(
         io,
         lang,
     )?;
-    finished_reading(worker.read(&reader, options, now, args.verbose, limits, false))
+    finished_reading(
+        worker.read(&reader, options, now, args.verbose, limits, false),
+        witness,
+    )
 }
 
 /// The reading's result, unless a simulated card saw a forbidden command:
 /// a run that caused one is a bug in this tool and must never look like a
 /// good reading.
-fn finished_reading(finished: crate::session::Finished) -> Result<CardReport, RunError> {
-    if let Some(terminal) = &finished.terminal {
-        if let Some(v) = terminal.violations().into_iter().next() {
-            return Err(RunError::Violation(v));
-        }
+fn finished_reading(
+    finished: crate::session::Finished,
+    witness: Option<&crate::sim::Witness>,
+) -> Result<CardReport, RunError> {
+    if let Some(v) = witness.and_then(|w| w.violations().into_iter().next()) {
+        return Err(RunError::Violation(v.to_string()));
     }
     Ok(finished.result?)
 }
 
 /// A completed reading and what its output needs.
-struct Reading<'a> {
+struct ReadingOutput<'a> {
     args: &'a ReadArgs,
     report: &'a CardReport,
     site: Option<&'a Site>,
@@ -230,7 +280,7 @@ struct Reading<'a> {
     lang: Lang,
 }
 
-impl Reading<'_> {
+impl ReadingOutput<'_> {
     /// The advice for this reading with `facts`, in the output language.
     fn advice(&self, facts: crate::advice::Facts) -> Advice {
         advise(&AdviceInput::from_report(self.report, facts), self.now).localized(self.lang)
@@ -253,14 +303,12 @@ impl Reading<'_> {
     /// and the facts given on the command line).
     fn write_json(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         *exit = advice.exit_after(self.report);
-        let mut doc = report_json(self.report, &advice)
-            .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
+        let mut doc = report_json(self.report, &advice);
         if let Some(path) = self.write_slip(&advice)? {
-            doc["slip"] = serde_json::Value::String(path.display().to_string());
+            doc = doc.with_slip(path.display().to_string());
         }
-        let mut bytes = serde_json::to_vec_pretty(&doc)
+        let bytes = crate::cli::advise::document_bytes(&doc)
             .map_err(|e| RunError::Output(std::io::Error::other(e)))?;
-        bytes.push(b'\n');
         emit(io.out, &bytes)
     }
 
@@ -273,21 +321,21 @@ impl Reading<'_> {
     fn write_text(self, advice: Advice, exit: &mut Exit, io: &mut Io<'_>) -> Result<(), RunError> {
         let (args, lang) = (self.args, self.lang);
         let out_err = RunError::Output;
-        let view = crate::advice::text::View {
+        let view = crate::present::advice_page::View {
             site: self.site.is_some(),
-            ..crate::advice::text::View::for_stdout(lang, args.details)
+            ..crate::present::advice_page::View::for_stdout(lang, args.details)
         };
         // The questions are printed on stdout: with stdout redirected (`> file`,
         // `| less`) nobody would see them and the run would seem to hang.
         let interactive =
             !args.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let advice = if interactive {
-            let reading = crate::advice::text::render_reading(self.report, view);
+            let reading = crate::present::advice_page::render_reading(self.report, view);
             write!(io.out, "{reading}").map_err(out_err)?;
             io.out.flush().map_err(out_err)?;
             let input = AdviceInput::from_report(self.report, self.facts.clone());
             let stdin = std::io::stdin();
-            let facts = crate::advice::interactive::ask(
+            let facts = crate::present::questions::ask(
                 &input,
                 self.now,
                 lang,
@@ -296,11 +344,11 @@ impl Reading<'_> {
             );
             let advice = self.advice(facts);
             writeln!(io.out).map_err(out_err)?;
-            let after = crate::advice::text::render_after_questions(&advice, view);
+            let after = crate::present::advice_page::render_after_questions(&advice, view);
             write!(io.out, "{after}").map_err(out_err)?;
             advice
         } else {
-            let page = crate::advice::text::render_with(&advice, Some(self.report), view);
+            let page = crate::present::advice_page::render_with(&advice, Some(self.report), view);
             write!(io.out, "{page}").map_err(out_err)?;
             advice
         };
@@ -315,7 +363,7 @@ impl Reading<'_> {
         let out_err = RunError::Output;
         if self.args.details {
             if let Some(reader) = &self.report.reader {
-                let reader = crate::text::printable(reader);
+                let reader = crate::present::report_text::printable(reader);
                 writeln!(io.out, "{}: {reader}", lang.pick("リーダー", "Reader"))
                     .map_err(out_err)?;
             }

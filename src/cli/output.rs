@@ -4,28 +4,17 @@
 //! Owns: the error document's shape (docs/json.md,
 //! docs/schema/error.schema.json). Must not:
 //! decide anything about the card; the reading's fields are report.rs's and
-//! advice/cli/mod.rs's.
+//! cli/advise/mod.rs's.
 
 use super::{Io, RunError};
-use crate::advice::{Advice, Route};
+use crate::failure::Failure;
+pub(crate) use crate::present::documents::{JsonError, JsonErrorBody};
+use crate::cli::advise::AdviceDocument;
+use crate::advice::Advice;
 use crate::lang::Lang;
 use crate::report::{CardReport, SCHEMA_VERSION};
-use serde::Serialize;
 use std::io::Write;
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    schema_version: u32,
-    error: JsonErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-pub(super) struct JsonErrorBody<'a> {
-    pub(super) code: &'a str,
-    pub(super) exit_code: u8,
-    pub(super) message: String,
-    pub(super) next_step: String,
-}
 
 /// Writes one piece of output and flushes it. A closed pipe comes back as
 /// `RunError::Output` of kind `BrokenPipe`, which callers turn into the
@@ -44,25 +33,19 @@ fn put(out: &mut dyn Write, bytes: &[u8]) -> Result<(), RunError> {
 /// Whether the advice may send the holder to the counter, so the office's
 /// details are worth printing under it.
 pub(super) fn mentions_counter(advice: &Advice) -> bool {
-    advice.route != Route::None && advice.route != Route::Kiosk && advice.route != Route::PhoneApp
+    advice.route.may_need_counter()
 }
 
 /// The `--json` document: the report's fields plus `advice`.
-pub fn report_json(report: &CardReport, advice: &Advice) -> anyhow::Result<serde_json::Value> {
-    crate::advice::cli::advise_json(Some(report), advice)
+pub fn report_json<'a>(report: &CardReport, advice: &'a Advice) -> AdviceDocument<'a> {
+    AdviceDocument::new(Some(report), advice)
 }
 
 /// The JSON error document of `e` on stdout.
-pub(super) fn write_json_error(e: &RunError, lang: Lang, io: &mut Io<'_>) {
-    let (message, next_step) = e.describe(lang);
+pub(super) fn write_json_error(e: &dyn Failure, lang: Lang, io: &mut Io<'_>) {
     let doc = JsonError {
         schema_version: SCHEMA_VERSION,
-        error: JsonErrorBody {
-            code: e.code(),
-            exit_code: e.exit().code(),
-            message,
-            next_step,
-        },
+        error: JsonErrorBody::of(e, lang),
     };
     let _ = serde_json::to_writer_pretty(&mut *io.out, &doc);
     let _ = writeln!(io.out);

@@ -9,7 +9,7 @@ use super::{Io, RunError, Wait};
 use crate::lang::Lang;
 use crate::pcsc_backend::PcscTerminal;
 use crate::session::PcscWorker;
-use crate::sim::{SimCard, SimTerminal};
+use crate::sim::{SimCard, SimTerminal, Witness};
 use crate::transport::{ReaderInfo, Terminal};
 use std::time::{Duration, Instant};
 
@@ -116,9 +116,21 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Str
 
 /// The source of cards: PC/SC or the simulator.
 pub fn open_terminal(sim: Option<&str>) -> Result<Box<dyn Terminal + Send>, RunError> {
+    Ok(open_witnessed(sim)?.0)
+}
+
+/// [`open_terminal`], with the simulated card's record of forbidden
+/// commands when it is the simulator.
+pub(crate) fn open_witnessed(
+    sim: Option<&str>,
+) -> Result<(Box<dyn Terminal + Send>, Option<Witness>), RunError> {
     Ok(match sim {
-        Some(p) => Box::new(SimTerminal::new(SimCard::load(p)?)),
-        None => Box::new(PcscTerminal::new()),
+        Some(p) => {
+            let terminal = SimTerminal::new(SimCard::load(p)?);
+            let witness = terminal.witness();
+            (Box::new(terminal), Some(witness))
+        }
+        None => (Box::new(PcscTerminal::new()), None),
     })
 }
 

@@ -505,7 +505,7 @@ fn for_note(shared: &Shared, note: &Note, lang: Lang) -> Vec<Result<Event, Infal
         };
         let mut line = Vec::new();
         let time = crate::probe::format_rfc3339(crate::japan_time::in_japan(note.time));
-        if crate::cli::watch::write_event_json(
+        if crate::present::watch_events::write_event_json(
             &mut line,
             event,
             note.seq,

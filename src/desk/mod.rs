@@ -71,25 +71,22 @@ pub enum DeskError {
     Start(String),
 }
 
-impl DeskError {
-    /// The stable error code (docs/json.md).
-    pub fn code(&self) -> &'static str {
+impl crate::failure::Failure for DeskError {
+    fn code(&self) -> &'static str {
         match self {
             DeskError::Listen { .. } => "desk_listen",
             DeskError::Start(_) => "desk_start",
         }
     }
 
-    /// The exit code (docs/exit-codes.md).
-    pub fn exit(&self) -> Exit {
+    fn exit(&self) -> Exit {
         match self {
             DeskError::Listen { .. } => Exit::Usage,
             DeskError::Start(_) => Exit::Failure,
         }
     }
 
-    /// What happened and what to do next, in `lang`.
-    pub fn describe(&self, lang: Lang) -> (String, String) {
+    fn describe(&self, lang: Lang) -> (String, String) {
         match self {
             DeskError::Listen { addr, source } => (
                 match lang {
@@ -255,7 +252,7 @@ pub fn run(
     }
     Ok(match end {
         WatchEnd::Stopped => Exit::Cancelled,
-        WatchEnd::Failed(e) => crate::cli::RunError::Transport(e).exit(),
+        WatchEnd::Failed(e) => crate::failure::Failure::exit(&e),
     })
 }
 

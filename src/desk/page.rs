@@ -79,7 +79,7 @@ pub(super) fn panel_doc(
     let _ = write!(
         h,
         "<header class=\"panel-head\"><h2 class=\"reader\">{}</h2>",
-        esc(&crate::text::printable(reader))
+        esc(&crate::present::report_text::printable(reader))
     );
     let holder = match &panel.state {
         PanelState::Report(holder) => Some(holder),
@@ -158,13 +158,13 @@ fn placeholder(h: &mut String, text: &str) {
 /// A card that could not be read: what happened, what to do (watch mode's
 /// words).
 fn error_block(h: &mut String, e: &crate::transport::TransportError, lang: Lang) {
-    let (what, next) = crate::text::describe_transport_error(e, lang);
-    let next = crate::cli::watch::in_watch(e, next, lang);
+    let (what, next) = crate::failure::Failure::describe(e, lang);
+    let next = crate::present::watch_events::in_watch(e, next, lang);
     let _ = write!(
         h,
         "<section class=\"error\"><p class=\"what\">{}</p><p class=\"next\">→ {}</p></section>",
-        esc(&crate::text::printable(&what)),
-        esc(&crate::text::printable(&next))
+        esc(&crate::present::report_text::printable(&what)),
+        esc(&crate::present::report_text::printable(&next))
     );
 }
 
@@ -263,12 +263,12 @@ pub(super) fn service_doc(desk: &Desk, lang: Lang) -> ServiceDoc {
             next_step: None,
         },
         Some(e) => {
-            let (what, _) = crate::text::describe_transport_error(e, lang);
+            let (what, _) = crate::failure::Failure::describe(e, lang);
             ServiceDoc {
                 schema_version: SCHEMA_VERSION,
                 state: ServiceKind::Lost,
                 message: Some(what),
-                next_step: Some(crate::cli::watch::service_waiting(lang).to_string()),
+                next_step: Some(crate::present::watch_events::service_waiting(lang).to_string()),
             }
         }
     }

@@ -13,12 +13,16 @@
 //! records it and spends a try, exactly as a real card would, so a test that
 //! checks counters before and after catches it twice.
 
-pub mod cert;
-pub mod profile;
+internal! { mod cert; }
+internal! { mod profile; }
 mod terminal;
 
-pub use profile::{Profile, ProfileError, BUILTIN_PROFILES};
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
+pub(crate) use profile::Profile;
+pub use profile::ProfileError;
 pub use terminal::SimTerminal;
+#[cfg(feature = "cli")]
+pub(crate) use terminal::Witness;
 
 use crate::apdu::{spaced_hex, StatusWord, INS_READ_BINARY, INS_SELECT, INS_VERIFY};
 use std::collections::BTreeMap;
@@ -109,7 +113,7 @@ pub struct SimCard {
 }
 
 impl SimCard {
-    /// Builds a card from its parts (profiles do this; see [`Profile`]).
+    /// Builds a card from its parts (profiles do this; see `profile::Profile`).
     pub fn new(name: &str, atr: Vec<u8>, contactless: bool, applets: Vec<SimApplet>) -> SimCard {
         SimCard {
             name: name.to_string(),

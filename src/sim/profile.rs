@@ -11,6 +11,7 @@
 use super::{cert, SimApplet, SimCard, SimFile, SimPin};
 use crate::apdu::{parse_hex, StatusWord};
 use crate::card::Applet;
+use crate::lang::Lang;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -96,6 +97,7 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
 
 /// Why a profile could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProfileError {
     /// Neither a built-in name nor a readable file.
     #[error("no built-in profile {name:?} and no readable profile file ({io}); built-in profiles: {}", builtin_names().join(", "))]
@@ -170,6 +172,7 @@ pub struct CertificateSpec {
 /// What a correct reader must conclude (all optional).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests/profiles.rs
 pub struct Expect {
     /// `card.kind` in JSON.
     pub kind: Option<String>,
@@ -204,6 +207,7 @@ pub struct Profile {
     #[serde(default)]
     pub description_ja: Option<String>,
     /// Where the facts come from: `synthetic` or `recorded <date> <reader>`.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests
     #[serde(default = "synthetic")]
     pub source: String,
     /// The starting layout.
@@ -240,6 +244,7 @@ pub struct Profile {
     #[serde(default)]
     pub pins: BTreeMap<String, PinSpec>,
     /// Expected conclusions.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // read by tests
     pub expect: Option<Expect>,
 }
 
@@ -511,6 +516,41 @@ fn parse_instant(text: &str) -> Result<time::OffsetDateTime, String> {
 fn parse_date(text: &str) -> Result<time::Date, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text, format).map_err(|e| format!("date {text:?}: {e} (want YYYY-MM-DD)"))
+}
+
+/// A simulated card profile's failure in the output language (issue 18:
+/// no English sentence under `--lang ja`; the file system's own English
+/// detail is left out there).
+fn profile_message(e: &ProfileError, lang: Lang) -> String {
+    match (e, lang) {
+        (ProfileError::NotFound { name, .. }, Lang::Ja) => format!(
+            "「{name}」という名前の組み込みの模擬カードはありません（同じ名前のファイルも読み取れませんでした）。組み込みの模擬カード: {}",
+            builtin_names().join("、")
+        ),
+        (ProfileError::Invalid { name, message }, Lang::Ja) => format!(
+            "模擬カードのファイル {name} の書き方に誤りがあります（TOMLの解析: {message}）。"
+        ),
+        (_, Lang::En) => e.to_string(),
+    }
+}
+
+impl crate::failure::Failure for ProfileError {
+    fn code(&self) -> &'static str {
+        "profile"
+    }
+    fn exit(&self) -> crate::exit::Exit {
+        crate::exit::Exit::Usage
+    }
+    fn describe(&self, lang: Lang) -> (String, String) {
+        (
+            profile_message(self, lang),
+            lang.pick(
+                "jpki-status profiles で一覧を表示できます。",
+                "See `jpki-status profiles` for the built-in cards.",
+            )
+            .to_string(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -5,16 +5,37 @@
 //! "pull the card out" after N exchanges. Must not: send anything but
 //! encoded [`Command`]s to the card (it sees exactly what PC/SC would carry).
 
-use super::SimCard;
+use super::{SimCard, Violation};
 use crate::apdu::{Command, Response};
 use crate::transport::{Canceller, Connection, Exchange, ReaderInfo, Terminal, TransportError};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Every forbidden command the simulated card saw, shared by the terminal
+/// and its copies on other threads, so the command line can look after a
+/// reading without the production `Terminal` seam knowing of violations
+/// (issue 16: test equipment stays out of the seam).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Witness(Arc<Mutex<Vec<Violation>>>);
+
+impl Witness {
+    /// The violations so far, oldest first.
+    pub(crate) fn violations(&self) -> Vec<Violation> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    fn record(&self, seen: &[Violation]) {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(seen);
+        }
+    }
+}
 
 /// A simulated reader with the simulated card on it.
 pub struct SimTerminal {
     card: SimCard,
+    witness: Witness,
     reader: String,
     remove_after: Option<usize>,
     sent: usize,
@@ -27,6 +48,7 @@ impl SimTerminal {
         let reader = format!("jpki-status simulator ({})", card.name());
         SimTerminal {
             card,
+            witness: Witness::default(),
             reader,
             remove_after: None,
             sent: 0,
@@ -44,6 +66,12 @@ impl SimTerminal {
     /// The card, for checking counters and violations after a run.
     pub fn card(&self) -> &SimCard {
         &self.card
+    }
+
+    /// The record of forbidden commands, shared with this terminal's
+    /// copies (`independent`).
+    pub(crate) fn witness(&self) -> Witness {
+        self.witness.clone()
     }
 
     /// Commands sent through this terminal.
@@ -87,14 +115,6 @@ impl Terminal for SimTerminal {
         }
     }
 
-    fn violations(&self) -> Vec<String> {
-        self.card
-            .violations()
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
-
     fn canceller(&mut self) -> Result<Canceller, TransportError> {
         let flag = Arc::clone(&self.cancelled);
         Ok(Arc::new(move || flag.store(true, Ordering::SeqCst)))
@@ -105,6 +125,7 @@ impl Terminal for SimTerminal {
     fn independent(&self) -> Option<Box<dyn Terminal + Send>> {
         Some(Box::new(SimTerminal {
             card: self.card.clone(),
+            witness: self.witness.clone(),
             reader: self.reader.clone(),
             remove_after: self.remove_after,
             sent: self.sent,
@@ -152,7 +173,9 @@ impl Exchange for SimExchange<'_> {
             });
         }
         t.sent += 1;
+        let before = t.card.violations().len();
         let raw = t.card.process(command.encode().as_bytes());
+        t.witness.record(&t.card.violations()[before..]);
         Response::parse(&raw).map_err(|_| TransportError::ShortResponse(raw.len()))
     }
 }

@@ -14,6 +14,8 @@ mod values;
 
 pub use values::{ClockRange, SiteDate, Text, WebUrl};
 
+use crate::failure::Failure;
+use crate::input::InputError;
 use crate::lang::Lang;
 use serde::Deserialize;
 use std::ffi::OsString;
@@ -182,6 +184,7 @@ pub enum SiteError {
 
 impl SiteError {
     /// The line of what is wrong, when known.
+    #[cfg(any(test, feature = "internals"))] // read by tests only
     pub fn line(&self) -> Option<usize> {
         match self {
             SiteError::Invalid { location, .. } => location.map(|(l, _)| l),
@@ -396,6 +399,84 @@ fn default_path_from(windows: bool, var: impl Fn(&str) -> Option<OsString>) -> O
         }
     };
     Some(base.join(DIR_NAME).join(FILE_NAME))
+}
+
+/// The TOML parser's message in Japanese for the usual mistakes (an
+/// unknown or missing key); any other is marked as the parser's own words
+/// (issue 18: no bare English sentence in Japanese output).
+fn toml_message_ja(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (key, expected) = rest.split_once(", expected one of ").unwrap_or((rest, ""));
+        return if expected.is_empty() {
+            format!("{key} というキーは使えません")
+        } else {
+            format!("{key} というキーは使えません（使えるキー: {expected}）")
+        };
+    }
+    if let Some(key) = message.strip_prefix("missing field ") {
+        return format!("必要なキー {key} がありません");
+    }
+    format!("書き方の誤り（TOMLの解析: {message}）")
+}
+
+/// What is wrong with the site file, in `lang`.
+fn site_message(e: &SiteError, lang: Lang) -> String {
+    match (lang, e) {
+        (
+            Lang::Ja,
+            SiteError::Read {
+                path,
+                source: InputError::Io { source, .. },
+            },
+        ) => format!(
+            "サイト設定ファイル {} を読み込めません（{}）。",
+            path.display(),
+            crate::input::io_reason_ja(source)
+        ),
+        (
+            Lang::En,
+            SiteError::Read {
+                path,
+                source: InputError::Io { source, .. },
+            },
+        ) => format!("Cannot read the site file {} ({source}).", path.display()),
+        (Lang::Ja, SiteError::Read { source, .. }) => {
+            format!("サイト設定ファイル: {}", source.describe(lang).0)
+        }
+        (Lang::En, SiteError::Read { source, .. }) => {
+            format!("Site file: {}", source.describe(lang).0)
+        }
+        (
+            Lang::Ja,
+            SiteError::Invalid {
+                path,
+                location,
+                message,
+            },
+        ) => {
+            let at = location
+                .map(|(l, c)| format!("{l}行{c}文字目"))
+                .unwrap_or_default();
+            format!(
+                "サイト設定ファイル {} の{at}に誤りがあります: {}",
+                path.display(),
+                toml_message_ja(message)
+            )
+        }
+        (Lang::En, SiteError::Invalid { .. }) => format!("Error in the site file: {e}"),
+    }
+}
+
+impl crate::failure::Failure for SiteError {
+    fn code(&self) -> &'static str {
+        "site_file"
+    }
+    fn exit(&self) -> crate::exit::Exit {
+        crate::exit::Exit::Usage
+    }
+    fn describe(&self, lang: Lang) -> (String, String) {
+        (site_message(self, lang), self.next_step(lang).into())
+    }
 }
 
 #[cfg(test)]

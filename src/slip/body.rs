@@ -2,7 +2,7 @@
 //! what to bring, steps, where and when, other answers, the other
 //! questions with their answers, warnings and exceptions, the office; and how much text they carry (the slip's
 //! density is chosen from it). Must not: decide or word anything (the words
-//! are `advice::text`'s and `advice::wording`'s).
+//! are `present::advice_page`'s and `advice::wording`'s).
 
 use super::*;
 
@@ -82,7 +82,7 @@ fn weigh(t: &str) -> f64 {
 /// The slip is one decision (issue 9): the answer as a coloured headline,
 /// the PINs, a checklist of what to bring, numbered steps, where and when,
 /// the warnings and the exceptions. Its words are the terminal's
-/// (`advice::text`), so the two never disagree.
+/// (`present::advice_page`), so the two never disagree.
 pub(super) fn slip_body(
     report: Option<&CardReport>,
     a: &Advice,

@@ -18,7 +18,7 @@
 use super::facts::{AdviceInput, AgeBand, Answer, Facts, KeyInput, PerKey, Who};
 use super::model::{Choice, Question, Route, RuleId, SourceKey, SourceRef, RULES_CHECKED};
 use super::msg::{Assumed, DayOff, Msg, Why};
-use super::output::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
+use super::decision::{Advice, Branch, Condition, Exception, KeyAdvice, Statement, TimeWindow};
 use super::vocab::RESERVATION_VALID_HOURS;
 use crate::card::{CardKind, KeyId};
 use crate::japan_time::{date_text, in_japan, minute_text};
@@ -62,7 +62,7 @@ pub const fn other(key: KeyId) -> KeyId {
 /// Computes the advice. Total: any input and any time give an advice.
 /// The statements' `text` is empty; call [`Advice::localize`].
 ///
-/// Facts imply facts first ([`with_implied`]); then every exception
+/// Facts imply facts first (`with_implied`); then every exception
 /// (a fact with a usual answer: not moved, a smartphone at hand, the holder
 /// goes...) still unknown takes its usual answer, and the route is
 /// computed from that. Only decisive facts (does the holder remember a PIN)

@@ -14,7 +14,8 @@ pub(super) fn time_window(now: OffsetDateTime, only_if: Option<Route>) -> TimeWi
     let msg = if open && t < KIOSK_LAST_START {
         // The reservation's 24 h end inside tomorrow's opening hours, since
         // now is inside today's.
-        let until = now.checked_add(Duration::hours(24)).unwrap_or(now);
+        let valid = Duration::hours(i64::from(RESERVATION_VALID_HOURS));
+        let until = now.checked_add(valid).unwrap_or(now);
         Msg::GoNow {
             until: minute_text(until),
         }

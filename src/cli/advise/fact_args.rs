@@ -12,6 +12,15 @@ use clap::{Args, ValueEnum};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// `--lost`'s help, with the hotline from `vocab::HOTLINE` (issue 16: the
+/// number is written in one place).
+static LOST_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "The card is lost or stolen: suspend it first ({}, 24 h)",
+        vocab::HOTLINE
+    )
+});
+
 /// A PIN, as named on the command line. Its help is the vocabulary's name
 /// (src/advice/vocab.rs) and where the PIN is asked for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
@@ -171,8 +180,8 @@ pub struct FactArgs {
     /// by itself): renewal at the counter.
     #[arg(long)]
     pub certificate_expired: bool,
-    /// The card is lost or stolen: suspend it first (0120-95-0178, 24 h).
-    #[arg(long)]
+    /// The card is lost or stolen: suspend it first (the hotline, 24 h).
+    #[arg(long, help = LOST_HELP.as_str())]
     pub lost: bool,
     /// The card is damaged or its chip unreadable: reissue.
     #[arg(long)]

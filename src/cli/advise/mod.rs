@@ -13,17 +13,19 @@
 //! card reading), `errors.rs` ([`AdviseError`]), this file (`advise`'s own
 //! arguments, `--from`, [`run_advise`]).
 
-mod errors;
+mod advise_errors;
 mod fact_args;
 
-pub use errors::{AdviseError, FromProblem};
+pub use advise_errors::{AdviseError, FromProblem};
+pub(crate) use crate::present::documents::document_bytes;
+pub use crate::present::documents::AdviceDocument;
 use fact_args::parse_tries;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // also for tests
 pub use fact_args::{parse_now, AgeArg, FactArgs, PinArg, PurposeArg, TriesArg, WhoArg, NOW_RANGE};
 
-use super::engine::advise;
-use super::facts::{AdviceInput, KeyInput, PerKey};
-use super::output::Advice;
-use super::text::{render_with, View};
+use crate::advice::engine::advise;
+use crate::advice::facts::{AdviceInput, KeyInput, PerKey};
+use crate::present::advice_page::{render_with, View};
 use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
@@ -54,9 +56,9 @@ pub struct AdviseArgs {
     /// `advice` field, if any, is ignored).
     #[arg(long, value_name = "REPORT.json")]
     pub from: Option<PathBuf>,
-    /// JSON output: `{"schema_version": 2, "advice": {...}}` (with --from,
+    /// JSON output: `{"schema_version": N, "advice": {...}}` (with --from,
     /// the report's fields too).
-    #[arg(long)]
+    #[arg(long, help = JSON_HELP.as_str())]
     pub json: bool,
     /// Never ask questions, even on a terminal.
     #[arg(long)]
@@ -249,23 +251,13 @@ mod strict_json {
     }
 }
 
-/// The JSON document of `advise --json`.
-pub fn advise_json(
-    report: Option<&CardReport>,
-    advice: &Advice,
-) -> anyhow::Result<serde_json::Value> {
-    let mut doc = match report {
-        Some(r) => serde_json::to_value(r)?,
-        None => serde_json::json!({ "schema_version": SCHEMA_VERSION }),
-    };
-    if let Some(obj) = doc.as_object_mut() {
-        // A reading saved by an older version keeps its fields, but the
-        // document written now is of this version (its advice is).
-        obj.insert("schema_version".to_string(), SCHEMA_VERSION.into());
-        obj.insert("advice".to_string(), serde_json::to_value(advice)?);
-    }
-    Ok(doc)
-}
+/// `--json`'s help, with the schema version from `report::SCHEMA_VERSION`.
+static JSON_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "JSON output: `{{\"schema_version\": {SCHEMA_VERSION}, \"advice\": {{...}}}}` (with --from, the report's fields too)"
+    )
+});
+
 
 /// Runs `jpki-status advise`: prints the advice (text or JSON) to `out` and
 /// returns the exit code of its route, in `lang` (the global `--lang`). On a
@@ -290,7 +282,7 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
     if interactive {
         let stdin = std::io::stdin();
         advice_input.facts =
-            super::interactive::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
+            crate::present::questions::ask(&advice_input, now, lang, &mut stdin.lock(), &mut *out);
         writeln!(out)?;
     }
     let advice = advise(&advice_input, now).localized(lang);
@@ -301,10 +293,8 @@ pub fn run_advise(args: &AdviseArgs, lang: Lang, out: &mut dyn Write) -> Result<
         None => advice.exit(),
     };
     let bytes = if args.json {
-        let doc = advise_json(report.as_ref(), &advice).map_err(std::io::Error::other)?;
-        let mut b = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-        b.push(b'\n');
-        b
+        document_bytes(&AdviceDocument::new(report.as_ref(), &advice))
+            .map_err(std::io::Error::other)?
     } else {
         let view = View::for_stdout(lang, args.details);
         render_with(&advice, report.as_ref(), view).into_bytes()

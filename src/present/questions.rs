@@ -6,14 +6,14 @@
 //! be interactive (the caller checks that stdin is a terminal and that
 //! neither --json nor --no-input was given), or touch the card.
 
-use super::facts::{AdviceInput, Facts};
-use super::model::{Choice, Question};
-use super::wording::{choice_label, question_text};
+use crate::advice::facts::{AdviceInput, Facts};
+use crate::advice::model::{Choice, Question};
+use crate::advice::wording::{choice_label, question_text};
 use crate::lang::Lang;
 use std::io::{BufRead, Write};
 use time::OffsetDateTime;
 
-use super::engine::{answer, open_questions};
+use crate::advice::engine::{answer, open_questions};
 
 /// Asks the open questions of `input` (starting from its facts) on
 /// `writer`, reading answers from `reader`, and returns the facts with the

@@ -498,13 +498,6 @@ pub fn describe_transport_error(e: &TransportError, lang: Lang) -> (String, Stri
         }
         TransportError::Unresponsive => UNRESPONSIVE.text(lang),
         TransportError::Cancelled => (pick(("中止しました。", "Stopped.")), String::new()),
-        TransportError::TranscriptMismatch(d) => (
-            format!("transcript: {d}"),
-            pick((
-                "トランスクリプトと送信内容が一致しません。",
-                "The transcript does not match what was sent.",
-            )),
-        ),
         TransportError::Other { operation, detail } => {
             (format!("{operation}: {detail}"), pick(RUN_AGAIN_OR_REPORT))
         }
@@ -620,6 +613,49 @@ pub fn describe_output_error(e: &std::io::Error, lang: Lang) -> (String, String)
         )
         .into(),
     )
+}
+
+/// Talking to the reader or card: each case's code and exit code
+/// (docs/json.md, docs/exit-codes.md); the words are
+/// [`describe_transport_error`]'s, shared with watch mode.
+impl crate::failure::Failure for TransportError {
+    fn code(&self) -> &'static str {
+        code_and_exit(self).0
+    }
+    fn exit(&self) -> crate::exit::Exit {
+        code_and_exit(self).1
+    }
+    fn describe(&self, lang: Lang) -> (String, String) {
+        describe_transport_error(self, lang)
+    }
+}
+
+/// The code and exit code of each transport failure, in one table.
+fn code_and_exit(e: &TransportError) -> (&'static str, crate::exit::Exit) {
+    {
+        use crate::exit::Exit;
+        use TransportError as T;
+        match e {
+            T::NoService => ("no_service", Exit::NoCard),
+            T::ServiceNotAnswering { .. } => ("service_not_answering", Exit::NoCard),
+            T::NoReader => ("no_reader", Exit::NoCard),
+            // A reader that was there (chosen, listed, or named exactly)
+            // could not be reached: not `unknown_reader`, which is a name
+            // that matches no reader at all (exit 2, `SelectError`).
+            T::UnknownReader(_) => ("reader_unavailable", Exit::NoCard),
+            T::NoCard(_) => ("no_card", Exit::NoCard),
+            T::CardRemoved { .. } => ("card_removed", Exit::Interrupted),
+            T::Communication { .. } => ("communication", Exit::Interrupted),
+            T::ShortResponse(_) => ("short_response", Exit::Interrupted),
+            T::Busy => ("card_busy", Exit::NoCard),
+            T::InUse { .. } => ("card_in_use", Exit::NoCard),
+            T::NotAnswering { .. } => ("card_not_answering", Exit::Interrupted),
+            T::Overlong { .. } => ("overlong_response", Exit::Interrupted),
+            T::Unresponsive => ("card_unresponsive", Exit::NoCard),
+            T::Cancelled => ("cancelled", Exit::Cancelled),
+            T::Other { .. } => ("pcsc_error", Exit::Failure),
+        }
+    }
 }
 
 #[cfg(test)]

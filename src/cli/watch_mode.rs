@@ -1,11 +1,15 @@
 //! Watch mode (`--watch`): one line or JSON Lines event per card event,
 //! one slip per reading, until Ctrl-C.
 //!
-//! Owns: the event line's shape (docs/json.md) and its text form. Must not:
-//! talk to a card or wait on one (the loop is src/watch.rs).
+//! Owns: running watch mode and the desk page (`run_desk`: the same loop
+//! and signals, the page is `desk`), and the events' text form. The JSON
+//! Lines line and watch mode's next steps are `present::watch_events`,
+//! shared with the desk page. Must not: talk to a card or wait on one (the
+//! loop is src/watch.rs).
 
 use super::output::JsonErrorBody;
-use super::{load_site, open_terminal, report_error, write_text_error, Io, ReadArgs, RunError};
+use super::{load_site, open_terminal, report_error, write_failure, write_text_error, Io, ReadArgs, RunError};
+use crate::failure::Failure;
 use crate::advice::Facts;
 use crate::advice::{advise, Advice, AdviceInput};
 use crate::exit::Exit;
@@ -14,10 +18,10 @@ use crate::probe::{self, ProbeOptions};
 use crate::report::{CardReport, SCHEMA_VERSION};
 use crate::site::Site;
 use crate::slip;
-use crate::text;
+use crate::present::report_text as text;
+use crate::present::watch_events::{in_watch, service_waiting, write_event_json, EventLine};
 use crate::transport::Terminal;
 use crate::watch::{Watch, WatchEnd, WatchEvent, WatchOptions};
-use serde::Serialize;
 use std::io::Write;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -35,7 +39,6 @@ fn report_watch_error(
     if !json {
         return report_error(e, false, lang, io);
     }
-    let (message, next_step) = e.describe(lang);
     let line = EventLine {
         schema_version: SCHEMA_VERSION,
         seq: 1,
@@ -45,39 +48,13 @@ fn report_watch_error(
         atr: None,
         report: None,
         advice: None,
-        error: Some(JsonErrorBody {
-            code: e.code(),
-            exit_code: e.exit().code(),
-            message,
-            next_step,
-        }),
+        error: Some(JsonErrorBody::of(e, lang)),
         slip: None,
     };
     let _ = serde_json::to_writer(&mut *io.out, &line);
     let _ = writeln!(io.out);
     write_text_error(e, lang, io);
     e.exit()
-}
-
-/// One line of `--watch --json` output (docs/json.md).
-#[derive(Serialize)]
-struct EventLine<'a> {
-    schema_version: u32,
-    seq: u64,
-    time: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    reader: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    atr: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    report: Option<&'a CardReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    advice: Option<Advice>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<JsonErrorBody<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    slip: Option<String>,
 }
 
 pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
@@ -154,12 +131,12 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
         // Whoever read the events went away (`| head`): nothing failed.
         (_, Some(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Healthy,
         (_, Some(e)) => {
-            let (what, next) = RunError::Output(e).describe(lang);
-            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
-            Exit::Failure
+            let e = RunError::Output(e);
+            write_failure(&e, lang, err);
+            e.exit()
         }
         (WatchEnd::Stopped, None) => Exit::Cancelled,
-        (WatchEnd::Failed(e), None) => RunError::Transport(e).exit(),
+        (WatchEnd::Failed(e), None) => e.exit(),
     }
 }
 
@@ -244,83 +221,10 @@ fn write_slip_in(
     match slip::write_slip_in_dir(dir, when, &html) {
         Ok(p) => Some(p.display().to_string()),
         Err(e) => {
-            let (what, next) = e.describe(lang);
-            let _ = writeln!(err, "jpki-status: {what}\n  → {next}");
+            write_failure(&e, lang, err);
             None
         }
     }
-}
-
-/// One event as a JSON Lines line on `out` (docs/json.md).
-pub(crate) fn write_event_json(
-    out: &mut dyn Write,
-    event: &WatchEvent,
-    seq: u64,
-    time: String,
-    advice: Option<&Advice>,
-    slip_path: Option<String>,
-    lang: Lang,
-) -> std::io::Result<()> {
-    let (kind, reader, atr, report, error) = match event {
-        WatchEvent::ReaderAdded { reader } => {
-            ("reader_added", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::ReaderRemoved { reader } => {
-            ("reader_removed", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::CardInserted { reader, atr } => (
-            "card_inserted",
-            Some(reader.as_str()),
-            atr.as_deref().map(crate::apdu::spaced_hex),
-            None,
-            None,
-        ),
-        WatchEvent::Report { reader, report } => {
-            ("report", Some(reader.as_str()), None, Some(&**report), None)
-        }
-        WatchEvent::CardRemoved { reader } => {
-            ("card_removed", Some(reader.as_str()), None, None, None)
-        }
-        WatchEvent::Error { reader, error } => {
-            let e = RunError::Transport(error.clone());
-            let (message, next_step) = e.describe(lang);
-            let next_step = in_watch(error, next_step, lang);
-            let body = JsonErrorBody {
-                code: e.code(),
-                exit_code: e.exit().code(),
-                message,
-                next_step,
-            };
-            ("error", reader.as_deref(), None, None, Some(body))
-        }
-        WatchEvent::ServiceLost { error } => {
-            let e = RunError::Transport(error.clone());
-            let (message, _) = e.describe(lang);
-            let body = JsonErrorBody {
-                code: e.code(),
-                exit_code: e.exit().code(),
-                message,
-                next_step: service_waiting(lang).to_string(),
-            };
-            ("service_lost", None, None, None, Some(body))
-        }
-        WatchEvent::ServiceBack => ("service_back", None, None, None, None),
-    };
-    let line = EventLine {
-        schema_version: SCHEMA_VERSION,
-        seq,
-        time,
-        kind,
-        reader,
-        atr,
-        report,
-        advice: advice.cloned(),
-        error,
-        slip: slip_path,
-    };
-    serde_json::to_writer(&mut *out, &line)
-        .map_err(std::io::Error::from)
-        .and_then(|_| writeln!(out))
 }
 
 /// One event as text: a time-stamped line, or the reading with its advice
@@ -363,10 +267,10 @@ fn write_event_text(
             Some(a) => writeln!(
                 out,
                 "{}",
-                crate::advice::text::render_with(
+                crate::present::advice_page::render_with(
                     a,
                     Some(report),
-                    crate::advice::text::View::plain(lang)
+                    crate::present::advice_page::View::plain(lang)
                 )
             ),
             None => writeln!(out, "{}", text::render_report(report, lang)),
@@ -379,7 +283,7 @@ fn write_event_text(
             "-".repeat(60)
         ),
         WatchEvent::Error { reader, error } => {
-            let (what, next) = text::describe_transport_error(error, lang);
+            let (what, next) = error.describe(lang);
             let next = in_watch(error, next, lang);
             let _ = writeln!(
                 err,
@@ -391,7 +295,7 @@ fn write_event_text(
             Ok(())
         }
         WatchEvent::ServiceLost { error } => {
-            let (what, _) = text::describe_transport_error(error, lang);
+            let (what, _) = error.describe(lang);
             writeln!(out, "[{time}] PC/SC: {what}\n  → {}", service_waiting(lang))
         }
         WatchEvent::ServiceBack => writeln!(
@@ -403,38 +307,6 @@ fn write_event_text(
             )
         ),
     }
-}
-
-/// A next step that fits watch mode: the card left before it could be
-/// read, so place it again; `--wait` is for a single reading (issue 19).
-pub(crate) fn in_watch(
-    error: &crate::transport::TransportError,
-    next: String,
-    lang: Lang,
-) -> String {
-    match error {
-        crate::transport::TransportError::NoCard(_) => lang
-            .pick(
-                "カードをもう一度置いてください。",
-                "Place the card on the reader again.",
-            )
-            .to_string(),
-        crate::transport::TransportError::NoReader => lang
-            .pick(
-                "リーダーを接続してください。監視はそのまま続きます。",
-                "Connect a reader; watching goes on.",
-            )
-            .to_string(),
-        _ => next,
-    }
-}
-
-/// What watch mode does while the service is away (issue 19).
-pub(crate) fn service_waiting(lang: Lang) -> &'static str {
-    lang.pick(
-        "サービスが戻るのを待っています。戻れば自動で監視を続けます（再起動は不要）。",
-        "Waiting for the service to come back; watching goes on by itself (no restart needed).",
-    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The pieces of the default view that the terminal and the slip share:
 //! the primary route, steps, the checklist of what to bring, exception
 //! lines, warnings and the other branches. Must not: lay anything out (the
-//! terminal's layout is `text`'s, the slip's is `slip`'s).
+//! terminal's layout is `advice_page`'s, the slip's is `slip`'s).
 
 use super::*;
 

@@ -9,16 +9,16 @@
 //! Must not: decide, or hold the statements' wording (that is `wording` and
 //! `vocab`); no command-line flag ever appears in this text.
 
-use super::facts::KeyInput;
-use super::model::Route;
-use super::msg::Msg;
-use super::output::{Advice, Statement};
-use super::vocab;
-use super::wording::input_label;
+use crate::advice::facts::KeyInput;
+use crate::advice::model::Route;
+use crate::advice::msg::Msg;
+use crate::advice::decision::{Advice, Statement};
+use crate::advice::vocab;
+use crate::advice::wording::input_label;
 use crate::card::KeyId;
 use crate::lang::Lang;
 use crate::report::CardReport;
-use crate::text::{Emphasis, TableRow};
+use super::report_text::{Emphasis, TableRow};
 use std::fmt::Write as _;
 
 mod details;
@@ -87,6 +87,7 @@ impl View {
 }
 
 /// Renders `advice` in `lang` with the plain view (no card header).
+#[cfg(any(test, feature = "internals"))] // for tests: the plain view
 pub fn render(advice: &Advice, lang: Lang) -> String {
     render_with(advice, None, View::plain(lang))
 }
@@ -97,7 +98,7 @@ pub fn render_with(advice: &Advice, report: Option<&CardReport>, view: View) -> 
     let a = localized(advice, view.lang);
     let mut out = String::new();
     if let Some(r) = report {
-        out.push_str(&wrap(&crate::text::card_header(r, view.lang), view, ""));
+        out.push_str(&wrap(&crate::present::report_text::card_header(r, view.lang), view, ""));
     }
     out.push_str(&wrap(&headline(&a, view.lang), view, "  "));
     out.push_str(&table(&a, report, view));
@@ -116,10 +117,10 @@ pub fn render_after_questions(advice: &Advice, view: View) -> String {
 
 /// The card header and the PIN table, shown above the questions.
 pub fn render_reading(report: &CardReport, view: View) -> String {
-    let mut out = wrap(&crate::text::card_header(report, view.lang), view, "");
-    let rows = crate::text::rows_from_report(report, view.lang);
-    out.push_str(&crate::text::render_table(&rows, view.color));
-    out.push_str(&crate::text::mismatch_notes(report, view.lang));
+    let mut out = wrap(&crate::present::report_text::card_header(report, view.lang), view, "");
+    let rows = crate::present::report_text::rows_from_report(report, view.lang);
+    out.push_str(&crate::present::report_text::render_table(&rows, view.color));
+    out.push_str(&crate::present::report_text::mismatch_notes(report, view.lang));
     out
 }
 
@@ -136,7 +137,7 @@ fn localized(advice: &Advice, lang: Lang) -> Advice {
 fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
     let lang = view.lang;
     let rows: Vec<TableRow> = match report {
-        Some(r) => crate::text::rows_from_report(r, lang),
+        Some(r) => crate::present::report_text::rows_from_report(r, lang),
         None => a
             .keys
             .iter()
@@ -158,9 +159,9 @@ fn table(a: &Advice, report: Option<&CardReport>, view: View) -> String {
             })
             .collect(),
     };
-    let mut out = crate::text::render_table(&rows, view.color);
+    let mut out = crate::present::report_text::render_table(&rows, view.color);
     if let Some(r) = report {
-        out.push_str(&crate::text::mismatch_notes(r, lang));
+        out.push_str(&crate::present::report_text::mismatch_notes(r, lang));
     }
     out
 }

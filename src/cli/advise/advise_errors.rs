@@ -4,6 +4,7 @@
 
 use crate::card::KeyId;
 use crate::exit::Exit;
+use crate::failure::Failure;
 use crate::lang::Lang;
 use crate::report::SCHEMA_VERSION;
 use std::path::PathBuf;
@@ -94,9 +95,9 @@ impl FromProblem {
     }
 }
 
-impl AdviseError {
+impl Failure for AdviseError {
     /// A stable snake_case code for JSON (docs/json.md, error codes).
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             AdviseError::KnowsAndForgot(_) | AdviseError::GivenTwice(_) => "contradiction",
             AdviseError::FromRead { .. } => "from_unreadable",
@@ -109,7 +110,7 @@ impl AdviseError {
 
     /// The exit code: what the person typed is wrong (2), except output
     /// failures (1).
-    pub fn exit(&self) -> Exit {
+    fn exit(&self) -> Exit {
         match self {
             AdviseError::Output(_) => Exit::Failure,
             _ => Exit::Usage,
@@ -117,7 +118,7 @@ impl AdviseError {
     }
 
     /// What happened and what to do next, in `lang`.
-    pub fn describe(&self, lang: Lang) -> (String, String) {
+    fn describe(&self, lang: Lang) -> (String, String) {
         match self {
             AdviseError::KnowsAndForgot(k) => (
                 match lang {
@@ -204,7 +205,7 @@ impl AdviseError {
                 )
                 .into(),
             ),
-            AdviseError::Output(e) => crate::text::describe_output_error(e, lang),
+            AdviseError::Output(e) => crate::present::report_text::describe_output_error(e, lang),
         }
     }
 }
