@@ -93,7 +93,7 @@ pub struct DeskArgs {
     pub no_open: bool,
     /// Seconds a panel keeps showing after its card was removed (0: clear
     /// at once). The next card clears it at once anyway.
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs_or_zero)]
+    #[arg(long, value_name = "SECS", default_value = secs_text(&CLEAR_AFTER_DEFAULT), value_parser = parse_secs_or_zero)]
     pub clear_after: Duration,
     /// Site settings: your office's name, address, hours, phone... (TOML),
     /// shown on the printed slip.
@@ -103,16 +103,33 @@ pub struct DeskArgs {
     #[arg(long)]
     pub diagnostics: bool,
     /// Give up on a card that does not answer one command within SECS
-    /// seconds.
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    /// seconds (the panel says so).
+    #[arg(long, value_name = "SECS", help = COMMAND_HELP.as_str(), default_value = secs_text(&COMMAND_DEFAULT), value_parser = parse_secs)]
     pub command_timeout: Duration,
     /// Give up on a reading that takes longer than SECS seconds in all.
-    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = READING_HELP.as_str(), default_value = secs_text(&READING_DEFAULT), value_parser = parse_secs)]
     pub reading_timeout: Duration,
     /// Wait at most SECS seconds while another program holds the card.
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", help = IN_USE_HELP.as_str(), default_value = secs_text(&IN_USE_DEFAULT), value_parser = parse_secs)]
     pub in_use_wait: Duration,
 }
+
+#[cfg(feature = "desk")]
+impl DeskArgs {
+    /// The time limits of each reading.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            command: self.command_timeout,
+            reading: self.reading_timeout,
+            in_use: self.in_use_wait,
+        }
+    }
+}
+
+/// `--clear-after`'s default, from the desk's constant.
+#[cfg(feature = "desk")]
+static CLEAR_AFTER_DEFAULT: LazyLock<String> =
+    LazyLock::new(|| secs(crate::desk::CLEAR_AFTER));
 
 /// Zero or a time limit.
 #[cfg(feature = "desk")]
@@ -298,6 +315,15 @@ mod tests {
         let cli = Cli::try_parse_from(["jpki-status"]).expect("parses");
         assert_eq!(cli.read.limits(), Limits::default());
         assert_eq!(secs(Duration::from_millis(500)), "0.5");
+        #[cfg(feature = "desk")]
+        {
+            let cli = Cli::try_parse_from(["jpki-status", "desk"]).expect("parses");
+            let Some(Sub::Desk(d)) = cli.command else {
+                panic!("desk")
+            };
+            assert_eq!(d.limits(), Limits::default());
+            assert_eq!(d.clear_after, crate::desk::CLEAR_AFTER);
+        }
     }
 
     #[test]

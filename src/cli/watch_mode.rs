@@ -164,11 +164,7 @@ pub(super) fn run_desk(args: &super::DeskArgs, lang: Lang, io: &mut Io<'_>) -> E
         port: args.port,
         open: !args.no_open,
         clear_after: args.clear_after,
-        limits: crate::session::Limits {
-            command: args.command_timeout,
-            reading: args.reading_timeout,
-            in_use: args.in_use_wait,
-        },
+        limits: args.limits(),
         diagnostics: args.diagnostics,
         site,
         lang,

@@ -32,7 +32,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-pub use state::{SCHEMA_VERSION, SECRET_ENV};
+
+/// How long a removed card's panel stays before it clears, by default
+/// (`--clear-after`): long enough to finish a sentence to the holder, short
+/// enough that the next person does not see it.
+pub const CLEAR_AFTER: Duration = Duration::from_secs(5);
 
 /// What `jpki-status desk` was asked to do (the command line's
 /// `cli::args::DeskArgs`, resolved).
