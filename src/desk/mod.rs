@@ -190,6 +190,9 @@ pub fn run(
     let watch_desk = Arc::clone(&desk);
     let watch_notes = notes.clone();
     let stop_after_watch = stop_tx.clone();
+    // Should the server end first (an error), the watch loop is told to
+    // stop too, so that joining it below cannot hang.
+    let stop_watch = watch.stopper();
     let watch_options = WatchOptions {
         probe: ProbeOptions {
             diagnostics: options.diagnostics,
@@ -249,6 +252,7 @@ pub fn run(
 
     let served = runtime.block_on(http::serve(listener, shared, stop_rx));
     let _ = stop_tx.send(true);
+    stop_watch();
     drop(runtime);
     let end = watcher.join().unwrap_or(WatchEnd::Stopped);
     if let Err(e) = served {
