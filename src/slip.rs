@@ -61,11 +61,7 @@ pub fn render_slip_on(
     lang: Lang,
     now: OffsetDateTime,
 ) -> String {
-    let advice: Cow<'_, Advice> = if advice.lang == Some(lang) {
-        Cow::Borrowed(advice)
-    } else {
-        Cow::Owned(advice.clone().localized(lang))
-    };
+    let advice = in_lang(advice, lang);
     let a = advice.as_ref();
     let body = slip_body(report, a, site, lang, now);
     let weight = body.weight;
@@ -129,12 +125,16 @@ pub(crate) fn render_content(
     lang: Lang,
     now: OffsetDateTime,
 ) -> String {
-    let advice: Cow<'_, Advice> = if advice.lang == Some(lang) {
+    slip_body(report, in_lang(advice, lang).as_ref(), site, lang, now).html
+}
+
+/// `advice` worded in `lang` (as it is, when it already is).
+fn in_lang(advice: &Advice, lang: Lang) -> Cow<'_, Advice> {
+    if advice.lang == Some(lang) {
         Cow::Borrowed(advice)
     } else {
         Cow::Owned(advice.clone().localized(lang))
-    };
-    slip_body(report, advice.as_ref(), site, lang, now).html
+    }
 }
 
 /// The slip's style sheet for the screen (A4, normal type), which the desk

@@ -350,3 +350,52 @@ pub fn coverage(
         .collect();
     (declared.len(), covered.len(), missing)
 }
+
+/// Every object key at every depth of `value`, as (parent pointer, key).
+pub fn key_pointers(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push((pointer.to_string(), k.clone()));
+                key_pointers(v, &format!("{pointer}/{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                key_pointers(v, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How many keys a document has, at every depth.
+pub fn key_count(value: &Value) -> usize {
+    let mut keys = Vec::new();
+    key_pointers(value, "", &mut keys);
+    keys.len()
+}
+
+/// The strictness that makes a renamed field fail: renaming any single key
+/// of `sample`, anywhere, breaks its validation against `doc`'s schema.
+/// Returns how many renames were tried.
+pub fn every_rename_is_rejected(doc: Doc, sample: &Value, what: &str) -> usize {
+    let mut keys = Vec::new();
+    key_pointers(sample, "", &mut keys);
+    for (pointer, key) in &keys {
+        let mut renamed = sample.clone();
+        let parent = renamed
+            .pointer_mut(pointer)
+            .and_then(Value::as_object_mut)
+            .expect("parent object");
+        let v = parent.remove(key).expect("key");
+        parent.insert(format!("{key}_renamed"), v);
+        assert!(
+            check(doc, &renamed, what).is_err(),
+            "{what}: renaming {pointer}/{key} still matches docs/schema/{}: \
+             the schema is not strict there",
+            doc.file()
+        );
+    }
+    keys.len()
+}
