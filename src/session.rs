@@ -18,6 +18,12 @@
 //! the same way: a frozen service is "not answering" (exit 7) after the
 //! limit, never a hang.
 //!
+//! The command line's one reading is bounded the other way round
+//! ([`PcscWorker::watched`]): the calls run on its own thread and a
+//! watchdog thread, which sleeps until a deadline, writes the same error
+//! and ends the process when one passes. Same limits, same errors, and no
+//! handoff between threads on the way (issue 19's speed item).
+//!
 //! Must not: keep the connection or transaction past the reading, or let a
 //! card that never answers, answers slowly or is held by another program,
 //! or a PC/SC service that does not answer, hold up the caller longer than
@@ -102,9 +108,22 @@ type Job = Box<dyn FnOnce(&mut Option<Box<dyn Terminal + Send>>) + Send>;
 /// time leaves the worker stuck in it: it is abandoned (like a stuck
 /// reading, see the module doc) and every later call fails at once.
 pub struct PcscWorker {
-    jobs: mpsc::Sender<Job>,
+    how: How,
     /// A call ran out of time: the thread is still in it.
     stuck: Option<TransportError>,
+}
+
+/// Where a [`PcscWorker`]'s calls run.
+enum How {
+    /// On the worker thread, each waited for within its limit.
+    Thread(mpsc::Sender<Job>),
+    /// On the calling thread, watched by a watchdog thread that, when a
+    /// limit runs out, hands the error to the run's `on_expiry` (which ends
+    /// the process: the caller is stuck in the call).
+    Watched {
+        terminal: Box<dyn Terminal + Send>,
+        watch: WatchHandle,
+    },
 }
 
 impl PcscWorker {
@@ -123,7 +142,47 @@ impl PcscWorker {
                 operation: "starting the PC/SC thread",
                 detail: e.to_string(),
             })?;
-        Ok(PcscWorker { jobs, stuck: None })
+        Ok(PcscWorker {
+            how: How::Thread(jobs),
+            stuck: None,
+        })
+    }
+
+    /// The command line's one reading: every call runs on the calling
+    /// thread, and a watchdog thread watches the same limits as
+    /// [`PcscWorker::spawn`]'s supervisor. When one runs out, the watchdog
+    /// calls `on_expiry` with the same error the supervisor would return,
+    /// and the calling thread, stuck in PC/SC, never goes on: `on_expiry`
+    /// must end the process (the command line writes the error and exits).
+    /// Nothing is handed between threads on the way: a reading costs no
+    /// wake-up of another thread, which the worker's handoffs did (issue 19:
+    /// about 0.35 ms of a 6 ms reading; docs/performance.md). A caller that
+    /// must survive a stuck call (the library, watch mode, the desk) uses
+    /// [`PcscWorker::spawn`].
+    pub fn watched(
+        terminal: Box<dyn Terminal + Send>,
+        limits: Limits,
+        on_expiry: Box<dyn FnOnce(TransportError) + Send>,
+    ) -> Result<PcscWorker, TransportError> {
+        let watch = Arc::new(Watch {
+            state: Mutex::new((Watched::Free, Instant::now())),
+        });
+        let shared = Arc::clone(&watch);
+        std::thread::Builder::new()
+            .name("watchdog".into())
+            .stack_size(256 * 1024)
+            .spawn(move || shared.guard(limits, on_expiry))
+            .map_err(|e| TransportError::Other {
+                operation: "starting the watchdog thread",
+                detail: e.to_string(),
+            })?;
+        Ok(PcscWorker {
+            how: How::Watched {
+                terminal,
+                watch: WatchHandle(watch),
+            },
+            stuck: None,
+        })
     }
 
     /// Runs `call` on the worker's terminal and waits at most `limit` for
@@ -136,6 +195,15 @@ impl PcscWorker {
         if let Some(e) = &self.stuck {
             return Err(e.clone());
         }
+        let jobs = match &mut self.how {
+            How::Thread(jobs) => jobs,
+            How::Watched { terminal, watch } => {
+                watch.set(Watched::Call(limit));
+                let result = call(&mut **terminal);
+                watch.set(Watched::Free);
+                return result;
+            }
+        };
         let (tx, rx) = mpsc::sync_channel(1);
         let job: Job = Box::new(move |slot| {
             let result = match slot.as_deref_mut() {
@@ -144,7 +212,7 @@ impl PcscWorker {
             };
             let _ = tx.try_send(result);
         });
-        self.jobs.send(job).map_err(|_| gone())?;
+        jobs.send(job).map_err(|_| gone())?;
         match rx.recv_timeout(limit) {
             Ok(result) => result,
             Err(RecvTimeoutError::Timeout) => {
@@ -173,6 +241,40 @@ impl PcscWorker {
         if let Some(e) = self.stuck {
             return Finished::failed(e);
         }
+        let jobs = match self.how {
+            How::Thread(jobs) => jobs,
+            How::Watched {
+                mut terminal,
+                watch,
+            } => {
+                let start = Instant::now();
+                let contactless_name = looks_contactless(reader, &[]);
+                let mut connected = false;
+                let mut step = |s: Phase| {
+                    connected |= s == Phase::Transaction;
+                    watch.set(Watched::Reading {
+                        step: s,
+                        start,
+                        limits,
+                        contactless_name,
+                    });
+                };
+                let mut stderr = std::io::stderr();
+                let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
+                let result = read_reporting(&mut *terminal, reader, options, now, out, &mut step);
+                let events_after = match &result {
+                    Ok(_) if events_after => after_reading(&mut *terminal, reader),
+                    _ => None,
+                };
+                watch.set(Watched::Free);
+                return Finished {
+                    result,
+                    terminal: Some(terminal),
+                    events_after,
+                    connected,
+                };
+            }
+        };
         let (tx, rx) = mpsc::sync_channel::<Box<Finished>>(1);
         let start = Instant::now();
         let progress = Arc::new(Progress(Mutex::new((Phase::Idle, start))));
@@ -194,11 +296,7 @@ impl PcscWorker {
             let out: Option<&mut dyn Write> = if trace { Some(&mut stderr) } else { None };
             let result = read_reporting(&mut *terminal, &name, options, now, out, &mut step);
             let events_after = match &result {
-                Ok(_) if events_after => terminal.readers().ok().and_then(|rs| {
-                    rs.into_iter()
-                        .find(|r| r.name == name && r.card_present)
-                        .map(|r| r.events)
-                }),
+                Ok(_) if events_after => after_reading(&mut *terminal, &name),
                 _ => None,
             };
             // Never blocks: the channel holds one result, and a supervisor
@@ -210,11 +308,11 @@ impl PcscWorker {
                 connected,
             }));
         });
-        if self.jobs.send(job).is_err() {
+        if jobs.send(job).is_err() {
             return Finished::failed(gone());
         }
-        // The worker ends after this job (its sender goes with `self`).
-        drop(self);
+        // The worker ends after this job (its sender goes with it).
+        drop(jobs);
         supervise(&rx, &progress, start, limits, contactless_name)
     }
 }
@@ -225,6 +323,165 @@ fn gone() -> TransportError {
         operation: "the PC/SC thread",
         detail: "ended without a result".into(),
     }
+}
+
+/// The reader's event count right after a reading, if the card is still
+/// there (watch mode's baseline).
+fn after_reading(terminal: &mut dyn Terminal, reader: &str) -> Option<u32> {
+    terminal.readers().ok().and_then(|rs| {
+        rs.into_iter()
+            .find(|r| r.name == reader && r.card_present)
+            .map(|r| r.events)
+    })
+}
+
+/// The caller's hold on its watchdog: when it goes (the worker is dropped
+/// or its reading is over), the watchdog ends at its next look.
+struct WatchHandle(Arc<Watch>);
+
+impl std::ops::Deref for WatchHandle {
+    type Target = Watch;
+    fn deref(&self) -> &Watch {
+        &self.0
+    }
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.0.set(Watched::Done);
+    }
+}
+
+/// What a watched caller is at ([`PcscWorker::watched`]).
+#[derive(Clone, Copy)]
+enum Watched {
+    /// Its own work: nothing to watch.
+    Free,
+    /// A call to the service with its own limit.
+    Call(Duration),
+    /// A step of a reading.
+    Reading {
+        step: Phase,
+        start: Instant,
+        limits: Limits,
+        contactless_name: bool,
+    },
+    /// No more calls: the watchdog ends.
+    Done,
+    /// A limit ran out: the watchdog ends the process.
+    Expired,
+}
+
+/// The watched caller's state and since when, written at every step (an
+/// uncontended lock, no wake-up), read by the watchdog only when it wakes.
+struct Watch {
+    state: Mutex<(Watched, Instant)>,
+}
+
+impl Watch {
+    /// The caller moves on to `to`; if the watchdog already gave up, the
+    /// process is ending and the caller must not go on (it would write a
+    /// second result), so it waits for the end.
+    fn set(&self, to: Watched) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if matches!(st.0, Watched::Expired) {
+            drop(st);
+            loop {
+                std::thread::park();
+            }
+        }
+        *st = (to, Instant::now());
+    }
+
+    /// The watchdog: wakes at the next deadline, or at least every
+    /// `shortest` (so a step that starts while it sleeps is never caught
+    /// late), and gives up like [`supervise`] when one has passed.
+    fn guard(&self, limits: Limits, on_expiry: Box<dyn FnOnce(TransportError) + Send>) {
+        let shortest = limits.command.min(limits.in_use).min(limits.service());
+        loop {
+            let now = Instant::now();
+            let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let (at, since) = *st;
+            let due = match at {
+                Watched::Free => None,
+                Watched::Done | Watched::Expired => return,
+                Watched::Call(limit) => Some((
+                    since + limit,
+                    TransportError::ServiceNotAnswering {
+                        waited_ms: millis(limit),
+                    },
+                )),
+                Watched::Reading {
+                    step,
+                    start,
+                    limits,
+                    contactless_name,
+                } => Some(due(step, since, start, limits, contactless_name)),
+            };
+            match due {
+                Some((deadline, error)) if now >= deadline => {
+                    st.0 = Watched::Expired;
+                    drop(st);
+                    on_expiry(error);
+                    return;
+                }
+                Some((deadline, _)) => {
+                    drop(st);
+                    std::thread::sleep(deadline.min(now + shortest) - now);
+                }
+                None => {
+                    drop(st);
+                    std::thread::sleep(shortest);
+                }
+            }
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// When the reading's step `step`, begun at `since` in a reading begun at
+/// `start`, runs out of time, and the error it then is: its own limit, or
+/// the whole reading's when that ends first ("not answering" for a service
+/// call whichever ran out; "in use" while connecting or waiting for the
+/// transaction; else "the card is not answering").
+fn due(
+    step: Phase,
+    since: Instant,
+    start: Instant,
+    limits: Limits,
+    contactless_name: bool,
+) -> (Instant, TransportError) {
+    let reading_deadline = start + limits.reading;
+    let (step_limit, step_deadline) = match step {
+        Phase::Service => (limits.service(), since + limits.service()),
+        Phase::Command => (limits.command, since + limits.command),
+        Phase::Connect | Phase::Transaction => (limits.in_use, since + limits.in_use),
+        Phase::Idle => (limits.reading, reading_deadline),
+    };
+    let (limit, which_step) = if step_deadline <= reading_deadline {
+        (step_limit, step)
+    } else if step == Phase::Service {
+        // A service that does not answer is the cause, whichever limit
+        // ran out first (the reading's, when it is as short).
+        (limits.reading.min(step_limit), step)
+    } else {
+        (limits.reading, Phase::Idle)
+    };
+    let waited_ms = millis(limit);
+    let error = if which_step == Phase::Service {
+        TransportError::ServiceNotAnswering { waited_ms }
+    } else if matches!(which_step, Phase::Connect | Phase::Transaction) {
+        TransportError::InUse { waited_ms }
+    } else {
+        TransportError::NotAnswering {
+            waited_ms,
+            contactless: contactless_name,
+        }
+    };
+    (step_deadline.min(reading_deadline), error)
 }
 
 /// What the worker is doing, as the supervisor sees it.
@@ -397,19 +654,12 @@ fn supervise(
     limits: Limits,
     contactless_name: bool,
 ) -> Finished {
-    let reading_deadline = start + limits.reading;
     // A step that starts while the supervisor sleeps is over its limit at
     // the earliest this long after: waking this often catches it on time.
     let shortest = limits.command.min(limits.in_use);
     loop {
         let (step, since) = progress.get();
-        let (step_limit, step_deadline) = match step {
-            Phase::Service => (limits.service(), since + limits.service()),
-            Phase::Command => (limits.command, since + limits.command),
-            Phase::Connect | Phase::Transaction => (limits.in_use, since + limits.in_use),
-            Phase::Idle => (limits.reading, reading_deadline),
-        };
-        let deadline = step_deadline.min(reading_deadline);
+        let (deadline, error) = due(step, since, start, limits, contactless_name);
         let now = Instant::now();
         if now < deadline {
             let wake = deadline.min(now + shortest);
@@ -429,26 +679,6 @@ fn supervise(
         if let Ok(finished) = rx.try_recv() {
             return *finished;
         }
-        let (limit, which_step) = if step_deadline <= reading_deadline {
-            (step_limit, step)
-        } else if step == Phase::Service {
-            // A service that does not answer is the cause, whichever limit
-            // ran out first (the reading's, when it is as short).
-            (limits.reading.min(step_limit), step)
-        } else {
-            (limits.reading, Phase::Idle)
-        };
-        let waited_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-        let error = if which_step == Phase::Service {
-            TransportError::ServiceNotAnswering { waited_ms }
-        } else if matches!(which_step, Phase::Connect | Phase::Transaction) {
-            TransportError::InUse { waited_ms }
-        } else {
-            TransportError::NotAnswering {
-                waited_ms,
-                contactless: contactless_name,
-            }
-        };
         // The worker is abandoned here (see the module doc).
         return Finished::failed(error);
     }
@@ -701,5 +931,90 @@ mod tests {
             Some(TransportError::InUse { waited_ms: 250 })
         );
         assert!(start.elapsed() < Duration::from_millis(1500));
+    }
+
+    /// A watched reading of `t` on its own thread (it never returns when a
+    /// limit runs out: the watchdog ends the process there), and what the
+    /// watchdog handed `on_expiry`, if anything, with when.
+    fn watched(
+        t: Box<dyn Terminal + Send>,
+        reader: &str,
+        limits: Limits,
+    ) -> (
+        mpsc::Receiver<Finished>,
+        mpsc::Receiver<(TransportError, Instant)>,
+    ) {
+        let (expired_tx, expired) = mpsc::channel();
+        let on_expiry = Box::new(move |e| {
+            let _ = expired_tx.send((e, Instant::now()));
+        });
+        let worker = PcscWorker::watched(t, limits, on_expiry).expect("watchdog");
+        let (done_tx, done) = mpsc::channel();
+        let reader = reader.to_string();
+        std::thread::spawn(move || {
+            let f = worker.read(&reader, ProbeOptions::default(), now(), false, limits, false);
+            let _ = done_tx.send(f);
+        });
+        (done, expired)
+    }
+
+    #[test]
+    fn a_watched_card_that_stops_answering_is_given_up_within_the_command_limit() {
+        let (t, reader) = slow(7, 10_000, 0);
+        let start = Instant::now();
+        let (done, expired) = watched(t, &reader, limits(200, 5000, 5000));
+        let (e, at) = expired
+            .recv_timeout(Duration::from_secs(3))
+            .expect("the watchdog gave up");
+        assert!(
+            matches!(e, TransportError::NotAnswering { waited_ms: 200, .. }),
+            "{e:?}"
+        );
+        assert!(at - start < Duration::from_millis(1500), "took {:?}", at - start);
+        // The reading never hands back a second result.
+        assert!(done.recv_timeout(Duration::from_millis(300)).is_err());
+    }
+
+    #[test]
+    fn a_watched_reading_within_its_limits_is_read_and_never_given_up() {
+        let (t, reader) = slow(7, 50, 0);
+        let (done, expired) = watched(t, &reader, limits(300, 2000, 300));
+        let f = done.recv_timeout(Duration::from_secs(5)).expect("read");
+        assert!(f.result.is_ok(), "{:?}", f.result.err());
+        assert!(f.connected && f.terminal.is_some());
+        // Our own work after the reading (the output) is not watched.
+        assert!(expired.recv_timeout(Duration::from_millis(800)).is_err());
+    }
+
+    #[test]
+    fn a_watched_service_call_is_bounded_like_a_worker_call() {
+        let inner = SimTerminal::new(SimCard::load("fresh").expect("fresh"));
+        let (expired_tx, expired) = mpsc::channel();
+        let on_expiry = Box::new(move |e| {
+            let _ = expired_tx.send(e);
+        });
+        let mut worker =
+            PcscWorker::watched(Box::new(FrozenService(inner)), limits(200, 5000, 5000), on_expiry)
+                .expect("watchdog");
+        // A call that returns in time is its result; between calls, nothing
+        // is watched.
+        assert!(worker.call(Duration::from_millis(200), |t| t.readers()).is_ok());
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(expired.try_recv().is_err());
+        std::thread::spawn(move || {
+            let _ = worker.call(Duration::from_millis(250), |t| t.open());
+        });
+        assert_eq!(
+            expired.recv_timeout(Duration::from_secs(3)).ok(),
+            Some(TransportError::ServiceNotAnswering { waited_ms: 250 })
+        );
+    }
+
+    #[test]
+    fn a_watched_wait_for_another_programs_transaction_is_in_use() {
+        let (t, reader) = slow(99, 0, 10_000);
+        let (_done, expired) = watched(t, &reader, limits(5000, 5000, 250));
+        let (e, _) = expired.recv_timeout(Duration::from_secs(3)).expect("gave up");
+        assert_eq!(e, TransportError::InUse { waited_ms: 250 });
     }
 }

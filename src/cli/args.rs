@@ -27,8 +27,7 @@ which makes the card report its counter without comparing anything: no try is ev
 Try it without a reader:   jpki-status --sim auth-locked\n\
 List the simulated cards:  jpki-status profiles\n\
 Advice without a card:     jpki-status advise --help\n\
-The desk page (browser):   jpki-status desk",
-    after_help = crate::exit::help_footer(Lang::En)
+The desk page (browser):   jpki-status desk"
 )]
 pub struct Cli {
     /// What to do; without a subcommand, read the card.

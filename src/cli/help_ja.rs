@@ -60,10 +60,11 @@ pub fn parse(lang: Lang, args: &[OsString]) -> Result<Cli, Refused> {
     // about 17 million instructions, 1.2 ms of CPU, against 1.3 million
     // for all the rest of a reading): so the line is parsed with the texts
     // unbroken, and only a run that shows the help is parsed again with
-    // them broken.
+    // them broken and the exit-code footer added (that footer alone was
+    // 93,000 instructions of every English run).
     // Only help shows these texts; usage lines and errors do not use them.
     let matches = match words(lang, Wrap::No).try_get_matches_from(args) {
-        Err(e) if lang == Lang::Ja && shows_help(e.kind()) => {
+        Err(e) if shows_help(e.kind()) => {
             command(lang).try_get_matches_from(args)
         }
         parsed => parsed,
@@ -115,9 +116,15 @@ fn shows_help(kind: ErrorKind) -> bool {
 
 fn words(lang: Lang, wrap: Wrap) -> Command {
     let cmd = Cli::command();
-    match lang {
+    let cmd = match lang {
         Lang::En => cmd,
         Lang::Ja => japanese(cmd, true, wrap),
+    };
+    // The exit-code footer is shown only on the root's help page; it is
+    // built from the exit table (and wrapped) only for one.
+    match wrap {
+        Wrap::Yes => cmd.after_help(crate::exit::help_footer(lang)),
+        Wrap::No => cmd,
     }
 }
 
@@ -243,7 +250,6 @@ fn root_help_and_version(cmd: Command) -> Command {
             .disable_help_flag(true)
             .arg(Arg::new("command").value_name("コマンド").num_args(0..)),
     )
-    .after_help(crate::exit::help_footer(Lang::Ja))
     .disable_version_flag(true)
     .arg(
         Arg::new("version")

@@ -76,8 +76,10 @@ fn main_with(args: Vec<std::ffi::OsString>, hold_on_failure: bool) -> std::proce
     // line (stdout is line-buffered). Whoever waits for input or streams
     // events (questions, watch mode) flushes first, and a reading flushes
     // before it returns, so a failed write (full disk) is still reported.
+    // Not locked for the whole run: a reading's watchdog (`watched`) may
+    // have to write its error while this thread is stuck in PC/SC.
     let (mut out, mut err) = (
-        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
         std::io::stderr(),
     );
     let mut io = Io {
@@ -204,7 +206,7 @@ fn run_reading(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
 }
 
 /// Opens the source of cards, waits for and chooses the reader, and reads
-/// the card on a worker thread within the limits: a card that never
+/// the card within the limits (watched: [`watched`]): a card that never
 /// answers ends the run with exit 8 after --command-timeout, not never.
 fn read_card(
     args: &ReadArgs,
@@ -212,7 +214,7 @@ fn read_card(
     lang: Lang,
     io: &mut Io<'_>,
 ) -> Result<CardReport, RunError> {
-    use crate::session::{Finished, PcscWorker};
+    use crate::session::Finished;
     let limits = args.limits();
     let options = ProbeOptions {
         diagnostics: args.diagnostics,
@@ -225,7 +227,7 @@ fn read_card(
     // no card, no such reader), the readers are looked at as below, so the
     // outcome (the choice, its message, `--wait`) is the same as ever.
     if let Some(name) = args.reader.as_deref() {
-        let worker = PcscWorker::spawn(terminal)?;
+        let worker = watched(terminal, args, lang)?;
         let finished = worker.read(name, options, now, args.verbose, limits, false);
         let look_first = !finished.connected
             && matches!(
@@ -242,7 +244,7 @@ fn read_card(
             finished => return finished_reading(finished, witness),
         }
     }
-    let mut worker = PcscWorker::spawn(terminal)?;
+    let mut worker = watched(terminal, args, lang)?;
     let reader = wait_and_choose(
         &mut worker,
         args.reader.as_deref(),
@@ -255,6 +257,36 @@ fn read_card(
         worker.read(&reader, options, now, args.verbose, limits, false),
         witness,
     )
+}
+
+/// The PC/SC calls of this run, on this thread, watched within `args`'
+/// limits: when one runs out, the watchdog writes the error as this run
+/// would have (JSON document and/or message, in `lang`) and ends the
+/// process with its exit code, since this thread is stuck in the call.
+fn watched(
+    terminal: Box<dyn crate::transport::Terminal + Send>,
+    args: &ReadArgs,
+    lang: Lang,
+) -> Result<crate::session::PcscWorker, RunError> {
+    let json = args.json;
+    let on_expiry = Box::new(move |e: TransportError| {
+        // stdout is not held by the stuck thread (main_with buffers it
+        // without locking it for the run), and nothing of this run was
+        // written to it yet: the reading comes first.
+        let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+        let exit = report_error(
+            &RunError::from(e),
+            json,
+            lang,
+            &mut Io {
+                out: &mut out,
+                err: &mut err,
+            },
+        );
+        let _ = out.flush();
+        std::process::exit(i32::from(exit.code()));
+    });
+    Ok(crate::session::PcscWorker::watched(terminal, args.limits(), on_expiry)?)
 }
 
 /// The reading's result, unless a simulated card saw a forbidden command:
