@@ -109,6 +109,18 @@ fn every_profile_matches_the_in_process_simulation() {
                 Value::from(READER0),
                 "{profile}: reader name"
             );
+            // The reader's name ("Virtual PCD") says nothing of the
+            // interface: a contactless card is known by its ATR alone.
+            let expect = jpki_status::sim::profile::Profile::load(&profile)
+                .expect("profile")
+                .expect;
+            if let Some(want) = expect.and_then(|e| e.contactless) {
+                assert_eq!(
+                    support::report_of(&real)["card"]["contactless"],
+                    Value::from(want),
+                    "{profile}: card.contactless through pcscd"
+                );
+            }
         }
         if opensc {
             match opensc_tries(&stack, 0) {

@@ -82,6 +82,29 @@ fn every_profile_through_the_library_meets_its_expectations_and_spends_nothing()
                     );
                 }
             }
+            if let Some(want) = expect.contactless {
+                // The interface is the session's finding (reader name, ATR),
+                // not the probe's: read once more through it.
+                let mut terminal = jpki_status::sim::SimTerminal::new(
+                    jpki_status::sim::SimCard::load(&name).expect("loads"),
+                );
+                let reader = jpki_status::transport::Terminal::readers(&mut terminal)
+                    .expect("readers")[0]
+                    .name
+                    .clone();
+                let through_session = jpki_status::session::read_reader(
+                    &mut terminal,
+                    &reader,
+                    ProbeOptions { diagnostics },
+                    now(),
+                    None,
+                )
+                .expect("reads");
+                assert_eq!(
+                    through_session.card.contactless, want,
+                    "{name}: card.contactless"
+                );
+            }
             let holder_rows = report.keys.iter().filter(|k| !k.diagnostic).count();
             assert_eq!(holder_rows, 4, "{name}: every holder row present");
             assert_eq!(report.keys.len(), if diagnostics { 8 } else { 4 }, "{name}");
@@ -112,6 +135,13 @@ fn every_profile_through_the_cli_gives_the_library_reading_as_json_and_text() {
         let profile = Profile::load(&name).expect("loads");
         if let Some(exit) = profile.expect.as_ref().and_then(|e| e.exit) {
             assert_eq!(code, i32::from(exit), "{name}: exit code\n{stderr}");
+        }
+        if let Some(want) = profile.expect.as_ref().and_then(|e| e.contactless) {
+            assert_eq!(
+                json["card"]["contactless"].as_bool(),
+                Some(want),
+                "{name}: card.contactless"
+            );
         }
         if let Some(route) = profile.expect.as_ref().and_then(|e| e.route.clone()) {
             assert_eq!(

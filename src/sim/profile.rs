@@ -93,6 +93,14 @@ pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
         "certificate-refused",
         include_str!("../../apdu/profiles/certificate-refused.toml"),
     ),
+    (
+        "contactless-type-b-atr",
+        include_str!("../../apdu/profiles/contactless-type-b-atr.toml"),
+    ),
+    (
+        "unknown-token-label",
+        include_str!("../../apdu/profiles/unknown-token-label.toml"),
+    ),
 ];
 
 /// Why a profile could not be used.
@@ -191,6 +199,9 @@ pub struct Expect {
     pub exit: Option<u8>,
     /// The advice route of the same run.
     pub route: Option<String>,
+    /// `card.contactless`: what the reading says of the interface (from
+    /// the reader's name or the ATR).
+    pub contactless: Option<bool>,
 }
 
 /// A parsed profile.
