@@ -734,3 +734,33 @@ fn watch_with_a_wait_bound_ends_when_the_service_stays_away() {
     );
     assert_well_formed(&w.lines);
 }
+
+/// Issue 19, item 2 (left from the first pass): `--watch --wait` started
+/// while the PC/SC service is down (a help desk PC whose Smart Card service
+/// starts only when a reader is plugged in) says so (`service_lost`), waits,
+/// and reads the next card once the service is up, with no restart; without
+/// `--wait` the same start is exit 7 at once.
+#[test]
+fn watch_with_wait_started_before_the_service_reads_the_next_card() {
+    let _turn = serial();
+    let Some(mut stack) = Stack::start() else {
+        return;
+    };
+    let fresh = sim_json("fresh");
+    stack.stop();
+    let run = stack.jpki_status(&["--watch", "--json", "--now", NOW]);
+    assert_eq!(run.code, Some(7), "without --wait: {}", run.stderr);
+    let mut w = Watcher::start(&stack, &["--now", NOW, "--wait"]);
+    let lost = w.wait_for("service_lost", "", STEP);
+    assert_eq!(
+        w.lines[lost].value["error"]["code"],
+        "no_service",
+        "{}",
+        w.context()
+    );
+    stack.restart();
+    w.wait_for("service_back", "", STEP);
+    w.wait_for("reader_added", READER0, STEP);
+    let _card = place_and_expect_report(&mut w, &stack, READER0, "fresh", &fresh);
+    assert_well_formed(&w.lines);
+}

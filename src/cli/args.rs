@@ -149,8 +149,8 @@ pub struct ReadArgs {
     /// Wait for a card (or reader) to appear: `--wait` alone waits until
     /// one does (Ctrl-C stops it); `--wait=SECS` at most SECS seconds
     /// (decimals allowed, up to 1000000); `--wait=0` looks once, as without
-    /// --wait. With --watch: at most SECS for a PC/SC service that went
-    /// away to come back.
+    /// --wait. With --watch: also waits for a PC/SC service that is not
+    /// running yet or went away (SECS bounds that wait).
     #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "forever", value_parser = parse_wait)]
     pub wait: Option<Wait>,
     /// Read a simulated card instead of a real one: a built-in profile name

@@ -395,7 +395,7 @@ static IN_USE_WAIT_JA: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
 fn arg_ja(id: &str) -> Option<&'static str> {
     Some(match id {
         "reader" => "このリーダーを使う（正確な名前か、名前の一部。大文字小文字は区別しない）。指定しなければ、カードが置かれている1台を使う",
-        "wait" => "カード（またはリーダー）が見つかるまで待つ。SECS を付けると、その秒数まで待つ。--watch では、止まったPC/SCサービスが戻るのを待つ時間の上限になる",
+        "wait" => "カード（またはリーダー）が見つかるまで待つ。SECS を付けると、その秒数まで待つ。--watch では、まだ動いていない・止まったPC/SCサービスも待つ（SECS はその上限）",
         "sim" => "実物の代わりに模擬カードを読む。組み込みの名前（jpki-status profiles）かプロファイルのファイル",
         "json" => "文字の表の代わりに JSON を標準出力に出す（docs/json.md）",
         "verbose" => "カードとのやり取りをすべて標準エラーに表示する（> 00 A4 ...、< 90 00）",

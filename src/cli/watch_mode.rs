@@ -122,7 +122,11 @@ pub(super) fn run_watch(args: &ReadArgs, lang: Lang, io: &mut Io<'_>) -> Exit {
                 Some(super::Wait::AtMost(d)) => Some(d),
                 _ => None,
             },
-            wait_at_start: false,
+            // With `--wait`, a service missing when the watch starts is
+            // waited for too (Windows starts its Smart Card service only
+            // once a reader is plugged in); without it, that is exit 7 at
+            // once, so a script learns at once that nothing can be read.
+            wait_at_start: args.wait.is_some(),
         },
         &clock,
         &mut sink,
