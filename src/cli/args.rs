@@ -42,6 +42,33 @@ pub struct Cli {
     pub lang: Option<Lang>,
 }
 
+/// The same command line without its subcommands: what most runs are (a
+/// reading with options). Parsing with it first skips building the four
+/// subcommands' definitions (`help_ja::parse`: about a tenth of a
+/// reading's own instructions); any line it refuses, help and `--version`
+/// included, is parsed again with [`Cli`], so what parses and every message
+/// are [`Cli`]'s (a test compares both on many lines).
+#[derive(Parser, Debug)]
+#[command(name = "jpki-status", version)]
+pub struct ReadingCli {
+    /// [`Cli::read`].
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// [`Cli::lang`].
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+}
+
+impl From<ReadingCli> for Cli {
+    fn from(r: ReadingCli) -> Cli {
+        Cli {
+            command: None,
+            read: r.read,
+            lang: r.lang,
+        }
+    }
+}
+
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Sub {
@@ -338,5 +365,55 @@ mod tests {
     fn the_command_line_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+        ReadingCli::command().debug_assert();
+    }
+
+    /// Every line the reading-only definition accepts means the same as
+    /// with the whole one; the lines it refuses are left to the whole one.
+    #[test]
+    fn the_reading_only_parse_agrees_with_the_whole_one() {
+        use clap::Parser;
+        let lines: &[&[&str]] = &[
+            &[],
+            &["--json"],
+            &["--json", "--no-input", "--reader", "Virtual PCD 00 00"],
+            &["--reader", "advise"],
+            &["--lang", "ja", "--details", "-v"],
+            &["--lang=en", "--wait"],
+            &["--wait=3", "--watch", "--json"],
+            &["--sim", "fresh", "--now", "2026-11-22T10:00:00+09:00", "--json"],
+            &["--command-timeout", "2", "--reading-timeout", "3", "--in-use-wait", "1.5"],
+            &["--slip", "out.html", "--site", "site.toml", "--diagnostics"],
+            &["--locked", "auth", "--tries", "sign=2", "--age", "15"],
+            &["--sim", "fresh", "--watch", "--slip", "dir"],
+        ];
+        let mut accepted = 0;
+        for extra in lines {
+            let argv: Vec<&str> = std::iter::once("jpki-status").chain(extra.iter().copied()).collect();
+            let whole = Cli::try_parse_from(&argv);
+            match ReadingCli::try_parse_from(&argv) {
+                Ok(reading) => {
+                    accepted += 1;
+                    let whole = whole.unwrap_or_else(|e| panic!("{argv:?}: only the whole refuses: {e}"));
+                    assert_eq!(format!("{:?}", Cli::from(reading)), format!("{whole:?}"), "{argv:?}");
+                }
+                // Refused: the whole definition decides (safe either way).
+                Err(_) => {}
+            }
+        }
+        assert!(accepted >= 10, "only {accepted} lines parsed");
+        for refused in [
+            &["readers"][..],
+            &["advise", "--locked", "auth"],
+            &["desk"],
+            &["help"],
+            &["--help"],
+            &["-h"],
+            &["--version"],
+            &["--no-such-option"],
+        ] {
+            let argv: Vec<&str> = std::iter::once("jpki-status").chain(refused.iter().copied()).collect();
+            assert!(ReadingCli::try_parse_from(&argv).is_err(), "{argv:?} is the whole's");
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::card::KeyId;
 use crate::exit::Exit;
 use crate::lang::Lang;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
+use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches, Parser};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -63,6 +63,11 @@ pub fn parse(lang: Lang, args: &[OsString]) -> Result<Cli, Refused> {
     // them broken and the exit-code footer added (that footer alone was
     // 93,000 instructions of every English run).
     // Only help shows these texts; usage lines and errors do not use them.
+    // Most lines are a reading with options: parsed without building the
+    // subcommands (or any words) first; anything else, as before.
+    if let Ok(reading) = super::args::ReadingCli::try_parse_from(args) {
+        return Ok(reading.into());
+    }
     let matches = match words(lang, Wrap::No).try_get_matches_from(args) {
         Err(e) if shows_help(e.kind()) => {
             command(lang).try_get_matches_from(args)
