@@ -9,9 +9,7 @@
 //! gives `jpki-status.1`, a page per subcommand (`jpki-status-advise.1`...) and `completions/` (`jpki-status.bash`,
 //! `_jpki-status` for zsh, `jpki-status.fish`, `_jpki-status.ps1`).
 
-use clap::CommandFactory;
 use clap_complete::Shell;
-use jpki_status::cli::Cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,9 +30,11 @@ fn main() -> ExitCode {
 fn write_all(dir: &std::path::Path) -> std::io::Result<()> {
     let completions = dir.join("completions");
     std::fs::create_dir_all(&completions)?;
-    // The English definition: man pages are read in a terminal whose
-    // language the package cannot know; `--help` follows the user's.
-    let cmd = Cli::command();
+    // The English definition as `--help` shows it (with the exit-code
+    // footer, which a reading's parse leaves out): man pages are read in a
+    // terminal whose language the package cannot know; `--help` follows
+    // the user's.
+    let cmd = jpki_status::cli::help_ja::command(jpki_status::lang::Lang::En);
     // jpki-status.1 and one page per subcommand (jpki-status-advise.1...).
     clap_mangen::generate_to(cmd.clone(), dir)?;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {

@@ -69,6 +69,8 @@ assets() {
     done
     # The page must describe our options, not just clap's (roff escapes '-').
     grep -qF -- '\-\-watch' target/assets/jpki-status.1 || die "man page lacks --watch"
+    # ...and the exit codes, which `--help` adds only for a help page.
+    grep -qF 'Exit codes:' target/assets/jpki-status.1 || die "man page lacks the exit codes"
 }
 
 windows() {
