@@ -4,8 +4,8 @@
 # same figures for OpenSC's `pkcs15-tool --list-pins` on the same card in the
 # same run. Results go to stdout; docs/performance.md records them.
 #
-# Owns: the measurement method (APDUs from pcscd's own log, wall time per
-# run, peak RSS from /usr/bin/time). Must not: leave pcscd or the card
+# Owns: the measurement method (APDUs from the virtual card's own log, wall
+# time per run, peak RSS from /usr/bin/time). Must not: leave pcscd or the card
 # running (an EXIT trap stops what it started). The stack runs in a private
 # namespace (scripts/virtual-reader.sh), so another pcscd does not matter.
 #
@@ -16,6 +16,9 @@
 #   status` (built outside this repository: git clone
 #   https://github.com/jpki/myna && cargo build --release; it is Rust since
 #   2026, the Go version is in its history), to the same interleaved runs.
+#   BENCH_PCSCD=quiet runs pcscd without --debug --apdu, as a desktop runs
+#   it (default: with them, as the tests do). The debug log costs every call
+#   to pcscd a few writes, so a tool that makes more calls pays more for it.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +38,11 @@ target="${CARGO_TARGET_DIR:-$repo/target}"
 status_bin="$target/release/jpki-status"
 export JPKI_VIRTUAL_CARD="$target/release/jpki-virtual-card"
 
+case "${BENCH_PCSCD:-debug}" in
+    quiet) export JPKI_PCSCD_QUIET=1; pcscd_mode="pcscd without --debug --apdu (as a desktop runs it)" ;;
+    debug) pcscd_mode="pcscd with --debug --apdu" ;;
+    *) echo "bench: BENCH_PCSCD is quiet or debug, not '$BENCH_PCSCD'" >&2; exit 2 ;;
+esac
 "$vr" start
 trap '"$vr" stop' EXIT
 # The clients must run in the stack's namespace: the rest of this script
@@ -43,15 +51,16 @@ if [[ -z "${JPKI_BENCH_INSIDE:-}" ]]; then
     JPKI_BENCH_INSIDE=1 "$vr" run bash "$0" "$@"
     exit
 fi
-log="$JPKI_RUN_DIR/pcscd.log"
-inserted_before="$(grep -c "Card inserted into $reader" "$log" || true)"
 "$vr" card "$profile" 35963
+# Placed once pcscd shows it (without its log, which a quiet pcscd lacks).
 for _ in $(seq 1 500); do
-    (($(grep -c "Card inserted into $reader" "$log" || true) > inserted_before)) && break
+    "$status_bin" readers --json 2>/dev/null | grep -q '"card_present": true' && break
     sleep 0.01
 done
 
-apdus_in_log() { grep -c ' APDU: ' "$log" || true; }
+# The card's own log has a "> " line per command it received.
+card_log="$JPKI_RUN_DIR/card-35963.log"
+apdus_in_log() { grep -c '^> ' "$card_log" || true; }
 
 jpki() { "$status_bin" --json --no-input --reader "$reader" >/dev/null; }
 baseline_bin="${BENCH_BASELINE:-}"
@@ -62,7 +71,7 @@ myna() { "$myna_bin" pin status >/dev/null; }
 # pkcs15-tool's --reader takes an index; 0 is "Virtual PCD 00 00".
 opensc() { pkcs15-tool --reader 0 --list-pins >/dev/null; }
 
-# APDUs of one run, counted by pcscd (independent of both tools).
+# APDUs of one run, counted by the card (independent of every tool).
 count_apdus() {
     local before after
     before="$(apdus_in_log)"
@@ -124,7 +133,7 @@ read -r om op10 op90 omin omax <<<"$(stats "$JPKI_RUN_DIR/opensc.times")"
 ratio="$(awk -v a="$om" -v b="$jm" 'BEGIN { printf "%.1f", a / b }')"
 share="$(awk -v a="$om" -v b="$jm" 'BEGIN { printf "%.2f", b / a }')"
 
-echo "profile: $profile; runs: $runs each, interleaved; pcscd with --debug --apdu; release build"
+echo "profile: $profile; runs: $runs each, interleaved; $pcscd_mode; release build"
 printf '%-36s %6s %10s %16s %16s %10s\n' tool APDUs "median ms" "p10-p90 ms" "min-max ms" "peak RSS"
 printf '%-36s %6s %10s %16s %16s %7s kB\n' "jpki-status --json" "$jpki_apdus" "$jm" "$jp10-$jp90" "$jmin-$jmax" "$jpki_kb"
 printf '%-36s %6s %10s %16s %16s %7s kB\n' "pkcs15-tool --list-pins" "$opensc_apdus" "$om" "$op10-$op90" "$omin-$omax" "$opensc_kb"

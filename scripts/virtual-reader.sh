@@ -32,6 +32,8 @@
 # Environment:
 #   JPKI_RUN_DIR      state directory (default: <repo>/.run, gitignored)
 #   JPKI_NO_INSTALL=1 never run apt-get; fail if something is missing
+#   JPKI_PCSCD_QUIET=1 start pcscd without --debug --apdu, as a desktop runs
+#                     it (benchmarks); pcscd.log then stays empty
 #   JPKI_READER_NAME  the readers' FRIENDLYNAME (default "Virtual PCD"; any
 #                     bytes but '"' and newline, e.g. CP932 or an ESC, for
 #                     the tests of reader names as the system gives them)
@@ -167,7 +169,14 @@ CHANNELID 0x8C7B
 CONF
 }
 
-pcscd_cmd=(pcscd --foreground --debug --apdu -c "$conf_dir")
+# JPKI_PCSCD_QUIET=1: no --debug --apdu, as a desktop runs pcscd (for
+# benchmarks: the debug log costs every call to pcscd a few writes). The
+# log then stays empty, so nothing that reads it (the e2e tests) can use it.
+if [[ -n "${JPKI_PCSCD_QUIET:-}" ]]; then
+    pcscd_cmd=(pcscd --foreground -c "$conf_dir")
+else
+    pcscd_cmd=(pcscd --foreground --debug --apdu -c "$conf_dir")
+fi
 
 # The nsenter options that join the namespace of PID (plus the user
 # namespace when it was made without root), under PID's root directory:
