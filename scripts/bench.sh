@@ -52,11 +52,14 @@ if [[ -z "${JPKI_BENCH_INSIDE:-}" ]]; then
     exit
 fi
 "$vr" card "$profile" 35963
-# Placed once pcscd shows it (without its log, which a quiet pcscd lacks).
+# Placed once pcscd shows it (without its log, which a quiet pcscd lacks);
+# never time runs against an empty reader.
+card_shown() { "$status_bin" readers --json 2>/dev/null | grep -q '"card_present": true'; }
 for _ in $(seq 1 500); do
-    "$status_bin" readers --json 2>/dev/null | grep -q '"card_present": true' && break
+    card_shown && break
     sleep 0.01
 done
+card_shown || { echo "bench: pcscd does not show the card on $reader after 5 s" >&2; exit 1; }
 
 # The card's own log has a "> " line per command it received.
 card_log="$JPKI_RUN_DIR/card-35963.log"
